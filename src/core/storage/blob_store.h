@@ -1,0 +1,53 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/storage/status.h"
+
+namespace nimbus::storage {
+
+// Receives the bytes of one new blob. Nothing is visible under the blob's id until Commit
+// returns ok; a writer destroyed without Commit (or after Abort) leaves nothing behind.
+// Not thread-safe: one writer is used by one coroutine/thread at a time.
+class BlobWriter {
+ public:
+  virtual ~BlobWriter() = default;
+  virtual StorageStatus Append(std::string_view data) = 0;
+  // Makes the blob durable and visible as `id` (replacing any blob with that id).
+  virtual StorageStatus Commit(std::string_view id) = 0;
+  virtual void Abort() = 0;
+  virtual uint64_t size() const = 0;
+};
+
+// Large byte strings (S3 objects, Lambda code) addressed by id. Ids are chosen by the caller and
+// consist of [A-Za-z0-9._-] and '/' (directories are made as needed; ".." is rejected).
+// Thread-safe.
+class BlobStore {
+ public:
+  virtual ~BlobStore() = default;
+  virtual std::unique_ptr<BlobWriter> NewWriter() = 0;
+  // Reads up to `length` bytes from `offset` into `*out`; NotFound if the blob does not exist.
+  virtual StorageStatus Read(std::string_view id, uint64_t offset, uint64_t length,
+                             std::string* out) = 0;
+  virtual StorageStatus Size(std::string_view id, uint64_t* size) = 0;
+  virtual StorageStatus Delete(std::string_view id) = 0;  // ok if already absent
+  // Removes every blob (POST /_nimbus/reset).
+  virtual StorageStatus Clear() = 0;
+  // A filesystem path holding the blob's bytes, when the store keeps blobs on disk (lets Lambda
+  // unzip code in place); empty for the in-memory store.
+  virtual std::string PathOf(std::string_view id) = 0;
+};
+
+struct FileBlobOptions {
+  bool fsync = false;  // fsync file and directory before Commit returns
+};
+
+// Blobs as files under `root` (written to a temp file, then renamed into place).
+std::unique_ptr<BlobStore> NewFileBlobStore(const std::string& root, const FileBlobOptions& options,
+                                            StorageStatus* status);
+std::unique_ptr<BlobStore> NewMemoryBlobStore();
+
+}  // namespace nimbus::storage
