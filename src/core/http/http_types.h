@@ -1,0 +1,47 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace nimbus::http {
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;  // names lowercase
+
+// One HTTP request as the router sees it: no Beast types, so everything above core/http stays
+// free of Beast headers.
+struct Request {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // raw request-target as sent ("/path?query")
+  std::string path;    // raw (percent-encoded) path, without the query
+  std::string query;   // raw query string without '?'
+  HeaderList headers;  // in arrival order, names lowercased
+  std::string body;
+  std::string remote_address;
+  int http_version = 11;  // 10 or 11
+
+  // First value of header `name` (lowercase), or empty.
+  std::string_view Header(std::string_view name) const;
+  bool HasHeader(std::string_view name) const;
+  // Host header without the port.
+  std::string_view HostName() const;
+};
+
+struct Response {
+  int status = 200;
+  HeaderList headers;
+  std::string body;
+  // Close the connection after this response (fatal framing errors, shutdown).
+  bool close = false;
+
+  void SetHeader(std::string_view name, std::string_view value);
+  std::string_view Header(std::string_view name) const;
+};
+
+// Splits a raw query string into decoded (name, value) pairs in order. '+' is decoded as a space
+// when `plus_as_space` (HTML forms). Malformed escapes are kept literally.
+std::vector<std::pair<std::string, std::string>> ParseQuery(std::string_view query,
+                                                            bool plus_as_space = true);
+
+}  // namespace nimbus::http

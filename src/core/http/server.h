@@ -1,0 +1,67 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/common/task.h"
+#include "core/http/http_types.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace nimbus::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 4566;               // 0 = pick a free port (tests)
+  int threads = 0;                    // 0 = hardware concurrency
+  uint64_t max_body_bytes = 64ull << 20;
+  uint32_t max_header_bytes = 64 << 10;
+  int header_timeout_seconds = 30;    // slowloris guard: whole header must arrive in this time
+  int idle_timeout_seconds = 120;     // keep-alive connections idle longer are closed
+  int body_timeout_seconds = 300;     // whole body must arrive in this time
+};
+
+// The request handler: runs as a coroutine on the server's executor; may suspend (long polls).
+// It must not throw for client errors; an escaping exception is logged and answered 500.
+using Handler = std::function<Task<Response>(Request&)>;
+
+// HTTP/1.1 server on one port: one coroutine per connection, keep-alive, limits and timeouts.
+// Thread model: Run() drives an io_context on `threads` threads; Stop() may be called from any
+// thread (signal handling included via RequestStop).
+class Server {
+ public:
+  Server(ServerOptions options, Handler handler);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and listens; false with `*error` on failure (port in use...).
+  bool Listen(std::string* error);
+  uint16_t port() const { return port_; }
+
+  // Serves until a graceful stop completes: stops accepting, lets in-flight requests finish
+  // (up to `drain_seconds`), closes idle connections, then returns.
+  void Run();
+  // Starts a graceful stop (thread-safe).
+  void Stop();
+  // Stops on SIGTERM/SIGINT (installed before Run).
+  void StopOnSignals();
+
+  // Starts a detached coroutine on the server's executor (background work of services).
+  void Spawn(Task<void> task);
+
+  boost::asio::io_context& io_context();
+  int drain_seconds = 10;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  uint16_t port_ = 0;
+};
+
+}  // namespace nimbus::http

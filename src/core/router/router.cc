@@ -1,0 +1,420 @@
+#include "core/router/router.h"
+
+#include <boost/json.hpp>
+#include <cctype>
+
+#include "core/auth/chunked.h"
+#include "core/auth/credentials.h"
+#include "core/auth/sigv4.h"
+#include "core/common/encoding.h"
+#include "core/common/ids.h"
+#include "core/common/logging.h"
+#include "core/protocol/codec.h"
+#include "core/storage/blob_store.h"
+#include "core/storage/kv_store.h"
+#include "nimbus_version.h"
+
+namespace nimbus {
+
+namespace {
+
+bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+bool IsFormRequest(const http::Request& r) {
+  std::string_view ct = r.Header("content-type");
+  return ct.find("application/x-www-form-urlencoded") != std::string_view::npos;
+}
+
+// The service named in the SigV4 credential scope (".../<region>/<service>/aws4_request").
+std::string_view ScopeService(const http::Request& r, std::string* storage) {
+  std::string_view cred;
+  std::string_view authz = r.Header("authorization");
+  if (!authz.empty()) {
+    auto pos = authz.find("Credential=");
+    if (pos == std::string_view::npos) return {};
+    cred = authz.substr(pos + 11);
+    auto end = cred.find_first_of(", ");
+    cred = cred.substr(0, end);
+  } else {
+    auto pos = r.query.find("X-Amz-Credential=");
+    if (pos == std::string::npos) return {};
+    auto v = std::string_view(r.query).substr(pos + 17);
+    v = v.substr(0, v.find('&'));
+    auto decoded = UriDecode(v);
+    if (!decoded) return {};
+    *storage = std::move(*decoded);
+    cred = *storage;
+  }
+  // AKID/date/region/service/aws4_request
+  size_t slashes[4];
+  size_t from = 0;
+  for (int i = 0; i < 4; ++i) {
+    auto p = cred.find('/', from);
+    if (p == std::string_view::npos) return {};
+    slashes[i] = p;
+    from = p + 1;
+  }
+  return cred.substr(slashes[2] + 1, slashes[3] - slashes[2] - 1);
+}
+
+std::string FormParam(const http::Request& r, std::string_view name) {
+  auto find = [&](std::string_view text) -> std::string {
+    for (auto& [k, v] : http::ParseQuery(text, true))
+      if (k == name) return v;
+    return {};
+  };
+  std::string v = find(r.query);
+  if (v.empty() && r.method == "POST" && IsFormRequest(r)) v = find(r.body);
+  return v;
+}
+
+// Auth failures in each protocol family's words. The issue of record: every one is a 403.
+ApiError AuthError(const protocol::ServiceModel& model, auth::AuthFailure failure,
+                   std::string_view detail, bool unknown_key, bool missing) {
+  bool s3 = model.protocol == "rest-xml" && model.name == "s3";
+  bool query = model.protocol == "query";
+  if (missing)
+    return ApiError(s3 ? "AccessDenied" : (query ? "MissingAuthenticationToken"
+                                                 : "MissingAuthenticationTokenException"),
+                    403, s3 ? "Access Denied" : "Request is missing Authentication Token");
+  if (unknown_key) {
+    if (s3)
+      return ApiError("InvalidAccessKeyId", 403,
+                      "The AWS Access Key Id you provided does not exist in our records.");
+    return ApiError(query ? "InvalidClientTokenId" : "UnrecognizedClientException", 403,
+                    "The security token included in the request is invalid.");
+  }
+  switch (failure) {
+    case auth::AuthFailure::kMalformed:
+      return ApiError(s3 ? "AuthorizationHeaderMalformed" : "IncompleteSignature", s3 ? 400 : 403,
+                      std::string(detail));
+    case auth::AuthFailure::kClockSkew:
+      if (s3) return ApiError("RequestTimeTooSkewed", 403, std::string(detail));
+      return ApiError(query ? "SignatureDoesNotMatch" : "InvalidSignatureException", 403,
+                      std::string(detail));
+    case auth::AuthFailure::kRequestExpired:
+      return ApiError("AccessDenied", 403, "Request has expired");
+    case auth::AuthFailure::kContentHashMismatch:
+      return ApiError("XAmzContentSHA256Mismatch", 400,
+                      "The provided 'x-amz-content-sha256' header does not match what was "
+                      "computed.");
+    default:
+      return ApiError(query || s3 ? "SignatureDoesNotMatch" : "InvalidSignatureException", 403,
+                      std::string(detail));
+  }
+}
+
+bool IsTwelveDigits(std::string_view s) {
+  if (s.size() != 12) return false;
+  for (char c : s)
+    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+  return true;
+}
+
+http::Response JsonResponse(int status, const json::value& body) {
+  http::Response r;
+  r.status = status;
+  r.SetHeader("content-type", "application/json");
+  r.body = json::serialize(body);
+  return r;
+}
+
+}  // namespace
+
+Router::Router(ServiceEnv* env, Registry* registry) : env_(env), registry_(registry) {
+  for (const auto& svc : registry_->services()) {
+    const auto* model = svc->model();
+    if (!model) continue;
+    if (!model->target_prefix.empty()) by_target_prefix_.emplace(model->target_prefix, svc->name());
+    if (!model->signing_name.empty()) by_signing_name_.emplace(model->signing_name, svc->name());
+    if (model->protocol == "query" || model->aws_query_compatible)
+      by_query_version_.emplace(model->api_version, svc->name());
+  }
+}
+
+RouteDecision Router::Route(const http::Request& r) const {
+  RouteDecision d;
+  auto known = [&](std::string_view name) { return registry_->Find(name) != nullptr; };
+  std::string_view host = r.HostName();
+  // Virtual-hosted S3: <bucket>.s3.<anything> and <bucket>.s3-<region>...
+  if (host.find(".s3.") != std::string_view::npos && known("s3")) {
+    d.service = "s3";
+    return d;
+  }
+  std::string_view target = r.Header("x-amz-target");
+  if (!target.empty()) {
+    d.envelope = RouteDecision::Envelope::kJson;
+    auto dot = target.rfind('.');
+    std::string prefix(target.substr(0, dot == std::string_view::npos ? 0 : dot));
+    auto it = by_target_prefix_.find(prefix);
+    if (it != by_target_prefix_.end()) {
+      d.service = it->second;
+    } else {
+      d.unknown = prefix.empty() ? std::string(target) : prefix;
+    }
+    return d;
+  }
+  std::string scope_storage;
+  std::string_view scope = ScopeService(r, &scope_storage);
+  if (!scope.empty()) {
+    std::string s(scope);
+    if (s == "apigateway" && StartsWith(r.path, "/v2/") && known("apigatewayv2"))
+      return RouteDecision{"apigatewayv2", {}, RouteDecision::Envelope::kJson};
+    if (s == "sqs" && IsFormRequest(r)) return RouteDecision{"sqs", {}, RouteDecision::Envelope::kQuery};
+    auto it = by_signing_name_.find(s);
+    if (it != by_signing_name_.end()) {
+      d.service = it->second;
+      return d;
+    }
+    d.unknown = s;
+    d.envelope = IsFormRequest(r) ? RouteDecision::Envelope::kQuery
+                 : r.Header("content-type").find("json") != std::string_view::npos
+                     ? RouteDecision::Envelope::kJson
+                     : RouteDecision::Envelope::kXml;
+    return d;
+  }
+  // Unsigned requests (curl, load tools): path prefixes of the REST services.
+  if (StartsWith(r.path, "/2015-03-31/") && known("lambda")) return RouteDecision{"lambda"};
+  if (StartsWith(r.path, "/v2/apis") && known("apigatewayv2")) return RouteDecision{"apigatewayv2"};
+  if (StartsWith(r.path, "/restapis") && known("apigateway")) return RouteDecision{"apigateway"};
+  // Query protocol: Action (and Version) in the form body or query string.
+  bool form = IsFormRequest(r) || r.query.find("Action=") != std::string::npos;
+  if (form) {
+    std::string action = FormParam(r, "Action");
+    if (!action.empty()) {
+      d.envelope = RouteDecision::Envelope::kQuery;
+      std::string version = FormParam(r, "Version");
+      auto it = by_query_version_.find(version);
+      if (it != by_query_version_.end()) {
+        d.service = it->second;
+        return d;
+      }
+      for (const auto& svc : registry_->services()) {
+        const auto* m = svc->model();
+        if (m && (m->protocol == "query" || m->aws_query_compatible) && m->FindOperation(action)) {
+          d.service = svc->name();
+          return d;
+        }
+      }
+      d.unknown = "Action=" + action;
+      return d;
+    }
+  }
+  if (known("s3")) d.service = "s3";
+  else d.unknown = "s3";
+  return d;
+}
+
+Task<http::Response> Router::Handle(http::Request& request) {
+  auto t0 = std::chrono::steady_clock::now();
+  if (StartsWith(request.path, "/_nimbus/")) co_return co_await HandleInternal(request);
+
+  std::string request_id = NewRequestId();
+  RouteDecision route = Route(request);
+  http::Response response;
+  std::string service_name = route.service.empty() ? route.unknown : route.service;
+  if (route.service.empty()) {
+    ApiError err("NotImplemented", 501,
+                 "nimbus does not serve the service '" + route.unknown + "'.", false);
+    response.status = err.http_status;
+    switch (route.envelope) {
+      case RouteDecision::Envelope::kJson:
+        response.SetHeader("content-type", "application/x-amz-json-1.1");
+        response.SetHeader("x-amzn-ErrorType", err.code);
+        response.body = json::serialize(json::object{{"__type", err.code}, {"message", err.message}});
+        break;
+      case RouteDecision::Envelope::kQuery:
+        response.SetHeader("content-type", "text/xml");
+        response.body =
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ErrorResponse><Error><Type>Receiver</Type>"
+            "<Code>" + err.code + "</Code><Message>" + XmlEscape(err.message) +
+            "</Message></Error><RequestId>" + request_id + "</RequestId></ErrorResponse>";
+        break;
+      case RouteDecision::Envelope::kXml:
+        response.SetHeader("content-type", "application/xml");
+        response.body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" + err.code +
+                        "</Code><Message>" + XmlEscape(err.message) + "</Message><RequestId>" +
+                        request_id + "</RequestId></Error>";
+        break;
+    }
+    response.SetHeader("x-amzn-RequestId", request_id);
+  } else {
+    response = co_await Dispatch(request, route, request_id);
+  }
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::string_view op = response.Header("x-nimbus-operation");
+  std::string operation(op.empty() ? "-" : op);
+  // The operation name travels on an internal header, removed before the response leaves.
+  for (auto it = response.headers.begin(); it != response.headers.end(); ++it) {
+    if (it->first == "x-nimbus-operation") {
+      response.headers.erase(it);
+      break;
+    }
+  }
+  metrics_.Record(service_name, operation, response.status, seconds);
+  spdlog::info("request id={} service={} operation={} status={} ms={:.3f}", request_id,
+               service_name, operation, response.status, seconds * 1000.0);
+  co_return response;
+}
+
+Task<http::Response> Router::Dispatch(http::Request& request, const RouteDecision& route,
+                                      std::string_view request_id) {
+  Service* svc = registry_->Find(route.service);
+  const protocol::ServiceModel* model = svc ? svc->model() : nullptr;
+  http::Response response;
+  if (!model) {
+    response.status = 500;
+    co_return response;
+  }
+  const protocol::Codec* codec = protocol::CodecFor(model->protocol);
+  if (model->aws_query_compatible && route.envelope == RouteDecision::Envelope::kQuery)
+    codec = protocol::CodecFor("query");
+  auto fail = [&](const ApiError& err) {
+    http::Response r;
+    codec->EncodeError(*model, err, request_id, &r);
+    return r;
+  };
+
+  // Authentication.
+  const Config& config = *env_->config;
+  auth::RequestView view{request.method, request.path, request.query, &request.headers,
+                         request.body};
+  auth::AuthResult parse_failure;
+  auto sig = auth::ParseSignature(view, &parse_failure);
+  RequestContext ctx;
+  ctx.request_id = std::string(request_id);
+  ctx.account_id = config.account;
+  ctx.region = config.region;
+  ctx.service = route.service;
+  ctx.http = &request;
+  ctx.env = env_;
+  std::optional<auth::Credential> cred;
+  if (sig) {
+    ctx.access_key_id = sig->access_key_id;
+    if (!sig->region.empty()) ctx.region = sig->region;
+    cred = env_->credentials->Find(sig->access_key_id);
+    if (cred) ctx.account_id = cred->account_id;
+    else if (IsTwelveDigits(sig->access_key_id)) ctx.account_id = sig->access_key_id;
+  }
+  if (config.strict_auth) {
+    if (!parse_failure.ok()) co_return fail(AuthError(*model, parse_failure.failure,
+                                                      parse_failure.message, false, false));
+    if (!sig) co_return fail(AuthError(*model, auth::AuthFailure::kNone, "", false, true));
+    if (!cred) co_return fail(AuthError(*model, auth::AuthFailure::kNone, "", true, false));
+    auto verdict = auth::Verify(view, *sig, cred->secret_access_key, env_->clock->Now());
+    if (!verdict.ok())
+      co_return fail(AuthError(*model, verdict.failure, verdict.message, false, false));
+  }
+  if (cred && !cred->principal_arn.empty()) {
+    ctx.caller_arn = cred->principal_arn;
+  } else {
+    ctx.caller_arn = "arn:aws:iam::" + ctx.account_id + ":root";
+  }
+  ctx.caller_user_id = ctx.account_id;
+
+  // aws-chunked payloads: decode (and in strict mode verify) before the codec sees the body.
+  if (sig && (sig->payload_mode == auth::PayloadMode::kStreamingSigned ||
+              sig->payload_mode == auth::PayloadMode::kStreamingSignedTrailer ||
+              sig->payload_mode == auth::PayloadMode::kStreamingUnsignedTrailer)) {
+    std::string signing_key;
+    if (config.strict_auth && cred)
+      signing_key = auth::SigningKey(cred->secret_access_key, sig->date, sig->region, sig->service);
+    std::string scope = sig->date + "/" + sig->region + "/" + sig->service + "/aws4_request";
+    long long decoded_length = -1;
+    if (auto dl = request.Header("x-amz-decoded-content-length"); !dl.empty()) {
+      try {
+        decoded_length = std::stoll(std::string(dl));
+      } catch (...) {
+        co_return fail(ApiError("InvalidArgument", 400, "Invalid x-amz-decoded-content-length"));
+      }
+    }
+    auto decoded = auth::DecodeAwsChunked(request.body, sig->payload_mode, signing_key,
+                                          sig->amz_date, scope, sig->signature, decoded_length);
+    if (!decoded.auth.ok())
+      co_return fail(AuthError(*model, decoded.auth.failure, decoded.auth.message, false, false));
+    if (decoded.malformed)
+      co_return fail(ApiError("IncompleteBody", 400,
+                              decoded.message.empty()
+                                  ? "The request body terminated unexpectedly"
+                                  : decoded.message));
+    request.body = std::move(decoded.payload);
+    for (auto& t : decoded.trailers) request.headers.push_back(std::move(t));
+  }
+
+  auto op = codec->ResolveOperation(*model, request);
+  if (!op) co_return fail(op.error());
+  const protocol::Operation& operation = **op;
+  ctx.operation = operation.name;
+
+  auto respond = [&](http::Response r) {
+    r.SetHeader("x-nimbus-operation", operation.name);
+    return r;
+  };
+  const OperationHandler* handler = svc->FindHandler(operation.name);
+  if (!handler) co_return respond(fail(errors::NotImplemented(route.service, operation.name)));
+  auto input = codec->DecodeInput(*model, operation, request);
+  if (!input) co_return respond(fail(input.error()));
+  if (operation.input) {
+    auto st = protocol::Validate(*operation.input, *input, svc->validation());
+    if (!st) co_return respond(fail(st.error()));
+  }
+  Result<Document> result = errors::InternalFailure();
+  try {
+    result = co_await (*handler)(ctx, std::move(*input));
+  } catch (const std::exception& e) {
+    spdlog::error("request id={} service={} operation={} raised: {}", request_id, route.service,
+                  operation.name, e.what());
+    result = errors::InternalFailure();
+  }
+  if (!result) co_return respond(fail(result.error()));
+  codec->EncodeOutput(*model, operation, *result, request_id, &response);
+  for (auto& [k, v] : ctx.response_headers) response.SetHeader(k, v);
+  co_return respond(std::move(response));
+}
+
+Task<http::Response> Router::HandleInternal(http::Request& request) {
+  const std::string& path = request.path;
+  if (path == "/_nimbus/health" && (request.method == "GET" || request.method == "HEAD")) {
+    json::object services;
+    for (const auto& svc : registry_->services()) {
+      const auto* model = svc->model();
+      size_t total = model ? model->operations.size() : 0;
+      json::object s;
+      s["state"] = svc->implemented_count() > 0 ? "running" : "not_implemented";
+      s["operations"] = total;
+      s["implemented"] = svc->implemented_count();
+      services[svc->name()] = std::move(s);
+    }
+    json::object body;
+    body["version"] = NIMBUS_VERSION;
+    body["uptime_seconds"] =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    body["region"] = env_->config->region;
+    body["account"] = env_->config->account;
+    body["auth"] = env_->config->strict_auth ? "strict" : "permissive";
+    body["storage"] = env_->config->ephemeral ? "memory" : "rocksdb";
+    body["services"] = std::move(services);
+    co_return JsonResponse(200, body);
+  }
+  if (path == "/_nimbus/reset" && request.method == "POST") {
+    auto st = env_->kv->Clear();
+    auto bst = env_->blobs->Clear();
+    if (!st.ok() || !bst.ok()) {
+      spdlog::error("reset failed: {} {}", st.message(), bst.message());
+      co_return JsonResponse(500, json::object{{"reset", false}});
+    }
+    for (const auto& svc : registry_->services()) svc->Reset();
+    spdlog::info("state reset: all services wiped");
+    co_return JsonResponse(200, json::object{{"reset", true}});
+  }
+  if (path == "/_nimbus/metrics" && request.method == "GET") {
+    http::Response r;
+    r.SetHeader("content-type", "text/plain; version=0.0.4");
+    r.body = metrics_.RenderPrometheus();
+    co_return r;
+  }
+  co_return JsonResponse(404, json::object{{"message", "Not Found"}});
+}
+
+}  // namespace nimbus

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "core/common/task.h"
+#include "core/http/http_types.h"
+#include "core/router/metrics.h"
+#include "core/router/service.h"
+
+namespace nimbus {
+
+// Which service a request is for, decided at the edge (see ARCHITECTURE.md):
+// /_nimbus/* internal → Host (bucket.s3.*, *.execute-api.*, *.lambda-url.*) → X-Amz-Target
+// prefix → SigV4 credential-scope service → path prefix → form Action → S3 (path style).
+struct RouteDecision {
+  std::string service;     // model name; empty when nimbus serves no such service
+  std::string unknown;     // what the request named when nimbus does not serve it
+  enum class Envelope { kJson, kQuery, kXml } envelope = Envelope::kXml;  // for errors when unknown
+};
+
+// The edge: internal routes, service dispatch, authentication, decode → handler → encode,
+// metrics and the per-request log line. Thread-safe; one per server.
+class Router {
+ public:
+  Router(ServiceEnv* env, Registry* registry);
+
+  Task<http::Response> Handle(http::Request& request);
+  RouteDecision Route(const http::Request& request) const;
+  const Metrics& metrics() const { return metrics_; }
+
+ private:
+  Task<http::Response> HandleInternal(http::Request& request);
+  Task<http::Response> Dispatch(http::Request& request, const RouteDecision& route,
+                                std::string_view request_id);
+
+  ServiceEnv* env_;
+  Registry* registry_;
+  Metrics metrics_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  std::unordered_map<std::string, std::string> by_target_prefix_;  // "DynamoDB_20120810" → dynamodb
+  std::unordered_map<std::string, std::string> by_signing_name_;   // "sts" → sts
+  std::unordered_map<std::string, std::string> by_query_version_;  // "2011-06-15" → sts
+};
+
+}  // namespace nimbus

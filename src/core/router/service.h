@@ -1,0 +1,129 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/common/clock.h"
+#include "core/common/document.h"
+#include "core/common/result.h"
+#include "core/common/task.h"
+#include "core/http/http_types.h"
+#include "core/protocol/model.h"
+#include "core/protocol/validate.h"
+
+namespace nimbus {
+
+namespace storage {
+class KvStore;
+class BlobStore;
+}  // namespace storage
+namespace auth {
+class CredentialStore;
+}  // namespace auth
+class Registry;
+
+// Server-wide settings a service may read (from the CLI / NIMBUS_* environment).
+struct Config {
+  std::string host = "127.0.0.1";
+  uint16_t port = 4566;
+  std::string data_dir = ".nimbus";
+  bool ephemeral = false;
+  std::string region = "us-east-1";
+  std::string account = "000000000000";
+  bool strict_auth = false;
+  std::string credentials_file;
+  bool fsync = false;
+  std::string log_level = "info";
+};
+
+// What every service shares: storage, the clock, the registry for cross-service calls, the
+// credentials and the configuration. Owned by the server; outlives every service.
+struct ServiceEnv {
+  storage::KvStore* kv = nullptr;
+  storage::BlobStore* blobs = nullptr;
+  Clock* clock = nullptr;
+  Registry* registry = nullptr;
+  auth::CredentialStore* credentials = nullptr;
+  const Config* config = nullptr;
+  // Starts a background coroutine on the server's executor (TTL sweeps, pollers, timers).
+  std::function<void(Task<void>)> spawn;
+};
+
+// One request as a handler sees it: who calls, where, and a place for extra response headers.
+struct RequestContext {
+  std::string request_id;
+  std::string account_id;
+  std::string region;
+  std::string access_key_id;
+  std::string caller_arn;      // "arn:aws:iam::000000000000:root" for the default principal
+  std::string caller_user_id;  // STS GetCallerIdentity UserId
+  std::string service;         // model name of the service being called
+  std::string operation;
+  const http::Request* http = nullptr;  // null for internal calls (Registry::Call)
+  http::HeaderList response_headers;    // extra headers to send with a successful response
+  ServiceEnv* env = nullptr;
+};
+
+using OperationHandler = std::function<Task<Result<Document>>(RequestContext&, Document)>;
+using SyncOperationHandler = std::function<Result<Document>(RequestContext&, Document&)>;
+
+// An AWS service: its model plus the table from operation name to handler. Operations of the
+// model without a handler answer NotImplemented. Subclasses register handlers in their
+// constructor and may start background work in Start().
+class Service {
+ public:
+  explicit Service(std::string model_name);
+  virtual ~Service() = default;
+  Service(const Service&) = delete;
+  Service& operator=(const Service&) = delete;
+
+  const std::string& name() const { return name_; }
+  // The embedded model (loaded on first use); null only if the model is missing (a bug).
+  const protocol::ServiceModel* model() const;
+  const OperationHandler* FindHandler(std::string_view operation) const;
+  size_t implemented_count() const { return handlers_.size(); }
+  const protocol::ValidationOptions& validation() const { return validation_; }
+
+  // Called once, after storage is open and before the server accepts requests.
+  virtual void Start(ServiceEnv& env) { (void)env; }
+  // Called after POST /_nimbus/reset wiped storage: drop caches and in-memory state.
+  virtual void Reset() {}
+  // Called on graceful shutdown before storage is flushed.
+  virtual void Stop() {}
+
+ protected:
+  void Handle(std::string operation, OperationHandler handler);
+  // For handlers that never wait: wrapped into a coroutine.
+  void HandleSync(std::string operation, SyncOperationHandler handler);
+
+  protocol::ValidationOptions validation_;
+
+ private:
+  std::string name_;
+  std::unordered_map<std::string, OperationHandler> handlers_;
+};
+
+// The one list of services (filled by RegisterServices in src/services/registry.cc) and the
+// path for cross-service calls. Services are added before the server starts; read-only after.
+class Registry {
+ public:
+  void Add(std::unique_ptr<Service> service);
+  Service* Find(std::string_view name) const;
+  const std::vector<std::unique_ptr<Service>>& services() const { return services_; }
+
+  // Calls `operation` of `service` as `parent`'s caller would, with an input document (no HTTP,
+  // no codec; the input is validated against the model).
+  Task<Result<Document>> Call(const RequestContext& parent, std::string_view service,
+                              std::string_view operation, Document input);
+
+ private:
+  std::vector<std::unique_ptr<Service>> services_;
+  std::unordered_map<std::string, Service*> by_name_;
+};
+
+}  // namespace nimbus
