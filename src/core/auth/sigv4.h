@@ -18,7 +18,7 @@ struct RequestView {
   std::string_view path;   // raw path as sent (still percent-encoded), without the query
   std::string_view query;  // raw query string without '?', may be empty
   const HeaderList* headers = nullptr;
-  std::string_view body;   // the body as received (used when the payload hash must be computed)
+  std::string_view body;  // the body as received (used when the payload hash must be computed)
 };
 
 // How the payload is covered by the signature (x-amz-content-sha256).
@@ -48,10 +48,12 @@ struct SignatureInfo {
 
 enum class AuthFailure {
   kNone,
-  kMalformed,          // Authorization present but unparsable (IncompleteSignature / AuthorizationHeaderMalformed)
-  kSignatureMismatch,  // signature differs (SignatureDoesNotMatch)
-  kRequestExpired,     // presigned URL past X-Amz-Expires (AccessDenied "Request has expired")
-  kClockSkew,          // x-amz-date more than 15 minutes from now (RequestTimeTooSkewed / InvalidSignatureException)
+  kMalformed,            // Authorization present but unparsable (IncompleteSignature /
+                         // AuthorizationHeaderMalformed)
+  kSignatureMismatch,    // signature differs (SignatureDoesNotMatch)
+  kRequestExpired,       // presigned URL past X-Amz-Expires (AccessDenied "Request has expired")
+  kClockSkew,            // x-amz-date more than 15 minutes from now (RequestTimeTooSkewed /
+                         // InvalidSignatureException)
   kContentHashMismatch,  // x-amz-content-sha256 does not match the body (XAmzContentSHA256Mismatch)
 };
 
@@ -64,23 +66,50 @@ struct AuthResult {
 // Parses the signature from `Authorization: AWS4-HMAC-SHA256 Credential=..., SignedHeaders=...,
 // Signature=...` or from X-Amz-Algorithm/X-Amz-Credential/... query parameters. Returns nullopt
 // when the request carries no SigV4 signature at all (anonymous request); sets `*failure` to
-// kMalformed (and returns nullopt) when a signature is present but malformed.
+// kMalformed (and returns nullopt) when a signature is present but malformed. Malformed covers:
+// an Authorization scheme other than AWS4-HMAC-SHA256 (SigV2, SigV4a), missing Credential /
+// SignedHeaders / Signature, a credential scope that is not AKID/YYYYMMDD/region/service/
+// aws4_request, SignedHeaders without "host", no usable x-amz-date (or Date, also in RFC 1123
+// form) header, a scope date other than the request date, an x-amz-content-sha256 that is
+// none of the AWS forms, both a header and a presigned query, X-Amz-Expires outside 1..604800.
+// `failure` may be null. Thread-safe (no state).
 std::optional<SignatureInfo> ParseSignature(const RequestView& request, AuthResult* failure);
 
 // Verifies `info` against `request` with `secret_access_key` at time `now`: canonical request,
 // string to sign, signing key, then the date window (15 minutes of skew for header auth;
 // X-Amz-Date + X-Amz-Expires for presigned). The payload hash is checked for kSigned.
+// Order of failures: kMalformed (unusable `info`), kSignatureMismatch, kClockSkew or
+// kRequestExpired (a presigned URL dated more than 15 minutes ahead is "not yet valid"),
+// kContentHashMismatch. Payload hash signed: info.payload_hash when sent, else the body's
+// SHA-256 for header auth; a presigned URL without x-amz-content-sha256 may have signed either
+// UNSIGNED-PAYLOAD (S3 presigners) or the body's hash (botocore for other services), and both
+// are accepted. Beyond the SDKs' canonical form (CanonicalRequest) it also accepts a path
+// encoded once instead of as sent (S3) or twice (other services), and '+' in the query meaning
+// a space, so that clients which read the specification differently still verify.
 AuthResult Verify(const RequestView& request, const SignatureInfo& info,
                   std::string_view secret_access_key, Clock::TimePoint now);
 
 // Building blocks, exposed for unit tests against the published AWS SigV4 test vectors.
-std::string CanonicalRequest(const RequestView& request, const std::vector<std::string>& signed_headers,
-                             std::string_view payload_hash, bool presigned);
+//
+// CanonicalRequest builds the form the SDKs sign. `service` (the credential-scope signing name)
+// selects the canonical URI rule: for S3 ("s3", "s3express", "s3-object-lambda", "s3-outposts")
+// the path is used as sent; for every other service it is normalized (empty and "." segments
+// dropped, ".." resolved) and URI-encoded again, so "%3A" on the wire signs as "%253A". The query
+// is decoded, re-encoded with the RFC 3986 unreserved set and sorted; `presigned` leaves out
+// X-Amz-Signature. Headers are taken in the order of `signed_headers`.
+std::string CanonicalRequest(const RequestView& request,
+                             const std::vector<std::string>& signed_headers,
+                             std::string_view payload_hash, bool presigned,
+                             std::string_view service = {});
 std::string StringToSign(std::string_view amz_date, std::string_view scope,
                          std::string_view canonical_request);
 std::string SigningKey(std::string_view secret, std::string_view date, std::string_view region,
                        std::string_view service);  // raw bytes
 std::string HexSignature(std::string_view signing_key, std::string_view string_to_sign);
+// Compares two signatures in time independent of where they differ.
+bool SignatureEquals(std::string_view a, std::string_view b);
+// True for the signing names whose canonical URI is the path as sent (S3 and its variants).
+bool IsS3SigningName(std::string_view service);
 
 // Signs a request as an SDK would (adds nothing to the request; returns the Authorization
 // header value). Used by tests and by nimbus's own internal callers.
