@@ -128,14 +128,15 @@ class NimbusServer:
         return proc.returncode, out, proc.stderr
 
     def http(self, method, path, body=None, headers=None, timeout=10):
-        """A raw HTTP request (for unsigned and hostile input); returns (status, headers, body)."""
+        """A raw HTTP request (for unsigned and hostile input); returns (status, headers, body)
+        with case-insensitive headers."""
         req = urllib.request.Request(self.endpoint + path, data=body, method=method,
                                      headers=headers or {})
         try:
             with urllib.request.urlopen(req, timeout=timeout) as r:
-                return r.status, dict(r.headers), r.read()
+                return r.status, r.headers, r.read()
         except urllib.error.HTTPError as e:
-            return e.code, dict(e.headers), e.read()
+            return e.code, e.headers, e.read()
 
     def reset(self):
         return self.http("POST", "/_nimbus/reset")

@@ -135,9 +135,13 @@ struct Server::Impl {
               ec == asio::error::connection_reset || ec == beast::error::timeout ||
               ec == asio::error::operation_aborted)
             break;
-          int status = ec == bhttp::error::header_limit ? 431 : 400;
-          auto res = SimpleResponse(status, status == 431 ? "Request header fields too large\n"
-                                                          : "Bad request\n",
+          int status = ec == bhttp::error::header_limit ? 431
+                       : ec == bhttp::error::body_limit ? 413
+                                                         : 400;
+          auto res = SimpleResponse(status,
+                                    status == 431   ? "Request header fields too large\n"
+                                    : status == 413 ? "Request entity too large\n"
+                                                    : "Bad request\n",
                                     false, 11);
           stream.expires_after(std::chrono::seconds(5));
           co_await bhttp::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));

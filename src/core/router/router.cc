@@ -351,14 +351,14 @@ Task<http::Response> Router::Dispatch(http::Request& request, const RouteDecisio
     r.SetHeader("x-nimbus-operation", operation.name);
     return r;
   };
-  const OperationHandler* handler = svc->FindHandler(operation.name);
-  if (!handler) co_return respond(fail(errors::NotImplemented(route.service, operation.name)));
   auto input = codec->DecodeInput(*model, operation, request);
   if (!input) co_return respond(fail(input.error()));
   if (operation.input) {
     auto st = protocol::Validate(*operation.input, *input, svc->validation());
     if (!st) co_return respond(fail(st.error()));
   }
+  const OperationHandler* handler = svc->FindHandler(operation.name);
+  if (!handler) co_return respond(fail(errors::NotImplemented(route.service, operation.name)));
   Result<Document> result = errors::InternalFailure();
   try {
     result = co_await (*handler)(ctx, std::move(*input));
