@@ -102,7 +102,6 @@ std::string ExpectedTrailerSignature(
 
 ChunkedResult Malformed(ChunkedResult result, std::string message) {
   result.malformed = true;
-  result.auth = AuthResult{AuthFailure::kMalformed, message};
   result.message = std::move(message);
   return result;
 }

@@ -19,10 +19,10 @@ namespace nimbus::auth {
 // and in the signed-trailer mode the trailer signature chains from the final (empty) chunk's:
 //   AWS4-HMAC-SHA256-TRAILER\n<amz_date>\n<scope>\n<previous>\n<sha256("name:value\n"...)>
 struct ChunkedResult {
-  AuthResult auth;         // kSignatureMismatch on a bad chunk/trailer signature; kMalformed with
-                           // `malformed`, so `auth.ok()` alone tells whether the body may be used
-  bool malformed = false;  // framing error (truncated body, bad size, missing CRLF, length)
-  std::string message;     // what went wrong, for the error response (also in auth.message)
+  AuthResult auth;         // kSignatureMismatch on a bad chunk/trailer signature, else ok
+  bool malformed = false;  // framing error (truncated body, bad size, missing CRLF, length);
+                           // check both: a malformed body leaves `auth` ok
+  std::string message;     // what went wrong, for the error response
   std::string payload;     // the decoded bytes
   // Trailing headers in the order sent, lowercase names, trimmed values (e.g.
   // x-amz-checksum-crc32); x-amz-trailer-signature is checked, not returned.

@@ -60,6 +60,9 @@ std::string SignedBody(const std::vector<std::string>& chunks) {
   return body + "0;chunk-signature=" + previous + "\r\n\r\n";
 }
 
+// Decoded, neither malformed nor with a bad signature.
+bool Accepted(const ChunkedResult& result) { return result.auth.ok() && !result.malformed; }
+
 ChunkedResult DecodeSigned(std::string_view body, long long decoded_length = -1) {
   return DecodeAwsChunked(body, PayloadMode::kStreamingSigned, DocKey(), kDate, kScope, kSeed,
                           decoded_length);
@@ -111,7 +114,7 @@ TEST(AwsChunked, S3DocumentationExample) {
   ChunkedResult decoded = DecodeAwsChunked(
       body, info->payload_mode, SigningKey(kS3DocSecret, info->date, info->region, info->service),
       info->amz_date, "20130524/us-east-1/s3/aws4_request", info->signature, 66560);
-  EXPECT_TRUE(decoded.auth.ok()) << decoded.message;
+  EXPECT_TRUE(Accepted(decoded)) << decoded.message;
   EXPECT_FALSE(decoded.malformed);
   EXPECT_EQ(decoded.payload, std::string(66560, 'a'));
   EXPECT_TRUE(decoded.trailers.empty());
@@ -119,7 +122,7 @@ TEST(AwsChunked, S3DocumentationExample) {
 
 TEST(AwsChunked, TamperedChunkIsSignatureMismatch) {
   const std::string body = SignedBody({"hello ", "world"});
-  ASSERT_TRUE(DecodeSigned(body, 11).auth.ok());
+  ASSERT_TRUE(Accepted(DecodeSigned(body, 11)));
 
   std::string tampered = body;
   tampered[tampered.find("hello")] = 'j';
@@ -161,8 +164,7 @@ TEST(AwsChunked, EveryTruncationIsRejected) {
     // A copy of exactly n bytes, so a sanitizer sees any read past the end.
     const std::string prefix = body.substr(0, n);
     ChunkedResult result = DecodeSigned(prefix);
-    EXPECT_FALSE(result.auth.ok()) << n;
-    EXPECT_EQ(result.malformed, result.auth.failure == AuthFailure::kMalformed) << n;
+    EXPECT_FALSE(Accepted(result)) << n;
   }
 }
 
@@ -194,15 +196,14 @@ TEST(AwsChunked, GarbageFramingIsMalformed) {
   for (const std::string& body : bodies) {
     ChunkedResult result = DecodeSigned(body);
     EXPECT_TRUE(result.malformed) << body.substr(0, 80);
-    EXPECT_EQ(result.auth.failure, AuthFailure::kMalformed) << body.substr(0, 80);
     EXPECT_FALSE(result.message.empty());
   }
 }
 
 TEST(AwsChunked, DecodedContentLengthIsChecked) {
   const std::string body = SignedBody({"hello"});
-  EXPECT_TRUE(DecodeSigned(body, 5).auth.ok());
-  EXPECT_TRUE(DecodeSigned(body, -1).auth.ok());
+  EXPECT_TRUE(Accepted(DecodeSigned(body, 5)));
+  EXPECT_TRUE(Accepted(DecodeSigned(body, -1)));
   EXPECT_TRUE(DecodeSigned(body, 4).malformed);
   EXPECT_TRUE(DecodeSigned(body, 6).malformed);
   EXPECT_TRUE(DecodeSigned(body, 0).malformed);
@@ -213,7 +214,7 @@ TEST(AwsChunked, EmptySigningKeySkipsSignatureChecks) {
   body[body.find("chunk-signature=") + 16] ^= 1;
   ChunkedResult result =
       DecodeAwsChunked(body, PayloadMode::kStreamingSigned, "", kDate, kScope, kSeed, 5);
-  EXPECT_TRUE(result.auth.ok()) << result.message;
+  EXPECT_TRUE(Accepted(result)) << result.message;
   EXPECT_EQ(result.payload, "hello");
 }
 
@@ -242,7 +243,7 @@ ChunkedResult DecodeSignedTrailer(std::string_view body) {
 
 TEST(AwsChunked, SignedTrailer) {
   ChunkedResult result = DecodeSignedTrailer(kSignedTrailerBody);
-  EXPECT_TRUE(result.auth.ok()) << result.message;
+  EXPECT_TRUE(Accepted(result)) << result.message;
   EXPECT_EQ(result.payload, "hello world");
   ASSERT_EQ(result.trailers.size(), 1u);
   EXPECT_EQ(result.trailers[0],
@@ -267,7 +268,7 @@ TEST(AwsChunked, MissingTrailerSignatureIsMalformed) {
   body.erase(at, body.find("\r\n", at) + 2 - at);
   ChunkedResult result = DecodeSignedTrailer(body);
   EXPECT_TRUE(result.malformed);
-  EXPECT_EQ(result.auth.failure, AuthFailure::kMalformed);
+  EXPECT_FALSE(result.message.empty());
 }
 
 TEST(AwsChunked, UnsignedTrailerWithChecksum) {
@@ -276,7 +277,7 @@ TEST(AwsChunked, UnsignedTrailerWithChecksum) {
       "5\r\nhello\r\n6\r\n world\r\n0\r\nx-amz-checksum-crc32:DUoRhQ==\r\n\r\n";
   ChunkedResult result =
       DecodeAwsChunked(body, PayloadMode::kStreamingUnsignedTrailer, "", "", "", "", 11);
-  EXPECT_TRUE(result.auth.ok()) << result.message;
+  EXPECT_TRUE(Accepted(result)) << result.message;
   EXPECT_FALSE(result.malformed);
   EXPECT_EQ(result.payload, "hello world");
   ASSERT_EQ(result.trailers.size(), 1u);
@@ -288,12 +289,12 @@ TEST(AwsChunked, UnsignedTrailerWithChecksum) {
   // Names are lowercased and values trimmed; the body may carry no trailer at all.
   result = DecodeAwsChunked("3\r\nabc\r\n0\r\nX-Amz-Checksum-CRC32C : abc= \r\n\r\n",
                             PayloadMode::kStreamingUnsignedTrailer, "", "", "", "", -1);
-  ASSERT_TRUE(result.auth.ok()) << result.message;
+  ASSERT_TRUE(Accepted(result)) << result.message;
   ASSERT_EQ(result.trailers.size(), 1u);
   EXPECT_EQ(result.trailers[0].first, "x-amz-checksum-crc32c");
   EXPECT_EQ(result.trailers[0].second, "abc=");
   result = DecodeAwsChunked("0\r\n\r\n", PayloadMode::kStreamingUnsignedTrailer, "", "", "", "", 0);
-  EXPECT_TRUE(result.auth.ok()) << result.message;
+  EXPECT_TRUE(Accepted(result)) << result.message;
   EXPECT_EQ(result.payload, "");
 
   for (std::string bad :
