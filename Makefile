@@ -30,7 +30,7 @@ test: deps js-deps
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 bench: build
-	python3 bench/run.py
+	python3 bench/core/run.py --build $(BUILD)
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h' 'tests/*.cc' 'bench/*.cc')
