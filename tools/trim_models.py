@@ -55,6 +55,7 @@ def main():
     out_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "..", "models")
     os.makedirs(out_dir, exist_ok=True)
+    index = {}
     for name in SERVICES:
         model = latest_model(data_dir, name)
         trimmed = {
@@ -73,6 +74,11 @@ def main():
                 op["errors"] = [{"shape": e["shape"]} for e in op["errors"]]
         with open(os.path.join(out_dir, name + ".json"), "w") as f:
             json.dump(trimmed, f, separators=(",", ":"), sort_keys=True)
+        index[name] = dict(trimmed["metadata"], operationCount=len(trimmed["operations"]))
+    # The metadata of every model, small enough to read at start-up (routing, health) without
+    # parsing the models themselves.
+    with open(os.path.join(out_dir, "_index.json"), "w") as f:
+        json.dump(index, f, separators=(",", ":"), sort_keys=True)
     print("trimmed %d models (botocore %s)" % (len(SERVICES), botocore.__version__))
 
 

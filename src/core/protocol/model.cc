@@ -276,8 +276,39 @@ const ServiceModel* GetModel(std::string_view name) {
 
 std::vector<std::string> ModelNames() {
   std::vector<std::string> out;
-  for (const EmbeddedModel* m = kEmbeddedModels; m->name; ++m) out.emplace_back(m->name);
+  for (const EmbeddedModel* m = kEmbeddedModels; m->name; ++m)
+    if (m->name[0] != '_') out.emplace_back(m->name);
   return out;
+}
+
+const ServiceMetadata* GetMetadata(std::string_view name) {
+  static const auto* index = [] {
+    auto* out = new std::unordered_map<std::string, ServiceMetadata>();
+    for (const EmbeddedModel* m = kEmbeddedModels; m->name; ++m) {
+      if (std::string_view(m->name) != "_index") continue;
+      json::error_code ec;
+      auto root = json::parse(std::string_view(m->data, m->size), ec);
+      if (ec || !root.is_object()) break;
+      for (const auto& [svc, meta] : root.get_object()) {
+        const auto& o = meta.get_object();
+        ServiceMetadata md;
+        md.protocol = Str(o, "protocol");
+        md.json_version = Str(o, "jsonVersion");
+        md.target_prefix = Str(o, "targetPrefix");
+        md.endpoint_prefix = Str(o, "endpointPrefix");
+        md.signing_name = Str(o, "signingName");
+        if (md.signing_name.empty()) md.signing_name = md.endpoint_prefix;
+        md.api_version = Str(o, "apiVersion");
+        md.aws_query_compatible = o.contains("awsQueryCompatible");
+        if (auto* n = o.if_contains("operationCount"); n && n->is_number())
+          md.operation_count = n->to_number<size_t>();
+        out->emplace(std::string(svc), std::move(md));
+      }
+    }
+    return out;
+  }();
+  auto it = index->find(std::string(name));
+  return it == index->end() ? nullptr : &it->second;
 }
 
 }  // namespace nimbus::protocol

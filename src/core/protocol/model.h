@@ -128,6 +128,20 @@ struct ServiceModel {
 // the life of the process. Null when no such model is embedded. Thread-safe.
 const ServiceModel* GetModel(std::string_view name);
 
+// What routing and health need from a model, read from the small embedded index (no model is
+// parsed). Null when `name` is not embedded. Thread-safe.
+struct ServiceMetadata {
+  std::string protocol;
+  std::string json_version;
+  std::string target_prefix;
+  std::string signing_name;
+  std::string endpoint_prefix;
+  std::string api_version;
+  bool aws_query_compatible = false;
+  size_t operation_count = 0;
+};
+const ServiceMetadata* GetMetadata(std::string_view name);
+
 // Names of all embedded models.
 std::vector<std::string> ModelNames();
 

@@ -122,13 +122,14 @@ http::Response JsonResponse(int status, const json::value& body) {
 }  // namespace
 
 Router::Router(ServiceEnv* env, Registry* registry) : env_(env), registry_(registry) {
+  // Routing reads only the models' metadata index; each model is parsed on its first request.
   for (const auto& svc : registry_->services()) {
-    const auto* model = svc->model();
-    if (!model) continue;
-    if (!model->target_prefix.empty()) by_target_prefix_.emplace(model->target_prefix, svc->name());
-    if (!model->signing_name.empty()) by_signing_name_.emplace(model->signing_name, svc->name());
-    if (model->protocol == "query" || model->aws_query_compatible)
-      by_query_version_.emplace(model->api_version, svc->name());
+    const auto* meta = protocol::GetMetadata(svc->name());
+    if (!meta) continue;
+    if (!meta->target_prefix.empty()) by_target_prefix_.emplace(meta->target_prefix, svc->name());
+    if (!meta->signing_name.empty()) by_signing_name_.emplace(meta->signing_name, svc->name());
+    if (meta->protocol == "query" || meta->aws_query_compatible)
+      by_query_version_.emplace(meta->api_version, svc->name());
   }
 }
 
@@ -190,8 +191,10 @@ RouteDecision Router::Route(const http::Request& r) const {
         return d;
       }
       for (const auto& svc : registry_->services()) {
+        const auto* meta = protocol::GetMetadata(svc->name());
+        if (!meta || (meta->protocol != "query" && !meta->aws_query_compatible)) continue;
         const auto* m = svc->model();
-        if (m && (m->protocol == "query" || m->aws_query_compatible) && m->FindOperation(action)) {
+        if (m && m->FindOperation(action)) {
           d.service = svc->name();
           return d;
         }
@@ -378,8 +381,8 @@ Task<http::Response> Router::HandleInternal(http::Request& request) {
   if (path == "/_nimbus/health" && (request.method == "GET" || request.method == "HEAD")) {
     json::object services;
     for (const auto& svc : registry_->services()) {
-      const auto* model = svc->model();
-      size_t total = model ? model->operations.size() : 0;
+      const auto* meta = protocol::GetMetadata(svc->name());
+      size_t total = meta ? meta->operation_count : 0;
       json::object s;
       s["state"] = svc->implemented_count() > 0 ? "running" : "not_implemented";
       s["operations"] = total;
