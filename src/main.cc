@@ -8,6 +8,7 @@
 #include "core/common/clock.h"
 #include "core/common/logging.h"
 #include "core/http/server.h"
+#include "core/protocol/model.h"
 #include "core/router/router.h"
 #include "core/storage/blob_store.h"
 #include "core/storage/kv_store.h"
@@ -19,6 +20,26 @@ namespace {
 bool IsLoopback(const std::string& host) {
   return host == "127.0.0.1" || host == "localhost" || host == "::1" ||
          host.rfind("127.", 0) == 0;
+}
+
+int PrintCoverage(bool markdown) {
+  nimbus::Registry registry;
+  nimbus::RegisterServices(registry);
+  if (markdown) {
+    std::cout << "| Service | Protocol | Implemented operations |\n|---|---|---|\n";
+  }
+  for (const auto& svc : registry.services()) {
+    const auto* meta = nimbus::protocol::GetMetadata(svc->name());
+    size_t total = meta ? meta->operation_count : 0;
+    std::string protocol = meta ? meta->protocol : "?";
+    if (markdown) {
+      std::cout << "| " << svc->name() << " | " << protocol << " | " << svc->implemented_count()
+                << " of " << total << " |\n";
+    } else {
+      std::cout << svc->name() << " " << svc->implemented_count() << "/" << total << "\n";
+    }
+  }
+  return 0;
 }
 
 int Serve(nimbus::Config config) {
@@ -148,12 +169,17 @@ int main(int argc, char** argv) {
       ->envname("NIMBUS_LOG_LEVEL")->capture_default_str();
 
   app.add_subcommand("version", "Print the version");
+  bool markdown = false;
+  auto* coverage = app.add_subcommand(
+      "coverage", "Print, per service, how many of the model's operations are implemented");
+  coverage->add_flag("--markdown", markdown, "As the Markdown table of the README");
 
   CLI11_PARSE(app, argc, argv);
   if (app.got_subcommand("version")) {
     std::cout << "nimbus " << NIMBUS_VERSION << "\n";
     return 0;
   }
+  if (app.got_subcommand("coverage")) return PrintCoverage(markdown);
   config.strict_auth = auth_mode == "strict";
   return Serve(std::move(config));
 }

@@ -12,7 +12,7 @@ import botocore
 SERVICES = [
     "sts", "iam", "dynamodb", "dynamodbstreams", "s3", "sqs", "sns", "lambda", "apigateway",
     "apigatewayv2", "cognito-idp", "cognito-identity", "stepfunctions", "firehose", "rds-data",
-    "ecs", "cloudfront", "logs", "events", "kinesis", "secretsmanager", "ssm", "kms",
+    "ecs", "cloudfront", "logs", "events", "kinesis",
 ]
 
 META_KEYS = {"apiVersion", "endpointPrefix", "jsonVersion", "protocol", "protocols", "serviceId",

@@ -26,7 +26,7 @@ void RegisterServices(Registry& registry) {
   for (const char* name :
        {"dynamodbstreams", "events", "apigateway", "apigatewayv2", "cognito-idp",
         "cognito-identity", "stepfunctions", "firehose", "rds-data", "ecs", "cloudfront",
-        "kinesis", "secretsmanager", "ssm", "kms"}) {
+        "kinesis"}) {
     if (!registry.Find(name)) registry.Add(std::make_unique<Service>(name));
   }
 }
