@@ -1,12 +1,18 @@
 // nimbus: the AWS serverless stack in one binary. `nimbus serve` starts the server;
 // `nimbus version` prints the version.
 #include <CLI/CLI.hpp>
+#include <boost/json.hpp>
+#include <unistd.h>
 #include <filesystem>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <iostream>
 
 #include "core/auth/credentials.h"
 #include "core/common/clock.h"
 #include "core/common/logging.h"
+#include "core/http/client.h"
 #include "core/http/server.h"
 #include "core/protocol/model.h"
 #include "core/router/router.h"
@@ -20,6 +26,55 @@ namespace {
 bool IsLoopback(const std::string& host) {
   return host == "127.0.0.1" || host == "localhost" || host == "::1" ||
          host.rfind("127.", 0) == 0;
+}
+
+// `nimbus aws ...`: the AWS CLI with nimbus's endpoint, a region and test credentials filled in
+// (what awslocal does). Existing AWS_* settings win, except the endpoint.
+int RunAwsCli(const std::vector<std::string>& args, const std::string& endpoint) {
+  setenv("AWS_ENDPOINT_URL", endpoint.c_str(), 1);
+  setenv("AWS_ACCESS_KEY_ID", "test", 0);
+  setenv("AWS_SECRET_ACCESS_KEY", "test", 0);
+  setenv("AWS_DEFAULT_REGION", "us-east-1", 0);
+  setenv("AWS_PAGER", "", 0);
+  std::vector<std::string> argv_store = {"aws", "--endpoint-url", endpoint};
+  argv_store.insert(argv_store.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_store) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  execvp("aws", argv.data());
+  std::cerr << "nimbus aws: cannot run the AWS CLI ('aws' on PATH): " << std::strerror(errno)
+            << "\n";
+  return 127;
+}
+
+// `nimbus status`: the services table of a running server.
+int PrintStatus(const std::string& host, uint16_t port) {
+  std::string error;
+  auto res = nimbus::http::Fetch(host, port, "GET", "/_nimbus/health", "", 2000, &error);
+  if (!res || res->status != 200) {
+    std::cerr << "nimbus is not running at " << host << ":" << port
+              << (error.empty() ? "" : ": " + error) << "\n";
+    return 1;
+  }
+  boost::json::error_code ec;
+  auto health = boost::json::parse(res->body, ec);
+  if (ec || !health.is_object()) {
+    std::cerr << "unexpected answer from " << host << ":" << port << "\n";
+    return 1;
+  }
+  const auto& h = health.get_object();
+  std::cout << "nimbus " << boost::json::value_to<std::string>(h.at("version")) << " at http://"
+            << host << ":" << port << ", up " << static_cast<long>(h.at("uptime_seconds").to_number<double>())
+            << " s\n\n";
+  std::printf("%-20s %-16s %s\n", "SERVICE", "STATE", "IMPLEMENTED");
+  for (const auto& [name, svc] : h.at("services").get_object()) {
+    const auto& s = svc.get_object();
+    std::printf("%-20s %-16s %lld/%lld\n", std::string(name).c_str(),
+                std::string(s.at("state").get_string()).c_str(),
+                static_cast<long long>(s.at("implemented").to_number<int64_t>()),
+                static_cast<long long>(s.at("operations").to_number<int64_t>()));
+  }
+  return 0;
 }
 
 int PrintCoverage(bool markdown) {
@@ -174,7 +229,24 @@ int main(int argc, char** argv) {
       "coverage", "Print, per service, how many of the model's operations are implemented");
   coverage->add_flag("--markdown", markdown, "As the Markdown table of the README");
 
+  std::string client_host = "127.0.0.1";
+  uint16_t client_port = 4566;
+  auto* status = app.add_subcommand("status", "Print the services table of a running nimbus");
+  status->add_option("--host", client_host)->envname("NIMBUS_HOST")->capture_default_str();
+  status->add_option("--port", client_port)->envname("NIMBUS_PORT")->capture_default_str();
+  std::vector<std::string> aws_args;
+  auto* aws = app.add_subcommand("aws", "Run the AWS CLI against nimbus (endpoint, region and "
+                                        "test credentials filled in)");
+  aws->prefix_command();
+  aws->add_option("--nimbus-port", client_port, "Port of the nimbus to talk to")
+      ->envname("NIMBUS_PORT");
+
   CLI11_PARSE(app, argc, argv);
+  if (app.got_subcommand("status")) return PrintStatus(client_host, client_port);
+  if (app.got_subcommand("aws")) {
+    std::string host = client_host == "0.0.0.0" ? "127.0.0.1" : client_host;
+    return RunAwsCli(aws->remaining(), "http://" + host + ":" + std::to_string(client_port));
+  }
   if (app.got_subcommand("version")) {
     std::cout << "nimbus " << NIMBUS_VERSION << "\n";
     return 0;

@@ -1,0 +1,19 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace nimbus::http {
+
+struct ClientResponse {
+  int status = 0;
+  std::string body;
+};
+
+// A blocking HTTP/1.1 request to host:port (for the CLI's `nimbus status`; never used on a
+// server thread). Nullopt with `*error` set when the server cannot be reached in `timeout_ms`.
+std::optional<ClientResponse> Fetch(const std::string& host, uint16_t port,
+                                    const std::string& method, const std::string& target,
+                                    const std::string& body, int timeout_ms, std::string* error);
+
+}  // namespace nimbus::http
