@@ -11,7 +11,9 @@ namespace nimbus::storage {
 
 // Receives the bytes of one new blob. Nothing is visible under the blob's id until Commit
 // returns ok; a writer destroyed without Commit (or after Abort) leaves nothing behind.
-// Not thread-safe: one writer is used by one coroutine/thread at a time.
+// A failed Append makes the writer fail every later call; a failed Commit leaves the writer as
+// it was (retry or drop it). After a successful Commit or an Abort, Append and Commit return
+// InvalidArgument. Not thread-safe: one writer is used by one coroutine/thread at a time.
 class BlobWriter {
  public:
   virtual ~BlobWriter() = default;
@@ -24,12 +26,16 @@ class BlobWriter {
 
 // Large byte strings (S3 objects, Lambda code) addressed by id. Ids are chosen by the caller and
 // consist of [A-Za-z0-9._-] and '/' (directories are made as needed; ".." is rejected).
-// Thread-safe.
+// Methods given an id that is not IsValidBlobId return InvalidArgument (PathOf: empty).
+// Callers must not use an id that is a directory of another ("a" and "a/b"): the file store
+// cannot hold both and fails the second Commit with IoError. Thread-safe; writers may outlive
+// the store.
 class BlobStore {
  public:
   virtual ~BlobStore() = default;
   virtual std::unique_ptr<BlobWriter> NewWriter() = 0;
-  // Reads up to `length` bytes from `offset` into `*out`; NotFound if the blob does not exist.
+  // Reads up to `length` bytes from `offset` into `*out` (replacing its contents; empty when
+  // `offset` is at or past the end); NotFound if the blob does not exist.
   virtual StorageStatus Read(std::string_view id, uint64_t offset, uint64_t length,
                              std::string* out) = 0;
   virtual StorageStatus Size(std::string_view id, uint64_t* size) = 0;
@@ -41,11 +47,17 @@ class BlobStore {
   virtual std::string PathOf(std::string_view id) = 0;
 };
 
+// True for a non-empty id of '/'-separated segments of [A-Za-z0-9._-], with no empty, "." or
+// ".." segment, whose first segment is not ".tmp" (the file store's temp directory).
+bool IsValidBlobId(std::string_view id);
+
 struct FileBlobOptions {
   bool fsync = false;  // fsync file and directory before Commit returns
 };
 
-// Blobs as files under `root` (written to a temp file, then renamed into place).
+// Blobs as files under `root` (written to a temp file in root/.tmp, then renamed into place).
+// Creates `root` if needed and removes temp files left by a crash, so only one store may use a
+// root at a time. Null and `*status` set on failure.
 std::unique_ptr<BlobStore> NewFileBlobStore(const std::string& root, const FileBlobOptions& options,
                                             StorageStatus* status);
 std::unique_ptr<BlobStore> NewMemoryBlobStore();

@@ -19,12 +19,14 @@ class WriteBatch {
     OpType type;
     std::string keyspace;
     std::string key;    // kDeleteRange: begin (inclusive)
-    std::string value;  // kDeleteRange: end (exclusive)
+    std::string value;  // kDeleteRange: end (exclusive; empty = end of the keyspace)
   };
 
   void Put(std::string_view keyspace, std::string_view key, std::string_view value);
   void Delete(std::string_view keyspace, std::string_view key);
-  // Deletes every key in [begin, end) of the keyspace.
+  // Deletes every key in [begin, end) of the keyspace; an empty `end` means the end of the
+  // keyspace (as in ScanOptions, so PrefixEnd's "no bound" composes), and a range with
+  // begin >= end (end non-empty) deletes nothing.
   void DeleteRange(std::string_view keyspace, std::string_view begin, std::string_view end);
 
   const std::vector<Op>& ops() const { return ops_; }
