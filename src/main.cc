@@ -1,12 +1,13 @@
 // nimbus: the AWS serverless stack in one binary. `nimbus serve` starts the server;
 // `nimbus version` prints the version.
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
-#include <unistd.h>
-#include <filesystem>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 
 #include "core/auth/credentials.h"
@@ -24,8 +25,7 @@
 namespace {
 
 bool IsLoopback(const std::string& host) {
-  return host == "127.0.0.1" || host == "localhost" || host == "::1" ||
-         host.rfind("127.", 0) == 0;
+  return host == "127.0.0.1" || host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
 }
 
 // `nimbus aws ...`: the AWS CLI with nimbus's endpoint, a region and test credentials filled in
@@ -64,8 +64,8 @@ int PrintStatus(const std::string& host, uint16_t port) {
   }
   const auto& h = health.get_object();
   std::cout << "nimbus " << boost::json::value_to<std::string>(h.at("version")) << " at http://"
-            << host << ":" << port << ", up " << static_cast<long>(h.at("uptime_seconds").to_number<double>())
-            << " s\n\n";
+            << host << ":" << port << ", up "
+            << static_cast<long>(h.at("uptime_seconds").to_number<double>()) << " s\n\n";
   std::printf("%-20s %-16s %s\n", "SERVICE", "STATE", "IMPLEMENTED");
   for (const auto& [name, svc] : h.at("services").get_object()) {
     const auto& s = svc.get_object();
@@ -200,28 +200,36 @@ int main(int argc, char** argv) {
   std::string auth_mode = "permissive";
 
   auto* serve = app.add_subcommand("serve", "Serve the AWS APIs on one port");
-  serve->add_option("--host", config.host, "Address to bind")->envname("NIMBUS_HOST")
+  serve->add_option("--host", config.host, "Address to bind")
+      ->envname("NIMBUS_HOST")
       ->capture_default_str();
-  serve->add_option("--port", config.port, "Port to listen on")->envname("NIMBUS_PORT")
+  serve->add_option("--port", config.port, "Port to listen on")
+      ->envname("NIMBUS_PORT")
       ->capture_default_str();
   serve->add_option("--data-dir", config.data_dir, "Directory holding all state")
-      ->envname("NIMBUS_DATA_DIR")->capture_default_str();
+      ->envname("NIMBUS_DATA_DIR")
+      ->capture_default_str();
   serve->add_flag("--ephemeral", config.ephemeral, "Keep everything in memory")
       ->envname("NIMBUS_EPHEMERAL");
-  serve->add_option("--region", config.region, "Default region")->envname("NIMBUS_REGION")
+  serve->add_option("--region", config.region, "Default region")
+      ->envname("NIMBUS_REGION")
       ->capture_default_str();
   serve->add_option("--account", config.account, "Default account id")
-      ->envname("NIMBUS_ACCOUNT")->capture_default_str();
-  serve->add_option("--auth", auth_mode, "permissive (any key, unsigned ok) or strict")
-      ->envname("NIMBUS_AUTH")->check(CLI::IsMember({"permissive", "strict"}))
+      ->envname("NIMBUS_ACCOUNT")
       ->capture_default_str();
-  serve->add_option("--credentials", config.credentials_file,
-                    "JSON list of {access_key_id, secret_access_key, account_id}")
+  serve->add_option("--auth", auth_mode, "permissive (any key, unsigned ok) or strict")
+      ->envname("NIMBUS_AUTH")
+      ->check(CLI::IsMember({"permissive", "strict"}))
+      ->capture_default_str();
+  serve
+      ->add_option("--credentials", config.credentials_file,
+                   "JSON list of {access_key_id, secret_access_key, account_id}")
       ->envname("NIMBUS_CREDENTIALS");
   serve->add_flag("--fsync", config.fsync, "Sync every write to stable storage")
       ->envname("NIMBUS_FSYNC");
   serve->add_option("--log-level", config.log_level, "trace|debug|info|warn|error|off")
-      ->envname("NIMBUS_LOG_LEVEL")->capture_default_str();
+      ->envname("NIMBUS_LOG_LEVEL")
+      ->capture_default_str();
 
   app.add_subcommand("version", "Print the version");
   bool markdown = false;
@@ -235,8 +243,9 @@ int main(int argc, char** argv) {
   status->add_option("--host", client_host)->envname("NIMBUS_HOST")->capture_default_str();
   status->add_option("--port", client_port)->envname("NIMBUS_PORT")->capture_default_str();
   std::vector<std::string> aws_args;
-  auto* aws = app.add_subcommand("aws", "Run the AWS CLI against nimbus (endpoint, region and "
-                                        "test credentials filled in)");
+  auto* aws = app.add_subcommand("aws",
+                                 "Run the AWS CLI against nimbus (endpoint, region and "
+                                 "test credentials filled in)");
   aws->prefix_command();
   aws->add_option("--nimbus-port", client_port, "Port of the nimbus to talk to")
       ->envname("NIMBUS_PORT");

@@ -45,7 +45,8 @@ asio::awaitable<void> Listen(tcp::acceptor& acceptor) {
 
 int main(int argc, char** argv) {
   int port = argc > 1 ? std::atoi(argv[1]) : 4567;
-  int threads = argc > 2 ? std::atoi(argv[2]) : static_cast<int>(std::thread::hardware_concurrency());
+  int threads =
+      argc > 2 ? std::atoi(argv[2]) : static_cast<int>(std::thread::hardware_concurrency());
   asio::io_context ioc;
   tcp::acceptor acceptor(ioc, tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
   asio::co_spawn(ioc, Listen(acceptor), asio::detached);

@@ -23,10 +23,9 @@ void RegisterServices(Registry& registry) {
 
   // The rest of the mission: registered with their models; operations answer NotImplemented
   // until their handlers land.
-  for (const char* name :
-       {"dynamodbstreams", "events", "apigateway", "apigatewayv2", "cognito-idp",
-        "cognito-identity", "stepfunctions", "firehose", "rds-data", "ecs", "cloudfront",
-        "kinesis"}) {
+  for (const char* name : {"dynamodbstreams", "events", "apigateway", "apigatewayv2", "cognito-idp",
+                           "cognito-identity", "stepfunctions", "firehose", "rds-data", "ecs",
+                           "cloudfront", "kinesis"}) {
     if (!registry.Find(name)) registry.Add(std::make_unique<Service>(name));
   }
 }

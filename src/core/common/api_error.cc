@@ -9,8 +9,10 @@ ApiError Validation(std::string message) {
 }
 
 ApiError InternalFailure() {
-  return ApiError("InternalFailure", 500, "The request processing has failed because of an "
-                                          "unknown error, exception or failure.", false);
+  return ApiError("InternalFailure", 500,
+                  "The request processing has failed because of an "
+                  "unknown error, exception or failure.",
+                  false);
 }
 
 ApiError NotImplemented(std::string_view service, std::string_view operation) {

@@ -13,8 +13,8 @@ namespace nimbus {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}                  // NOLINT(runtime/explicit)
-  Result(ApiError error) : v_(std::move(error)) {}           // NOLINT(runtime/explicit)
+  Result(T value) : v_(std::move(value)) {}         // NOLINT(runtime/explicit)
+  Result(ApiError error) : v_(std::move(error)) {}  // NOLINT(runtime/explicit)
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }

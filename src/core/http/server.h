@@ -17,13 +17,13 @@ namespace nimbus::http {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  uint16_t port = 4566;               // 0 = pick a free port (tests)
-  int threads = 0;                    // 0 = hardware concurrency
+  uint16_t port = 4566;  // 0 = pick a free port (tests)
+  int threads = 0;       // 0 = hardware concurrency
   uint64_t max_body_bytes = 64ull << 20;
   uint32_t max_header_bytes = 64 << 10;
-  int header_timeout_seconds = 30;    // slowloris guard: whole header must arrive in this time
-  int idle_timeout_seconds = 120;     // keep-alive connections idle longer are closed
-  int body_timeout_seconds = 300;     // whole body must arrive in this time
+  int header_timeout_seconds = 30;  // slowloris guard: whole header must arrive in this time
+  int idle_timeout_seconds = 120;   // keep-alive connections idle longer are closed
+  int body_timeout_seconds = 300;   // whole body must arrive in this time
 };
 
 // The request handler: runs as a coroutine on the server's executor; may suspend (long polls).

@@ -32,7 +32,8 @@ class JsonCodec final : public Codec {
       return ApiError("UnknownOperationException", 400,
                       "Unknown target prefix " + std::string(target.substr(0, dot)));
     const Operation* op = model.FindOperation(name);
-    if (!op) return ApiError("UnknownOperationException", 400, "Unknown operation " + std::string(name));
+    if (!op)
+      return ApiError("UnknownOperationException", 400, "Unknown operation " + std::string(name));
     return op;
   }
 
@@ -41,7 +42,9 @@ class JsonCodec final : public Codec {
     json::value input;
     std::string_view body = request.body;
     size_t i = 0;
-    while (i < body.size() && (body[i] == ' ' || body[i] == '\n' || body[i] == '\r' || body[i] == '\t')) ++i;
+    while (i < body.size() &&
+           (body[i] == ' ' || body[i] == '\n' || body[i] == '\r' || body[i] == '\t'))
+      ++i;
     if (i == body.size()) {
       input = json::object();
     } else {
@@ -94,8 +97,8 @@ class JsonCodec final : public Codec {
 
  private:
   static std::string ContentType(const ServiceModel& model) {
-    return "application/x-amz-json-" + (model.json_version.empty() ? std::string("1.0")
-                                                                    : model.json_version);
+    return "application/x-amz-json-" +
+           (model.json_version.empty() ? std::string("1.0") : model.json_version);
   }
 };
 

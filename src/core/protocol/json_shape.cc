@@ -100,10 +100,14 @@ Status FromWire(const Shape& shape, json::value& v, const std::string& path, int
     case ShapeType::kDouble:
       if (v.is_string()) {
         auto s = v.get_string();
-        if (s == "NaN") v = std::nan("");
-        else if (s == "Infinity") v = HUGE_VAL;
-        else if (s == "-Infinity") v = -HUGE_VAL;
-        else return TypeError(path, "number");
+        if (s == "NaN")
+          v = std::nan("");
+        else if (s == "Infinity")
+          v = HUGE_VAL;
+        else if (s == "-Infinity")
+          v = -HUGE_VAL;
+        else
+          return TypeError(path, "number");
         return Ok{};
       }
       if (!v.is_number()) return TypeError(path, "number");
@@ -119,10 +123,10 @@ Status FromWire(const Shape& shape, json::value& v, const std::string& path, int
     case ShapeType::kBlob: {
       if (!v.is_string()) return TypeError(path, "base64-encoded blob");
       auto bytes = Base64Decode(v.get_string());
-      if (!bytes) return ApiError("SerializationException", 400,
-                                  "Base64 encoded value" +
-                                      (path.empty() ? std::string() : " at '" + path + "'") +
-                                      " is invalid");
+      if (!bytes)
+        return ApiError("SerializationException", 400,
+                        "Base64 encoded value" +
+                            (path.empty() ? std::string() : " at '" + path + "'") + " is invalid");
       v = json::string(*bytes);
       return Ok{};
     }

@@ -54,7 +54,8 @@ class Validator {
         CheckLength(shape, static_cast<double>(a.size()), v, path);
         if (!shape.member.shape) return;
         int i = 1;
-        for (const auto& e : a) Check(*shape.member.shape, e, path + "." + std::to_string(i++) + ".member");
+        for (const auto& e : a)
+          Check(*shape.member.shape, e, path + "." + std::to_string(i++) + ".member");
         return;
       }
       case ShapeType::kMap: {
@@ -63,7 +64,8 @@ class Validator {
         CheckLength(shape, static_cast<double>(o.size()), v, path);
         for (const auto& [k, e] : o) {
           if (shape.key.shape) Check(*shape.key.shape, json::value(k), path + ".key");
-          if (shape.value.shape) Check(*shape.value.shape, e, path + "." + std::string(k) + ".value");
+          if (shape.value.shape)
+            Check(*shape.value.shape, e, path + "." + std::string(k) + ".value");
         }
         return;
       }
@@ -98,8 +100,8 @@ class Validator {
         if (!v.is_number()) return;
         double d = v.to_number<double>();
         if (shape.min && d < *shape.min)
-          Add(ShowValue(v), path, "Member must have value greater than or equal to " +
-                                      FormatNumber(*shape.min));
+          Add(ShowValue(v), path,
+              "Member must have value greater than or equal to " + FormatNumber(*shape.min));
         else if (shape.max && d > *shape.max)
           Add(ShowValue(v), path,
               "Member must have value less than or equal to " + FormatNumber(*shape.max));
@@ -112,9 +114,9 @@ class Validator {
 
   Status Finish() {
     if (problems_.empty()) return Ok{};
-    std::string msg = std::to_string(problems_.size()) +
-                      (problems_.size() == 1 ? " validation error detected: "
-                                             : " validation errors detected: ");
+    std::string msg =
+        std::to_string(problems_.size()) +
+        (problems_.size() == 1 ? " validation error detected: " : " validation errors detected: ");
     for (size_t i = 0; i < problems_.size(); ++i) msg += (i ? "; " : "") + problems_[i];
     return ApiError(options_.error_code, 400, msg);
   }
@@ -131,8 +133,8 @@ class Validator {
 
   void Add(const std::string& value, const std::string& path, const std::string& constraint) {
     if (problems_.size() < 10)
-      problems_.push_back("Value " + value + " at '" + path + "' failed to satisfy constraint: " +
-                          constraint);
+      problems_.push_back("Value " + value + " at '" + path +
+                          "' failed to satisfy constraint: " + constraint);
   }
 
   const ValidationOptions& options_;

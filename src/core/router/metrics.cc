@@ -29,8 +29,8 @@ std::string Metrics::RenderPrometheus() const {
   out += "# TYPE nimbus_requests_total counter\n";
   for (const auto& [k, e] : entries_)
     for (const auto& [status, n] : e.by_status)
-      out += "nimbus_requests_total{" + labels(k) + ",status=\"" + std::to_string(status) +
-             "\"} " + std::to_string(n) + "\n";
+      out += "nimbus_requests_total{" + labels(k) + ",status=\"" + std::to_string(status) + "\"} " +
+             std::to_string(n) + "\n";
   out += "# HELP nimbus_request_errors_total Requests answered with status 400 or above.\n";
   out += "# TYPE nimbus_request_errors_total counter\n";
   for (const auto& [k, e] : entries_)

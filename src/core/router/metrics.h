@@ -16,9 +16,8 @@ class Metrics {
   std::string RenderPrometheus() const;
 
  private:
-  static constexpr std::array<double, 12> kBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025,
-                                                      0.005,  0.01,    0.025,  0.05,  0.1,
-                                                      0.5,    1.0};
+  static constexpr std::array<double, 12> kBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                                                      0.01,   0.025,   0.05,   0.1,   0.5,    1.0};
   struct Entry {
     std::map<int, uint64_t> by_status;
     uint64_t errors = 0;

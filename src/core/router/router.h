@@ -17,8 +17,8 @@ namespace nimbus {
 // /_nimbus/* internal → Host (bucket.s3.*, *.execute-api.*, *.lambda-url.*) → X-Amz-Target
 // prefix → SigV4 credential-scope service → path prefix → form Action → S3 (path style).
 struct RouteDecision {
-  std::string service;     // model name; empty when nimbus serves no such service
-  std::string unknown;     // what the request named when nimbus does not serve it
+  std::string service;  // model name; empty when nimbus serves no such service
+  std::string unknown;  // what the request named when nimbus does not serve it
   enum class Envelope { kJson, kQuery, kXml } envelope = Envelope::kXml;  // for errors when unknown
 };
 

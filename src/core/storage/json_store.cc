@@ -1,7 +1,8 @@
 #include "core/storage/json_store.h"
 
-#include <boost/json.hpp>
 #include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
 
 #include "core/storage/key_encoding.h"
 

@@ -14,7 +14,9 @@ class StorageStatus {
   StorageStatus() = default;
   static StorageStatus Ok() { return {}; }
   static StorageStatus NotFound() { return StorageStatus(Code::kNotFound, ""); }
-  static StorageStatus IoError(std::string m) { return StorageStatus(Code::kIoError, std::move(m)); }
+  static StorageStatus IoError(std::string m) {
+    return StorageStatus(Code::kIoError, std::move(m));
+  }
   static StorageStatus Corruption(std::string m) {
     return StorageStatus(Code::kCorruption, std::move(m));
   }

@@ -42,8 +42,10 @@ json::object JwtClaims(std::string_view token) {
   if (second == std::string_view::npos) return {};
   std::string payload(token.substr(first + 1, second - first - 1));
   for (auto& c : payload) {
-    if (c == '-') c = '+';
-    else if (c == '_') c = '/';
+    if (c == '-')
+      c = '+';
+    else if (c == '_')
+      c = '/';
   }
   auto bytes = Base64Decode(payload);
   if (!bytes) return {};
@@ -57,19 +59,15 @@ class StsService final : public Service {
   StsService() : Service("sts") {
     validation_.error_code = "ValidationError";
     HandleSync("GetCallerIdentity", [](RequestContext& ctx, Document&) -> Result<Document> {
-      return json::value{{"UserId", ctx.caller_user_id},
-                         {"Account", ctx.account_id},
-                         {"Arn", ctx.caller_arn}};
+      return json::value{
+          {"UserId", ctx.caller_user_id}, {"Account", ctx.account_id}, {"Arn", ctx.caller_arn}};
     });
-    HandleSync("AssumeRole", [this](RequestContext& ctx, Document& in) {
-      return AssumeRole(ctx, in, false);
-    });
-    HandleSync("AssumeRoleWithWebIdentity", [this](RequestContext& ctx, Document& in) {
-      return AssumeRole(ctx, in, true);
-    });
-    HandleSync("GetSessionToken", [this](RequestContext& ctx, Document& in) {
-      return GetSessionToken(ctx, in);
-    });
+    HandleSync("AssumeRole",
+               [this](RequestContext& ctx, Document& in) { return AssumeRole(ctx, in, false); });
+    HandleSync("AssumeRoleWithWebIdentity",
+               [this](RequestContext& ctx, Document& in) { return AssumeRole(ctx, in, true); });
+    HandleSync("GetSessionToken",
+               [this](RequestContext& ctx, Document& in) { return GetSessionToken(ctx, in); });
   }
 
   void Start(ServiceEnv& env) override {
@@ -140,12 +138,10 @@ class StsService final : public Service {
     cred.account_id = account;
     cred.principal_arn = principal_arn;
     double expires = ctx.env->clock->NowSeconds() + static_cast<double>(duration_seconds);
-    json::object record{{"access_key_id", cred.access_key_id},
-                        {"secret_access_key", cred.secret_access_key},
-                        {"session_token", cred.session_token},
-                        {"account_id", cred.account_id},
-                        {"principal_arn", cred.principal_arn},
-                        {"expiration", expires}};
+    json::object record{
+        {"access_key_id", cred.access_key_id}, {"secret_access_key", cred.secret_access_key},
+        {"session_token", cred.session_token}, {"account_id", cred.account_id},
+        {"principal_arn", cred.principal_arn}, {"expiration", expires}};
     auto st = storage::PutJson(*ctx.env->kv, kKeyspace,
                                std::string(kCredPrefix) + cred.access_key_id, record);
     if (!st.ok()) return storage::StorageError(st);
@@ -163,21 +159,20 @@ class StsService final : public Service {
   void LoadCredentials() {
     double now = env_->clock->NowSeconds();
     std::lock_guard lock(mu_);
-    (void)storage::ScanJson(*env_->kv, kKeyspace, kCredPrefix, {},
-                            [&](std::string_view, json::value& doc) {
-                              const auto& o = doc.get_object();
-                              if (o.at("expiration").to_number<double>() < now) return true;
-                              auth::Credential c;
-                              c.access_key_id = std::string(o.at("access_key_id").get_string());
-                              c.secret_access_key =
-                                  std::string(o.at("secret_access_key").get_string());
-                              c.session_token = std::string(o.at("session_token").get_string());
-                              c.account_id = std::string(o.at("account_id").get_string());
-                              c.principal_arn = std::string(o.at("principal_arn").get_string());
-                              issued_.insert(c.access_key_id);
-                              env_->credentials->Add(std::move(c));
-                              return true;
-                            });
+    (void)storage::ScanJson(
+        *env_->kv, kKeyspace, kCredPrefix, {}, [&](std::string_view, json::value& doc) {
+          const auto& o = doc.get_object();
+          if (o.at("expiration").to_number<double>() < now) return true;
+          auth::Credential c;
+          c.access_key_id = std::string(o.at("access_key_id").get_string());
+          c.secret_access_key = std::string(o.at("secret_access_key").get_string());
+          c.session_token = std::string(o.at("session_token").get_string());
+          c.account_id = std::string(o.at("account_id").get_string());
+          c.principal_arn = std::string(o.at("principal_arn").get_string());
+          issued_.insert(c.access_key_id);
+          env_->credentials->Add(std::move(c));
+          return true;
+        });
   }
 
   ServiceEnv* env_ = nullptr;
