@@ -179,8 +179,10 @@ std::unique_ptr<ServiceModel> Parse(std::string_view name, std::string_view text
     s.timestamp_format = Str(so, "timestampFormat");
     s.payload = Str(so, "payload");
     s.location_name = Str(so, "locationName");
-    if (auto* ns = so.if_contains("xmlNamespace"); ns && ns->is_object())
+    if (auto* ns = so.if_contains("xmlNamespace"); ns && ns->is_object()) {
       s.xml_namespace = Str(ns->get_object(), "uri");
+      s.xml_namespace_prefix = Str(ns->get_object(), "prefix");
+    }
     s.streaming = Bool(so, "streaming");
     s.event_stream = Bool(so, "eventstream");
     s.is_union = Bool(so, "union");

@@ -66,6 +66,7 @@ struct Shape {
   std::string payload;                             // structure: member bound to the HTTP body
   std::string location_name;                       // XML root element name (structures)
   std::string xml_namespace;
+  std::string xml_namespace_prefix;                // xmlNamespace.prefix (S3 Grantee: "xsi")
   bool streaming = false;
   bool event_stream = false;
   bool is_union = false;

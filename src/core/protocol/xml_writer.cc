@@ -105,15 +105,16 @@ void AppendMember(std::string* out, const Member& m, const json::value& v) {
     }
     return;
   }
-  std::string ns;
-  if (!m.xml_namespace.empty()) {
-    ns = m.xml_namespace;
-  }
+  // The namespace is declared on the member or on its shape (S3 Grantee declares xmlns:xsi for
+  // its xsi:type attribute, as botocore's RestXMLSerializer._add_xml_namespace writes it).
+  const std::string& ns = m.xml_namespace.empty() ? s.xml_namespace : m.xml_namespace;
+  const std::string& prefix =
+      m.xml_namespace.empty() ? s.xml_namespace_prefix : m.xml_namespace_prefix;
   *out += '<';
   *out += m.WireName();
   if (!ns.empty()) {
     *out += " xmlns";
-    if (!m.xml_namespace_prefix.empty()) *out += ":" + m.xml_namespace_prefix;
+    if (!prefix.empty()) *out += ":" + prefix;
     *out += "=\"" + XmlEscape(ns) + "\"";
   }
   if (s.type == ShapeType::kStructure && v.is_object()) {
