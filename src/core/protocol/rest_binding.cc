@@ -252,6 +252,7 @@ struct RestIndex::Route {
   int greedy = 0;
   std::vector<std::string> required_query;
   std::vector<std::string> required_headers;  // lowercase
+  std::vector<std::string> query_names;       // every querystring member
   bool deprioritized = false;
 };
 
@@ -275,6 +276,7 @@ RestIndex::RestIndex(const ServiceModel& model) {
     }
     if (op.input) {
       for (const auto& m : op.input->members) {
+        if (m.location == Location::kQuery) r.query_names.push_back(m.WireName());
         if (!m.required || !m.shape) continue;
         if (m.location == Location::kQuery && m.shape->type != ShapeType::kMap)
           r.required_query.push_back(m.WireName());
@@ -324,7 +326,7 @@ RestIndex::Match RestIndex::Resolve(std::string_view method, std::string_view pa
                                     const QueryParams& query,
                                     const http::HeaderList& headers) const {
   const std::string* xid = FindQuery(query, "x-id");
-  using Score = std::tuple<bool, int, bool, int, int, int, bool>;
+  using Score = std::tuple<bool, int, bool, int, int, int, int, bool>;
   const Route* best = nullptr;
   Score best_score;
   auto consider = [&](const Route* r) {
@@ -337,12 +339,16 @@ RestIndex::Match RestIndex::Resolve(std::string_view method, std::string_view pa
     for (const auto& q : r->required_query) present += FindQuery(query, q) != nullptr;
     for (const auto& h : r->required_headers) present += HasRequestHeader(headers, h);
     int required = static_cast<int>(r->required_query.size() + r->required_headers.size());
+    int known = 0;  // request parameters the operation declares (ListDirectoryBuckets' own)
+    for (const auto& [k, v] : query)
+      for (const auto& n : r->query_names) known += k == n;
     Score score{xid && *xid == r->op->name,
                 static_cast<int>(r->literal_query.size()),
                 present == required,
                 r->literal_segments,
                 present,
                 -r->greedy,
+                known,
                 !r->deprioritized};
     if (!best || score > best_score) {
       best = r;

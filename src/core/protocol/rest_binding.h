@@ -44,7 +44,7 @@ class RestIndex {
   // The most specific operation for `method` and raw `path` whose literal query keys are all in
   // `query`: an `x-id` naming the operation first, then more literal query keys, all required
   // query/header members present, more literal path segments, more required query/header members
-  // present, fewer greedy labels.
+  // present, fewer greedy labels, more request parameters the operation declares.
   Match Resolve(std::string_view method, std::string_view path, const QueryParams& query,
                 const http::HeaderList& headers) const;
 

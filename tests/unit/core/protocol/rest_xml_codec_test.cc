@@ -48,6 +48,9 @@ TEST_F(RestXmlTest, ResolvesS3OperationsSharingAUri) {
   EXPECT_EQ(Op("GET", "/bkt?analytics"), "ListBucketAnalyticsConfigurations");
   EXPECT_EQ(Op("GET", "/bkt?analytics&id=a1"), "GetBucketAnalyticsConfiguration");
   EXPECT_EQ(Op("GET", "/"), "ListBuckets");
+  EXPECT_EQ(Op("GET", "/?max-buckets=5"), "ListBuckets");
+  // Only ListDirectoryBuckets declares max-directory-buckets.
+  EXPECT_EQ(Op("GET", "/?continuation-token=t&max-directory-buckets=0"), "ListDirectoryBuckets");
   EXPECT_EQ(Op("PUT", "/bkt"), "CreateBucket");
   EXPECT_EQ(Op("HEAD", "/bkt"), "HeadBucket");
   EXPECT_EQ(Op("HEAD", "/bkt/k"), "HeadObject");
