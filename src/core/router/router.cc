@@ -373,6 +373,7 @@ Task<http::Response> Router::Dispatch(http::Request& request, const RouteDecisio
   if (!result) co_return respond(fail(result.error()));
   codec->EncodeOutput(*model, operation, *result, request_id, &response);
   for (auto& [k, v] : ctx.response_headers) response.SetHeader(k, v);
+  if (ctx.response_status) response.status = ctx.response_status;
   co_return respond(std::move(response));
 }
 

@@ -66,6 +66,7 @@ struct RequestContext {
   std::string operation;
   const http::Request* http = nullptr;  // null for internal calls (Registry::Call)
   http::HeaderList response_headers;    // extra headers to send with a successful response
+  int response_status = 0;  // when set, overrides the status of a successful response (206...)
   ServiceEnv* env = nullptr;
 };
 
