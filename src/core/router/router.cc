@@ -272,7 +272,7 @@ Task<http::Response> Router::Dispatch(http::Request& request, const RouteDecisio
   }
   const protocol::Codec* codec = protocol::CodecFor(model->protocol);
   if (model->aws_query_compatible && route.envelope == RouteDecision::Envelope::kQuery)
-    codec = protocol::CodecFor("query");
+    codec = svc->QueryCodec() ? svc->QueryCodec() : protocol::CodecFor("query");
   auto fail = [&](const ApiError& err) {
     http::Response r;
     codec->EncodeError(*model, err, request_id, &r);

@@ -25,6 +25,9 @@ class BlobStore;
 namespace auth {
 class CredentialStore;
 }  // namespace auth
+namespace protocol {
+class Codec;
+}  // namespace protocol
 class Registry;
 
 // Server-wide settings a service may read (from the CLI / NIMBUS_* environment).
@@ -96,6 +99,9 @@ class Service {
   virtual void Reset() {}
   // Called on graceful shutdown before storage is flushed.
   virtual void Stop() {}
+  // For awsQueryCompatible services whose legacy query wire differs from what the generic query
+  // codec derives from the JSON model (SQS): the codec for form-encoded requests. Null: generic.
+  virtual const protocol::Codec* QueryCodec() const { return nullptr; }
 
  protected:
   void Handle(std::string operation, OperationHandler handler);
