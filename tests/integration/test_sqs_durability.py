@@ -1,0 +1,81 @@
+"""SQS durability: a message acknowledged by SendMessage is in storage before the answer, so it
+survives kill -9; queues, attributes, tags, receive counts and deletes survive a restart too."""
+import unittest
+
+from nimbus_harness import NimbusServer
+
+
+class SqsDurabilityTest(unittest.TestCase):
+    def setUp(self):
+        self.server = NimbusServer().start()
+        self.addCleanup(self.server.cleanup)
+
+    def restart_after_kill9(self):
+        self.server.kill9()
+        self.server.start()
+        return self.server.client("sqs")
+
+    def test_acknowledged_messages_survive_kill9(self):
+        sqs = self.server.client("sqs")
+        url = sqs.create_queue(QueueName="durable")["QueueUrl"]
+        n = 300
+        for i in range(0, n, 10):
+            sqs.send_message_batch(QueueUrl=url, Entries=[
+                {"Id": str(j), "MessageBody": "m%d" % (i + j),
+                 "MessageAttributes": {"i": {"DataType": "Number", "StringValue": str(i + j)}}}
+                for j in range(10)])
+        sqs.send_message(QueueUrl=url, MessageBody="single")
+        sqs = self.restart_after_kill9()
+        bodies = set()
+        while True:
+            got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
+                                      MessageAttributeNames=["All"]).get("Messages", [])
+            if not got:
+                break
+            for m in got:
+                bodies.add(m["Body"])
+                if m["Body"] != "single":
+                    self.assertEqual(m["MessageAttributes"]["i"]["StringValue"], m["Body"][1:])
+            sqs.delete_message_batch(QueueUrl=url, Entries=[
+                {"Id": str(k), "ReceiptHandle": m["ReceiptHandle"]} for k, m in enumerate(got)])
+        self.assertEqual(bodies, {"m%d" % i for i in range(n)} | {"single"})
+
+    def test_queue_state_survives_kill9(self):
+        sqs = self.server.client("sqs")
+        url = sqs.create_queue(QueueName="kept.fifo", Attributes={
+            "FifoQueue": "true", "VisibilityTimeout": "1"}, tags={"k": "v"})["QueueUrl"]
+        sqs.send_message(QueueUrl=url, MessageBody="a", MessageGroupId="g",
+                         MessageDeduplicationId="d1")
+        sqs.send_message(QueueUrl=url, MessageBody="b", MessageGroupId="g",
+                         MessageDeduplicationId="d2")
+        [m] = sqs.receive_message(QueueUrl=url)["Messages"]
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+        sqs = self.restart_after_kill9()
+        attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        self.assertEqual(attrs["VisibilityTimeout"], "1")
+        self.assertEqual(attrs["FifoQueue"], "true")
+        self.assertEqual(sqs.list_queue_tags(QueueUrl=url)["Tags"], {"k": "v"})
+        # Deduplication still applies after the restart.
+        dup = sqs.send_message(QueueUrl=url, MessageBody="a again", MessageGroupId="g",
+                               MessageDeduplicationId="d1")
+        self.assertEqual(dup["MessageId"], m["MessageId"])
+        [b] = sqs.receive_message(QueueUrl=url, AttributeNames=["All"])["Messages"]
+        self.assertEqual(b["Body"], "b")
+        self.assertNotIn("Messages", sqs.receive_message(QueueUrl=url))
+
+    def test_receive_count_survives_restart(self):
+        sqs = self.server.client("sqs")
+        url = sqs.create_queue(QueueName="counted")["QueueUrl"]
+        sqs.send_message(QueueUrl=url, MessageBody="x")
+        sqs.receive_message(QueueUrl=url, VisibilityTimeout=0)
+        sqs.receive_message(QueueUrl=url, VisibilityTimeout=0)
+        self.server.stop()
+        self.server.start()
+        sqs = self.server.client("sqs")
+        [m] = sqs.receive_message(QueueUrl=url,
+                                  AttributeNames=["ApproximateReceiveCount"])["Messages"]
+        self.assertEqual(m["Attributes"]["ApproximateReceiveCount"], "3")
+
+
+if __name__ == "__main__":
+    unittest.main()
