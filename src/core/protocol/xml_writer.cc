@@ -56,8 +56,10 @@ void AppendBody(std::string* out, const Shape& shape, const json::value& v,
     }
     case ShapeType::kMap: {
       if (!v.is_object() || !shape.value.shape) return;
-      std::string_view kn = shape.key.location_name.empty() ? "key" : shape.key.location_name;
-      std::string_view vn = shape.value.location_name.empty() ? "value" : shape.value.location_name;
+      std::string_view kn =
+          shape.key.location_name.empty() ? std::string_view("key") : shape.key.location_name;
+      std::string_view vn =
+          shape.value.location_name.empty() ? std::string_view("value") : shape.value.location_name;
       for (const auto& [k, e] : v.get_object()) {
         *out += "<entry><";
         *out += kn;
@@ -86,8 +88,10 @@ void AppendMember(std::string* out, const Member& m, const json::value& v) {
     return;
   }
   if (flattened && s.type == ShapeType::kMap && v.is_object() && s.value.shape) {
-    std::string_view kn = s.key.location_name.empty() ? "key" : s.key.location_name;
-    std::string_view vn = s.value.location_name.empty() ? "value" : s.value.location_name;
+    std::string_view kn =
+        s.key.location_name.empty() ? std::string_view("key") : s.key.location_name;
+    std::string_view vn =
+        s.value.location_name.empty() ? std::string_view("value") : s.value.location_name;
     for (const auto& [k, e] : v.get_object()) {
       *out += '<';
       *out += m.WireName();
