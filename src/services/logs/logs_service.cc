@@ -1,8 +1,95 @@
 #include "services/logs/logs_service.h"
 
+#include <atomic>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <chrono>
+
+#include "core/common/logging.h"
+#include "core/storage/key_encoding.h"
+#include "services/logs/logs_common.h"
+
 namespace nimbus::logs {
 
-// Registered with its model only: every operation answers NotImplemented until handlers land.
-std::unique_ptr<Service> NewLogsService() { return std::make_unique<Service>("logs"); }
+namespace {
+
+namespace asio = boost::asio;
+
+// How often expired events are deleted from storage. Reads never show expired events in the
+// meantime: they start at the group's retention cutoff.
+constexpr auto kSweepInterval = std::chrono::minutes(10);
+
+class LogsService final : public Service {
+ public:
+  LogsService() : Service("logs") {
+    validation_.error_code = "InvalidParameterException";
+    HandlerTable table;
+    AddGroupHandlers(&table);
+    AddTagHandlers(&table);
+    AddStreamHandlers(&table);
+    AddEventHandlers(&table);
+    AddFilterHandlers(&table);
+    for (auto& [name, handler] : table) {
+      HandleSync(
+          name,
+          [this, h = std::move(handler)](RequestContext& ctx, Document& in) -> Result<Document> {
+            static const json::object kEmpty;
+            Call call{ctx, store_, storage::ScopePrefix(ctx.account_id, ctx.region),
+                      ctx.env->clock->NowMillis()};
+            return h(call, in.is_object() ? in.get_object() : kEmpty);
+          });
+    }
+  }
+
+  void Start(ServiceEnv& env) override {
+    store_.Bind(&env);
+    auto st = store_.Load();
+    if (!st.ok()) spdlog::error("logs: cannot load log groups: {}", st.message());
+    if (env.spawn) env.spawn(SweepLoop());
+  }
+
+  void Reset() override { store_.Clear(); }
+
+  void Stop() override { stopping_ = true; }
+
+ private:
+  Task<void> SweepLoop() {
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    while (!stopping_) {
+      timer.expires_after(kSweepInterval);
+      co_await timer.async_wait(asio::use_awaitable);
+      if (!stopping_) SweepExpiredEvents();
+    }
+  }
+
+  // Deletes the events of every stream that fall before its group's retention cutoff: one range
+  // per stream, since events sort by timestamp within a stream.
+  void SweepExpiredEvents() {
+    int64_t now = store_.env().clock->NowMillis();
+    storage::WriteBatch batch;
+    {
+      std::lock_guard lock(store_.mu());
+      for (auto& [scope, groups] : store_.scopes())
+        for (auto& [name, group] : groups) {
+          int64_t cutoff = RetentionCutoff(*group, now);
+          if (cutoff <= 0) continue;
+          for (auto& [sname, stream] : group->streams)
+            batch.DeleteRange(kKeyspace, stream->events_prefix,
+                              EventKey(stream->events_prefix, static_cast<uint64_t>(cutoff), 0));
+        }
+    }
+    if (batch.empty()) return;
+    auto st = store_.kv().Write(batch);
+    if (!st.ok()) spdlog::warn("logs: retention sweep failed: {}", st.message());
+  }
+
+  LogStore store_;
+  std::atomic<bool> stopping_{false};
+};
+
+}  // namespace
+
+std::unique_ptr<Service> NewLogsService() { return std::make_unique<LogsService>(); }
 
 }  // namespace nimbus::logs

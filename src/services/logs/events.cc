@@ -1,0 +1,481 @@
+// Log events: PutLogEvents, GetLogEvents, FilterLogEvents.
+#include <algorithm>
+#include <boost/json.hpp>
+#include <charconv>
+#include <cstdio>
+#include <queue>
+#include <set>
+
+#include "core/common/encoding.h"
+#include "core/common/hashing.h"
+#include "core/storage/json_store.h"
+#include "core/storage/key_encoding.h"
+#include "services/logs/filter_pattern.h"
+#include "services/logs/logs_common.h"
+
+namespace nimbus::logs {
+
+namespace {
+
+// PutLogEvents quotas (API reference, PutLogEvents).
+constexpr size_t kMaxBatchBytes = 1048576;
+constexpr size_t kEventOverhead = 26;
+constexpr int64_t kMaxBatchSpan = kDayMillis;
+constexpr int64_t kTooOldMillis = 14 * kDayMillis;
+constexpr int64_t kTooNewMillis = 2 * 3600 * 1000;
+// GetLogEvents / FilterLogEvents answer at most this many events and bytes.
+constexpr size_t kMaxEvents = 10000;
+constexpr size_t kMaxResponseBytes = 1048576;
+// FilterLogEvents examines at most this many events per call, then answers with a nextToken
+// (AWS also returns partial, even empty, pages with a nextToken).
+constexpr size_t kFilterScanBudget = 200000;
+constexpr size_t kScanChunk = 256;
+
+struct StoredEvent {
+  uint64_t ts = 0, seq = 0, ingestion = 0;
+  std::string message;
+};
+
+bool DecodeEvent(std::string_view key, std::string_view value, size_t prefix_len, StoredEvent* e) {
+  if (key.size() < prefix_len) return false;
+  key.remove_prefix(prefix_len);
+  if (!storage::ConsumeUint64(&key, &e->ts) || !storage::ConsumeUint64(&key, &e->seq) ||
+      !key.empty() || !storage::ConsumeUint64(&value, &e->ingestion))
+    return false;
+  e->message.assign(value.data(), value.size());
+  return true;
+}
+
+// Events with keys in [lo, hi), in key order (or reverse), up to `limit` events and about
+// kMaxResponseBytes of messages.
+Status ScanEvents(LogStore& store, const std::string& prefix, const std::string& lo,
+                  const std::string& hi, bool reverse, size_t limit,
+                  std::vector<StoredEvent>* out) {
+  if (lo >= hi) return Ok{};
+  storage::ScanOptions opts;
+  opts.start = lo;
+  opts.end = hi;
+  opts.reverse = reverse;
+  opts.limit = limit;
+  size_t bytes = 0;
+  auto st = store.kv().Scan(kKeyspace, opts, [&](std::string_view k, std::string_view v) {
+    StoredEvent e;
+    if (!DecodeEvent(k, v, prefix.size(), &e)) return true;
+    if (!out->empty() && bytes + e.message.size() + kEventOverhead > kMaxResponseBytes)
+      return false;
+    bytes += e.message.size() + kEventOverhead;
+    out->push_back(std::move(e));
+    return out->size() < limit;
+  });
+  if (!st.ok()) return storage::StorageError(st);
+  return Ok{};
+}
+
+std::string Pad20(uint64_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%020llu", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+// ---- PutLogEvents -------------------------------------------------------------------------------
+
+struct InputEvent {
+  int64_t ts;
+  std::string_view message;
+};
+
+Result<Document> PutLogEvents(Call& c, const json::object& in) {
+  if (auto st = CheckGroupName(in, "logGroupName"); !st) return std::move(st).error();
+  if (auto st = CheckStreamName(in, "logStreamName"); !st) return std::move(st).error();
+  std::string group_name = GetString(in, "logGroupName");
+  std::string stream_name = GetString(in, "logStreamName");
+  const json::array* list = GetArray(in, "logEvents");
+  if (!list) return ConstraintViolation("null", "logEvents", "Member must not be null");
+  std::vector<InputEvent> events;
+  events.reserve(list->size());
+  size_t batch_bytes = 0;
+  for (const auto& v : *list) {
+    const json::object* e = v.is_object() ? &v.get_object() : nullptr;
+    auto ts = e ? GetInt(*e, "timestamp") : std::nullopt;
+    if (!e || !ts || *ts < 0 || !HasString(*e, "message"))
+      return InvalidParameter("Each log event must have a timestamp and a message.");
+    std::string_view message = e->at("message").get_string();
+    events.push_back({*ts, message});
+    batch_bytes += message.size() + kEventOverhead;
+  }
+  if (batch_bytes > kMaxBatchBytes)
+    return InvalidParameter("Upload too large: " + std::to_string(batch_bytes) +
+                            " bytes exceeds limit of " + std::to_string(kMaxBatchBytes));
+  for (size_t i = 1; i < events.size(); ++i)
+    if (events[i].ts < events[i - 1].ts)
+      return InvalidParameter(
+          "Log events in a single PutLogEvents request must be in chronological order.");
+  if (!events.empty() && events.back().ts - events.front().ts > kMaxBatchSpan)
+    return InvalidParameter(
+        "The batch of log events in a single PutLogEvents request cannot span more than 24 "
+        "hours.");
+
+  std::shared_ptr<StreamMeta> stream;
+  int64_t retention_cutoff = 0;
+  {
+    std::lock_guard lock(c.store.mu());
+    GroupMeta* g = c.store.FindGroup(c.scope, group_name);
+    if (!g) return GroupNotFound();
+    auto it = g->streams.find(stream_name);
+    if (it == g->streams.end()) return StreamNotFound();
+    stream = it->second;
+    retention_cutoff = RetentionCutoff(*g, c.now_ms);
+  }
+
+  // Events are sorted, so the rejected ones are a too-old prefix, then an expired run (older
+  // than the group's retention), then a too-new suffix.
+  const int64_t too_old = c.now_ms - kTooOldMillis, too_new = c.now_ms + kTooNewMillis;
+  size_t old_end = 0, expired_end = 0, new_start = events.size();
+  while (old_end < events.size() && events[old_end].ts < too_old) ++old_end;
+  expired_end = old_end;
+  while (expired_end < events.size() && events[expired_end].ts < retention_cutoff) ++expired_end;
+  while (new_start > expired_end && events[new_start - 1].ts > too_new) --new_start;
+
+  std::lock_guard stream_lock(stream->mu);
+  if (stream->deleted) return StreamNotFound();
+  StreamMeta updated_counters;  // the counters after this batch, applied once it is durable
+  updated_counters.first_event = stream->first_event;
+  updated_counters.last_event = stream->last_event;
+  updated_counters.last_ingestion = stream->last_ingestion;
+  updated_counters.stored_bytes = stream->stored_bytes;
+  updated_counters.next_seq = stream->next_seq;
+  updated_counters.uploads = stream->uploads + 1;
+  updated_counters.creation_time = stream->creation_time;
+  storage::WriteBatch batch;
+  std::string value;
+  for (size_t i = expired_end; i < new_start; ++i) {
+    const auto& e = events[i];
+    value.clear();
+    storage::AppendUint64(&value, static_cast<uint64_t>(c.now_ms));
+    value.append(e.message);
+    batch.Put(
+        kKeyspace,
+        EventKey(stream->events_prefix, static_cast<uint64_t>(e.ts), updated_counters.next_seq++),
+        value);
+    if (!updated_counters.first_event || e.ts < *updated_counters.first_event)
+      updated_counters.first_event = e.ts;
+    if (!updated_counters.last_event || e.ts > *updated_counters.last_event)
+      updated_counters.last_event = e.ts;
+    updated_counters.stored_bytes += e.message.size();
+  }
+  if (new_start > expired_end) updated_counters.last_ingestion = c.now_ms;
+  storage::PutJson(batch, kKeyspace, StreamKey(c.scope, group_name, stream_name),
+                   updated_counters.ToJson());
+  if (auto st = c.store.Commit(batch); !st) return std::move(st).error();
+  stream->first_event = updated_counters.first_event;
+  stream->last_event = updated_counters.last_event;
+  stream->last_ingestion = updated_counters.last_ingestion;
+  stream->stored_bytes = updated_counters.stored_bytes;
+  stream->next_seq = updated_counters.next_seq;
+  stream->uploads = updated_counters.uploads;
+
+  json::object out{{"nextSequenceToken", SequenceToken(stream->uploads)}};
+  json::object rejected;
+  if (old_end > 0) rejected["tooOldLogEventEndIndex"] = old_end;
+  if (expired_end > old_end) rejected["expiredLogEventEndIndex"] = expired_end;
+  if (new_start < events.size()) rejected["tooNewLogEventStartIndex"] = new_start;
+  if (!rejected.empty()) out["rejectedLogEventsInfo"] = std::move(rejected);
+  return json::value(std::move(out));
+}
+
+// ---- GetLogEvents -------------------------------------------------------------------------------
+
+// A position between two events of a stream: every event with key <= (ts, seq) lies before it.
+struct Boundary {
+  uint64_t ts = 0, seq = 0;
+};
+
+// "f/<56 digits>/s" as AWS writes them: 20 digits of timestamp, 20 of sequence, 16 zeros.
+std::string FormatToken(char direction, Boundary b) {
+  return std::string(1, direction) + "/" + Pad20(b.ts) + Pad20(b.seq) + "0000000000000000/s";
+}
+
+bool ParseToken(std::string_view t, char* direction, Boundary* b) {
+  if (t.size() < 2 || (t[0] != 'f' && t[0] != 'b') || t[1] != '/') return false;
+  *direction = t[0];
+  t.remove_prefix(2);
+  if (t.size() >= 2 && t.substr(t.size() - 2) == "/s") t.remove_suffix(2);
+  if (t.size() != 56) return false;
+  for (char ch : t)
+    if (ch < '0' || ch > '9') return false;
+  auto parse = [](std::string_view digits, uint64_t* out) {
+    auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), *out);
+    return ec == std::errc() && p == digits.data() + digits.size();
+  };
+  return parse(t.substr(0, 20), &b->ts) && parse(t.substr(20, 20), &b->seq);
+}
+
+// The smallest event key after boundary `b`.
+std::string KeyAfter(const std::string& prefix, Boundary b) {
+  if (b.seq < UINT64_MAX) return EventKey(prefix, b.ts, b.seq + 1);
+  if (b.ts < UINT64_MAX) return EventKey(prefix, b.ts + 1, 0);
+  return storage::PrefixEnd(prefix);
+}
+
+Result<Document> GetLogEvents(Call& c, const json::object& in) {
+  std::string scope = c.scope;
+  auto group_name = ResolveGroupName(in, &scope);
+  if (!group_name) return std::move(group_name).error();
+  if (auto st = CheckStreamName(in, "logStreamName"); !st) return std::move(st).error();
+  std::string stream_name = GetString(in, "logStreamName");
+  char direction = 0;
+  Boundary token;
+  std::string token_text = GetString(in, "nextToken");
+  if (HasString(in, "nextToken") && !ParseToken(token_text, &direction, &token))
+    return InvalidNextToken();
+
+  std::string prefix;
+  int64_t cutoff = 0;
+  {
+    std::lock_guard lock(c.store.mu());
+    GroupMeta* g = c.store.FindGroup(scope, *group_name);
+    if (!g) return GroupNotFound();
+    auto it = g->streams.find(stream_name);
+    if (it == g->streams.end()) return StreamNotFound();
+    prefix = it->second->events_prefix;
+    cutoff = RetentionCutoff(*g, c.now_ms);
+  }
+  // startTime is inclusive, endTime exclusive (API reference, GetLogEvents).
+  uint64_t start =
+      static_cast<uint64_t>(std::max<int64_t>({GetInt(in, "startTime").value_or(0), cutoff, 0}));
+  auto end = GetInt(in, "endTime");
+  std::string lo = EventKey(prefix, start, 0);
+  std::string hi = end ? EventKey(prefix, static_cast<uint64_t>(std::max<int64_t>(*end, 0)), 0)
+                       : storage::PrefixEnd(prefix);
+  bool forward = direction ? direction == 'f' : GetBool(in, "startFromHead", false);
+  if (direction == 'f') lo = std::max(lo, KeyAfter(prefix, token));
+  if (direction == 'b') hi = std::min(hi, KeyAfter(prefix, token));
+  size_t limit = std::min(LimitOf(in, kMaxEvents), kMaxEvents);
+
+  std::vector<StoredEvent> events;
+  if (auto st = ScanEvents(c.store, prefix, lo, hi, !forward, limit, &events); !st)
+    return std::move(st).error();
+  if (!forward) std::reverse(events.begin(), events.end());
+
+  json::array out;
+  out.reserve(events.size());
+  for (const auto& e : events)
+    out.push_back(
+        json::object{{"timestamp", e.ts}, {"message", e.message}, {"ingestionTime", e.ingestion}});
+  std::string next_forward, next_backward;
+  if (!events.empty()) {
+    next_forward = FormatToken('f', {events.back().ts, events.back().seq});
+    next_backward = FormatToken('b', {events.front().ts, events.front().seq - 1});
+  } else if (direction) {
+    // At the end in the token's direction: AWS answers the token it was given (the CLI's
+    // paginator stops on a repeated token).
+    next_forward = direction == 'f' ? token_text : FormatToken('f', token);
+    next_backward = direction == 'b' ? token_text : FormatToken('b', token);
+  } else {
+    next_forward = FormatToken('f', {start, 0});
+    next_backward = FormatToken('b', {start, 0});
+  }
+  return json::value{{"events", std::move(out)},
+                     {"nextForwardToken", next_forward},
+                     {"nextBackwardToken", next_backward}};
+}
+
+// ---- FilterLogEvents ----------------------------------------------------------------------------
+
+// One stream's events in [next, end), read in chunks.
+struct Cursor {
+  std::string name;
+  std::string prefix;
+  std::string next, end;
+  std::vector<StoredEvent> buffer;
+  size_t pos = 0;
+  bool exhausted = false;
+  uint32_t id_salt = 0;
+
+  const StoredEvent& head() const { return buffer[pos]; }
+
+  // Makes head() valid unless the stream has no more events.
+  Status Fill(LogStore& store) {
+    while (pos >= buffer.size() && !exhausted) {
+      buffer.clear();
+      pos = 0;
+      if (next >= end) {
+        exhausted = true;
+        break;
+      }
+      storage::ScanOptions opts;
+      opts.start = next;
+      opts.end = end;
+      opts.limit = kScanChunk;
+      size_t seen = 0;
+      std::string last_key;
+      auto st = store.kv().Scan(kKeyspace, opts, [&](std::string_view k, std::string_view v) {
+        ++seen;
+        last_key.assign(k.data(), k.size());
+        StoredEvent e;
+        if (DecodeEvent(k, v, prefix.size(), &e)) buffer.push_back(std::move(e));
+        return true;
+      });
+      if (!st.ok()) return storage::StorageError(st);
+      if (seen < kScanChunk) exhausted = true;
+      if (seen) next = last_key + std::string(1, '\0');
+    }
+    return Ok{};
+  }
+};
+
+// Resume point of a FilterLogEvents page: the last event examined, in the merge order
+// (timestamp, stream name, sequence).
+struct FilterPosition {
+  uint64_t ts = 0, seq = 0;
+  std::string stream;
+};
+
+std::string EncodeFilterToken(const FilterPosition& p) {
+  return Base64Encode("t1/" + Pad20(p.ts) + Pad20(p.seq) + p.stream);
+}
+
+bool DecodeFilterToken(std::string_view token, FilterPosition* p) {
+  auto raw = Base64Decode(token);
+  if (!raw || raw->size() < 43 || raw->rfind("t1/", 0) != 0) return false;
+  std::string_view digits = std::string_view(*raw).substr(3, 40);
+  for (char ch : digits)
+    if (ch < '0' || ch > '9') return false;
+  auto parse = [](std::string_view d, uint64_t* out) {
+    auto [ptr, ec] = std::from_chars(d.data(), d.data() + d.size(), *out);
+    return ec == std::errc() && ptr == d.data() + d.size();
+  };
+  p->stream = raw->substr(43);
+  return parse(digits.substr(0, 20), &p->ts) && parse(digits.substr(20), &p->seq);
+}
+
+// 56 digits like AWS's event ids: timestamp, sequence and a checksum of the stream name, so an
+// event keeps its id across calls (aws logs tail --follow de-duplicates by id).
+std::string EventId(const Cursor& cur, const StoredEvent& e) {
+  char salt[32];
+  std::snprintf(salt, sizeof(salt), "%016u", cur.id_salt);
+  return Pad20(e.ts) + Pad20(e.seq) + salt;
+}
+
+Result<Document> FilterLogEvents(Call& c, const json::object& in) {
+  std::string scope = c.scope;
+  auto group_name = ResolveGroupName(in, &scope);
+  if (!group_name) return std::move(group_name).error();
+  const json::array* names = GetArray(in, "logStreamNames");
+  bool has_prefix = HasString(in, "logStreamNamePrefix");
+  if (names && has_prefix)
+    return InvalidParameter(
+        "logStreamNames and logStreamNamePrefix are mutually exclusive parameters.");
+  if (auto st = CheckStreamName(in, "logStreamNamePrefix"); !st) return std::move(st).error();
+  auto pattern = ParsePattern(GetString(in, "filterPattern"));
+  if (!pattern) return std::move(pattern).error();
+  FilterPosition resume;
+  bool resuming = HasString(in, "nextToken");
+  if (resuming && !DecodeFilterToken(GetString(in, "nextToken"), &resume))
+    return InvalidNextToken();
+  std::string stream_prefix = GetString(in, "logStreamNamePrefix");
+
+  std::vector<Cursor> cursors;
+  int64_t cutoff = 0;
+  {
+    std::lock_guard lock(c.store.mu());
+    GroupMeta* g = c.store.FindGroup(scope, *group_name);
+    if (!g) return GroupNotFound();
+    cutoff = RetentionCutoff(*g, c.now_ms);
+    auto add = [&](const StreamMeta& s) {
+      Cursor cur;
+      cur.name = s.name;
+      cur.prefix = s.events_prefix;
+      cur.id_salt = Crc32(s.name);
+      cursors.push_back(std::move(cur));
+    };
+    if (names) {
+      std::set<std::string> wanted;
+      for (const auto& n : *names)
+        if (n.is_string()) wanted.insert(std::string(n.get_string()));
+      for (const auto& n : wanted)
+        if (auto it = g->streams.find(n); it != g->streams.end()) add(*it->second);
+    } else {
+      for (auto it = g->streams.lower_bound(stream_prefix); it != g->streams.end(); ++it) {
+        if (it->first.compare(0, stream_prefix.size(), stream_prefix) != 0) break;
+        add(*it->second);
+      }
+    }
+  }
+  // startTime and endTime are both inclusive (API reference, FilterLogEvents).
+  uint64_t start =
+      static_cast<uint64_t>(std::max<int64_t>({GetInt(in, "startTime").value_or(0), cutoff, 0}));
+  auto end = GetInt(in, "endTime");
+  for (auto& cur : cursors) {
+    std::string lo = EventKey(cur.prefix, start, 0);
+    if (resuming) {
+      // Events that sort before or at the resume position in (ts, stream, seq) order were
+      // already examined.
+      Boundary b{resume.ts, 0};
+      if (cur.name < resume.stream)
+        b.seq = UINT64_MAX;
+      else if (cur.name == resume.stream)
+        b.seq = resume.seq;
+      std::string after =
+          cur.name > resume.stream ? EventKey(cur.prefix, resume.ts, 0) : KeyAfter(cur.prefix, b);
+      lo = std::max(lo, after);
+    }
+    cur.next = lo;
+    cur.end = end ? (*end < 0 ? EventKey(cur.prefix, 0, 0)
+                              : KeyAfter(cur.prefix, {static_cast<uint64_t>(*end), UINT64_MAX}))
+                  : storage::PrefixEnd(cur.prefix);
+    if (auto st = cur.Fill(c.store); !st) return std::move(st).error();
+  }
+  auto later = [&](size_t a, size_t b) {
+    const auto& x = cursors[a].head();
+    const auto& y = cursors[b].head();
+    if (x.ts != y.ts) return x.ts > y.ts;
+    if (cursors[a].name != cursors[b].name) return cursors[a].name > cursors[b].name;
+    return x.seq > y.seq;
+  };
+  std::priority_queue<size_t, std::vector<size_t>, decltype(later)> heap(later);
+  for (size_t i = 0; i < cursors.size(); ++i)
+    if (cursors[i].pos < cursors[i].buffer.size()) heap.push(i);
+
+  const size_t limit = std::min(LimitOf(in, kMaxEvents), kMaxEvents);
+  json::array out;
+  size_t bytes = 0, examined = 0;
+  FilterPosition position;
+  bool stopped_early = false;
+  while (!heap.empty()) {
+    if (out.size() >= limit || examined >= kFilterScanBudget || bytes >= kMaxResponseBytes) {
+      stopped_early = true;
+      break;
+    }
+    size_t i = heap.top();
+    heap.pop();
+    Cursor& cur = cursors[i];
+    const StoredEvent& e = cur.head();
+    ++examined;
+    if ((*pattern)->MatchesEverything() || (*pattern)->Matches(e.message)) {
+      bytes += e.message.size() + kEventOverhead;
+      out.push_back(json::object{{"logStreamName", cur.name},
+                                 {"timestamp", e.ts},
+                                 {"message", e.message},
+                                 {"ingestionTime", e.ingestion},
+                                 {"eventId", EventId(cur, e)}});
+    }
+    position = {e.ts, e.seq, cur.name};
+    ++cur.pos;
+    if (auto st = cur.Fill(c.store); !st) return std::move(st).error();
+    if (cur.pos < cur.buffer.size()) heap.push(i);
+  }
+  json::object result{{"events", std::move(out)}, {"searchedLogStreams", json::array()}};
+  if (stopped_early) result["nextToken"] = EncodeFilterToken(position);
+  return json::value(std::move(result));
+}
+
+}  // namespace
+
+void AddEventHandlers(HandlerTable* table) {
+  table->emplace_back("PutLogEvents", PutLogEvents);
+  table->emplace_back("GetLogEvents", GetLogEvents);
+  table->emplace_back("FilterLogEvents", FilterLogEvents);
+}
+
+}  // namespace nimbus::logs
