@@ -2,6 +2,7 @@
 too often to the dead-letter queue, RedrivePolicy validation, RedriveAllowPolicy, and
 ListDeadLetterSourceQueues."""
 import json
+import time
 import unittest
 
 import botocore.exceptions
@@ -87,6 +88,81 @@ class SqsDeadLetterTest(NimbusTestCase):
         rest = self.sqs.list_dead_letter_source_queues(QueueUrl=self.dlq, MaxResults=2,
                                                        NextToken=page["NextToken"])
         self.assertEqual([u.rsplit("/", 1)[1] for u in rest["queueUrls"]], ["s3"])
+
+    def fill_dead_letter_queue(self, n):
+        src = self.sqs.create_queue(QueueName="src", Attributes={
+            "RedrivePolicy": self.redrive(1)})["QueueUrl"]
+        for i in range(n):
+            self.sqs.send_message(QueueUrl=src, MessageBody="m%d" % i)
+        while self.sqs.receive_message(QueueUrl=src, MaxNumberOfMessages=10,
+                                       VisibilityTimeout=0).get("Messages"):
+            pass
+        counts = self.sqs.get_queue_attributes(QueueUrl=self.dlq,
+                                               AttributeNames=["ApproximateNumberOfMessages"])
+        self.assertEqual(counts["Attributes"]["ApproximateNumberOfMessages"], str(n))
+        return src
+
+    def wait_for_task(self, status):
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            [task] = self.sqs.list_message_move_tasks(SourceArn=self.dlq_arn)["Results"]
+            if task["Status"] == status:
+                return task
+            time.sleep(0.1)
+        self.fail("move task never reached " + status)
+
+    def test_move_task_redrives_messages_to_their_source(self):
+        src = self.fill_dead_letter_queue(3)
+        handle = self.sqs.start_message_move_task(SourceArn=self.dlq_arn)["TaskHandle"]
+        self.assertTrue(handle)
+        task = self.wait_for_task("COMPLETED")
+        self.assertEqual(task["ApproximateNumberOfMessagesMoved"], 3)
+        self.assertEqual(task["ApproximateNumberOfMessagesToMove"], 3)
+        self.assertNotIn("TaskHandle", task)
+        got = self.sqs.receive_message(QueueUrl=src, MaxNumberOfMessages=10,
+                                       AttributeNames=["ApproximateReceiveCount"])["Messages"]
+        self.assertEqual(sorted(m["Body"] for m in got), ["m0", "m1", "m2"])
+        self.assertTrue(all(m["Attributes"]["ApproximateReceiveCount"] == "1" for m in got))
+
+    def test_move_task_to_a_destination_and_cancel(self):
+        self.fill_dead_letter_queue(4)
+        other = self.sqs.create_queue(QueueName="elsewhere")["QueueUrl"]
+        other_arn = "arn:aws:sqs:us-east-1:000000000000:elsewhere"
+        handle = self.sqs.start_message_move_task(SourceArn=self.dlq_arn,
+                                                  DestinationArn=other_arn,
+                                                  MaxNumberOfMessagesPerSecond=1)["TaskHandle"]
+        with self.assertRaises(Error) as ctx:
+            self.sqs.start_message_move_task(SourceArn=self.dlq_arn)
+        self.assertAwsError(ctx, "InvalidParameterValue", 400)
+        [running] = self.sqs.list_message_move_tasks(SourceArn=self.dlq_arn)["Results"]
+        self.assertEqual(running["Status"], "RUNNING")
+        self.assertEqual(running["TaskHandle"], handle)
+        self.assertEqual(running["DestinationArn"], other_arn)
+        self.assertEqual(running["MaxNumberOfMessagesPerSecond"], 1)
+        self.sqs.cancel_message_move_task(TaskHandle=handle)
+        task = self.wait_for_task("CANCELLED")
+        self.assertLess(task["ApproximateNumberOfMessagesMoved"], 4)
+        moved = self.sqs.get_queue_attributes(QueueUrl=other,
+                                              AttributeNames=["ApproximateNumberOfMessages"])
+        self.assertEqual(moved["Attributes"]["ApproximateNumberOfMessages"],
+                         str(task["ApproximateNumberOfMessagesMoved"]))
+        with self.assertRaises(self.sqs.exceptions.ResourceNotFoundException) as ctx:
+            self.sqs.cancel_message_move_task(TaskHandle=handle)
+        self.assertAwsError(ctx, "ResourceNotFoundException", 404)
+
+    def test_move_task_errors(self):
+        with self.assertRaises(Error) as ctx:
+            self.sqs.start_message_move_task(SourceArn=self.dlq_arn)
+        err = self.assertAwsError(ctx, "InvalidParameterValue", 400)
+        self.assertEqual(err["Error"]["Message"],
+                         "Source queue must be configured as a Dead Letter Queue.")
+        with self.assertRaises(self.sqs.exceptions.ResourceNotFoundException):
+            self.sqs.start_message_move_task(
+                SourceArn="arn:aws:sqs:us-east-1:000000000000:missing")
+        with self.assertRaises(self.sqs.exceptions.ResourceNotFoundException):
+            self.sqs.list_message_move_tasks(
+                SourceArn="arn:aws:sqs:us-east-1:000000000000:missing")
+        self.assertEqual(self.sqs.list_message_move_tasks(SourceArn=self.dlq_arn)["Results"], [])
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@
 #include <random>
 #include <set>
 
+#include "core/common/logging.h"
 #include "core/storage/json_store.h"
 #include "services/sqs/errors.h"
 #include "services/sqs/md5.h"
@@ -451,34 +452,43 @@ Task<Result<Document>> SqsService::ReceiveMessage(RequestContext& ctx, Document 
   }
 }
 
-void SqsService::MoveToDeadLetterQueue(Queue& source, std::vector<std::unique_ptr<Message>> moved,
-                                       const std::string& target_arn, storage::WriteBatch* batch) {
-  std::shared_ptr<Queue> dlq = FindByArn(target_arn);
+void SqsService::Transfer(std::vector<std::unique_ptr<Message>> moved, Queue& target,
+                          const std::string& dead_letter_source_arn, storage::WriteBatch* batch) {
   int64_t now = env_->clock->NowMillis();
-  if (!dlq) {
-    (void)env_->kv->Write(*batch);
-    return;
-  }
-  std::lock_guard lock(dlq->mu);
-  std::vector<Message*> placed;
+  std::lock_guard lock(target.mu);
   for (auto& m : moved) {
-    m->seq = dlq->next_seq++;
+    m->seq = target.next_seq++;
     m->receive_count = 0;
     m->first_receive_ms = 0;
     m->receipt = 0;
     m->in_flight = false;
     m->visible_at_ms = now;
-    m->dead_letter_source_arn = source.arn;
-    batch->Put(kKeyspace, MessageKey(dlq->id, m->seq), EncodeMessage(*m));
+    m->dead_letter_source_arn = dead_letter_source_arn;
+    batch->Put(kKeyspace, MessageKey(target.id, m->seq), EncodeMessage(*m));
   }
   auto st = env_->kv->Write(*batch);
-  if (!st.ok()) return;
+  if (!st.ok()) {
+    spdlog::error("sqs: moving {} messages to {} failed: {}", moved.size(), target.name,
+                  st.message());
+    return;
+  }
+  if (target.deleted) return;
   for (auto& m : moved) {
     uint64_t seq = m->seq;
-    dlq->ready.insert(seq);
-    dlq->messages.emplace(seq, std::move(m));
+    target.ready.insert(seq);
+    target.messages.emplace(seq, std::move(m));
   }
-  WakeWaiters(*dlq, moved.size());
+  WakeWaiters(target, moved.size());
+}
+
+void SqsService::MoveToDeadLetterQueue(Queue& source, std::vector<std::unique_ptr<Message>> moved,
+                                       const std::string& target_arn, storage::WriteBatch* batch) {
+  std::shared_ptr<Queue> dlq = FindByArn(target_arn);
+  // The dead-letter queue went away meanwhile: the messages stay in their queue.
+  if (!dlq)
+    Transfer(std::move(moved), source, {}, batch);
+  else
+    Transfer(std::move(moved), *dlq, source.arn, batch);
 }
 
 Result<Document> SqsService::DeleteMessage(RequestContext& ctx, Document& in) {

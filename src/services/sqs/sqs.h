@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <shared_mutex>
@@ -12,6 +13,21 @@
 #include "services/sqs/model.h"
 
 namespace nimbus::sqs {
+
+// A redrive of a dead-letter queue's messages (StartMessageMoveTask). Kept in memory only.
+struct MoveTask {
+  std::string handle;
+  std::string source_arn;
+  std::string destination_arn;  // empty: each message back to its source queue
+  int max_per_second = 0;       // 0: not given (AWS's system-optimized rate)
+  int64_t started_ms = 0;
+  int64_t to_move = 0;
+  std::atomic<int64_t> moved{0};
+  std::atomic<bool> cancel{false};
+  std::mutex mu;  // guards status and failure
+  std::string status = "RUNNING";
+  std::string failure;
+};
 
 // Amazon SQS. Queues and their messages live in memory (model.h) for speed and are written
 // through to the KvStore (records.h) before a request is acknowledged; Start() rebuilds memory
@@ -61,9 +77,24 @@ class SqsService final : public Service {
   // queue (messages.cc). `moved` were removed from `source` by the caller.
   void MoveToDeadLetterQueue(Queue& source, std::vector<std::unique_ptr<Message>> moved,
                              const std::string& target_arn, storage::WriteBatch* batch);
+  // Appends `moved` (already removed from their queue, whose deletes are in `batch`) to
+  // `target` as new, never-received messages, writing `batch` first. The caller holds no queue
+  // mutex.
+  void Transfer(std::vector<std::unique_ptr<Message>> moved, Queue& target,
+                const std::string& dead_letter_source_arn, storage::WriteBatch* batch);
+
+  // move_tasks.cc: StartMessageMoveTask / ListMessageMoveTasks / CancelMessageMoveTask.
+  Result<Document> StartMessageMoveTask(RequestContext& ctx, Document& in);
+  Result<Document> ListMessageMoveTasks(RequestContext& ctx, Document& in);
+  Result<Document> CancelMessageMoveTask(RequestContext& ctx, Document& in);
+  Task<void> RunMoveTask(std::shared_ptr<MoveTask> task);
+  // Moves up to `limit` available messages of the task's source; how many moved.
+  size_t MoveSome(MoveTask& task, size_t limit);
   void LoadFromStorage();
 
   ServiceEnv* env_ = nullptr;
+  std::mutex tasks_mu_;
+  std::vector<std::shared_ptr<MoveTask>> tasks_;  // newest last
   std::shared_mutex mu_;
   // Key: account '\n' region '\n' name, so one scope's queues are adjacent and sorted by name.
   std::map<std::string, std::shared_ptr<Queue>> queues_;

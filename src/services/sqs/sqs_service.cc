@@ -78,6 +78,9 @@ SqsService::SqsService() : Service("sqs") {
   SQS_SYNC(DeleteMessageBatch);
   SQS_SYNC(ChangeMessageVisibility);
   SQS_SYNC(ChangeMessageVisibilityBatch);
+  SQS_SYNC(StartMessageMoveTask);
+  SQS_SYNC(ListMessageMoveTasks);
+  SQS_SYNC(CancelMessageMoveTask);
 #undef SQS_SYNC
   Handle("ReceiveMessage",
          [this](RequestContext& ctx, Document in) { return ReceiveMessage(ctx, std::move(in)); });
@@ -91,6 +94,11 @@ void SqsService::Start(ServiceEnv& env) {
 }
 
 void SqsService::Reset() {
+  {
+    std::lock_guard lock(tasks_mu_);
+    for (auto& t : tasks_) t->cancel = true;
+    tasks_.clear();
+  }
   std::unique_lock lock(mu_);
   for (auto& [k, q] : queues_) {
     std::lock_guard ql(q->mu);
