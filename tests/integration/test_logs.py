@@ -3,9 +3,11 @@ filters, as AWS answers them to boto3 and the AWS CLI; events survive kill -9.""
 import base64
 import json
 import os
+import queue
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 
@@ -773,6 +775,36 @@ class CliTest(LogsTestCase):
         self.assertEqual(len(proc.stdout.splitlines()), 1)
         self.assertTrue(proc.stdout.rstrip().endswith("2024/01/01/[$LATEST]bbb hello from bbb"),
                         proc.stdout)
+
+
+    @unittest.skipUnless(aws_cli_v2(), "`aws logs tail` needs AWS CLI v2 (Debian package awscli)")
+    def test_aws_logs_tail_follow_prints_new_events_once(self):
+        # `tail --follow` polls FilterLogEvents every 5 s from the newest timestamp it has seen
+        # and drops events whose eventId it already printed: ids must be stable across calls.
+        g, s = self.make_stream("/aws/lambda/follow", "s")
+        self.put(g, s, ["first"], start=now_ms() - 1000)
+        env = dict(os.environ, AWS_ACCESS_KEY_ID=ACCESS_KEY, AWS_SECRET_ACCESS_KEY=SECRET_KEY,
+                   AWS_DEFAULT_REGION="us-east-1", AWS_PAGER="")
+        env.pop("AWS_PROFILE", None)
+        proc = subprocess.Popen([aws_cli_v2(), "--endpoint-url", self.server.endpoint, "logs",
+                                 "tail", g, "--follow", "--format", "short"],
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                env=env)
+        lines = queue.Queue()
+        reader = threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout],
+                                  daemon=True)
+        reader.start()
+        try:
+            self.assertEqual(lines.get(timeout=30).rstrip().split(" ", 1)[1], "first")
+            self.put(g, s, ["second", "third"], start=now_ms())
+            got = [lines.get(timeout=30).rstrip().split(" ", 1)[1] for _ in range(2)]
+            self.assertEqual(got, ["second", "third"])
+            with self.assertRaises(queue.Empty):
+                lines.get(timeout=6)  # the next poll repeats nothing
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+            reader.join(timeout=10)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <set>
 
+#include "core/common/logging.h"
 #include "core/storage/json_store.h"
 #include "core/storage/key_encoding.h"
 #include "services/logs/logs_common.h"
@@ -181,6 +182,40 @@ Result<Document> DeleteRetentionPolicy(Call& c, const json::object& in) {
 }
 
 }  // namespace
+
+// Deletes the events of every stream that fall before its group's retention cutoff: one range
+// per stream, since events sort by timestamp within a stream. Streams with nothing expired get
+// no range tombstone (they would pile up and slow scans).
+void DeleteExpiredEvents(LogStore& store, int64_t now) {
+  std::vector<std::pair<std::string, std::string>> ranges;
+  {
+    std::lock_guard lock(store.mu());
+    for (auto& [scope, groups] : store.scopes())
+      for (auto& [name, group] : groups) {
+        int64_t cutoff = RetentionCutoff(*group, now);
+        if (cutoff <= 0) continue;
+        for (auto& [sname, stream] : group->streams)
+          ranges.emplace_back(stream->events_prefix,
+                              EventKey(stream->events_prefix, static_cast<uint64_t>(cutoff), 0));
+      }
+  }
+  storage::WriteBatch batch;
+  for (const auto& [begin, end] : ranges) {
+    storage::ScanOptions probe;
+    probe.start = begin;
+    probe.end = end;
+    probe.limit = 1;
+    bool expired = false;
+    auto st = store.kv().Scan(kKeyspace, probe, [&](std::string_view, std::string_view) {
+      expired = true;
+      return false;
+    });
+    if (st.ok() && expired) batch.DeleteRange(kKeyspace, begin, end);
+  }
+  if (batch.empty()) return;
+  auto st = store.kv().Write(batch);
+  if (!st.ok()) spdlog::warn("logs: retention sweep failed: {}", st.message());
+}
 
 void AddGroupHandlers(HandlerTable* table) {
   table->emplace_back("CreateLogGroup", CreateLogGroup);

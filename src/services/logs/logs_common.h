@@ -178,6 +178,9 @@ int64_t RetentionCutoff(const GroupMeta& group, int64_t now_ms);
 
 // PutLogEvents' nextSequenceToken and DescribeLogStreams' uploadSequenceToken: 56 digits.
 std::string SequenceToken(uint64_t uploads);
+// Deletes stored events older than their group's retention at `now_ms` (the background sweep;
+// reads already skip them). Storage failures are logged, not returned.
+void DeleteExpiredEvents(LogStore& store, int64_t now_ms);
 // `limit` member (default `fallback`, model bounds already checked by the codec).
 size_t LimitOf(const json::object& in, size_t fallback);
 

@@ -5,6 +5,9 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "core/common/logging.h"
 #include "core/storage/key_encoding.h"
@@ -59,29 +62,8 @@ class LogsService final : public Service {
     while (!stopping_) {
       timer.expires_after(kSweepInterval);
       co_await timer.async_wait(asio::use_awaitable);
-      if (!stopping_) SweepExpiredEvents();
+      if (!stopping_) DeleteExpiredEvents(store_, store_.env().clock->NowMillis());
     }
-  }
-
-  // Deletes the events of every stream that fall before its group's retention cutoff: one range
-  // per stream, since events sort by timestamp within a stream.
-  void SweepExpiredEvents() {
-    int64_t now = store_.env().clock->NowMillis();
-    storage::WriteBatch batch;
-    {
-      std::lock_guard lock(store_.mu());
-      for (auto& [scope, groups] : store_.scopes())
-        for (auto& [name, group] : groups) {
-          int64_t cutoff = RetentionCutoff(*group, now);
-          if (cutoff <= 0) continue;
-          for (auto& [sname, stream] : group->streams)
-            batch.DeleteRange(kKeyspace, stream->events_prefix,
-                              EventKey(stream->events_prefix, static_cast<uint64_t>(cutoff), 0));
-        }
-    }
-    if (batch.empty()) return;
-    auto st = store_.kv().Write(batch);
-    if (!st.ok()) spdlog::warn("logs: retention sweep failed: {}", st.message());
   }
 
   LogStore store_;
