@@ -1,6 +1,7 @@
 """SQS queues: CreateQueue (standard and FIFO, attribute defaults and ranges, idempotency),
 GetQueueUrl, ListQueues, Get/SetQueueAttributes, DeleteQueue, PurgeQueue and tags, as AWS answers
 them to boto3 (JSON protocol with the legacy query error codes of awsQueryCompatible)."""
+import json
 import time
 import unittest
 
@@ -223,6 +224,28 @@ class SqsQueuesTest(NimbusTestCase):
         self.assertEqual(self.sqs.list_queue_tags(QueueUrl=url)["Tags"], {"env": "test"})
         self.sqs.untag_queue(QueueUrl=url, TagKeys=["env"])
         self.assertNotIn("Tags", self.sqs.list_queue_tags(QueueUrl=url))
+
+    def test_add_and_remove_permission(self):
+        url = self.sqs.create_queue(QueueName="shared")["QueueUrl"]
+        self.sqs.add_permission(QueueUrl=url, Label="let-them-send",
+                                AWSAccountIds=["111122223333"], Actions=["SendMessage"])
+        policy = json.loads(self.sqs.get_queue_attributes(
+            QueueUrl=url, AttributeNames=["Policy"])["Attributes"]["Policy"])
+        [statement] = policy["Statement"]
+        self.assertEqual(statement["Sid"], "let-them-send")
+        self.assertEqual(statement["Principal"], {"AWS": "arn:aws:iam::111122223333:root"})
+        self.assertEqual(statement["Action"], "SQS:SendMessage")
+        self.assertEqual(statement["Resource"], "arn:aws:sqs:us-east-1:000000000000:shared")
+        with self.assertRaises(Error) as ctx:
+            self.sqs.add_permission(QueueUrl=url, Label="let-them-send",
+                                    AWSAccountIds=["111122223333"], Actions=["*"])
+        self.assertSqsError(ctx, "InvalidParameterValue", "InvalidParameterValue")
+        self.sqs.remove_permission(QueueUrl=url, Label="let-them-send")
+        attrs = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])
+        self.assertNotIn("Policy", attrs["Attributes"])
+        with self.assertRaises(Error) as ctx:
+            self.sqs.remove_permission(QueueUrl=url, Label="let-them-send")
+        self.assertSqsError(ctx, "InvalidParameterValue", "InvalidParameterValue")
 
     def test_cli_creates_and_lists(self):
         _, out, _ = self.server.aws("sqs", "create-queue", "--queue-name", "from-cli")

@@ -55,6 +55,10 @@ class SqsService final : public Service {
   Result<Document> ListQueueTags(RequestContext& ctx, Document& in);
   Result<Document> ListDeadLetterSourceQueues(RequestContext& ctx, Document& in);
 
+  // permissions.cc
+  Result<Document> AddPermission(RequestContext& ctx, Document& in);
+  Result<Document> RemovePermission(RequestContext& ctx, Document& in);
+
   // messages.cc
   Result<Document> SendMessage(RequestContext& ctx, Document& in);
   Result<Document> SendMessageBatch(RequestContext& ctx, Document& in);

@@ -78,6 +78,8 @@ SqsService::SqsService() : Service("sqs") {
   SQS_SYNC(DeleteMessageBatch);
   SQS_SYNC(ChangeMessageVisibility);
   SQS_SYNC(ChangeMessageVisibilityBatch);
+  SQS_SYNC(AddPermission);
+  SQS_SYNC(RemovePermission);
   SQS_SYNC(StartMessageMoveTask);
   SQS_SYNC(ListMessageMoveTasks);
   SQS_SYNC(CancelMessageMoveTask);
