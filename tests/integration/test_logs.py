@@ -166,6 +166,18 @@ class LogGroupTest(LogsTestCase):
         r = self.logs.get_log_events(logGroupName=g, logStreamName=s, startFromHead=True)
         self.assertEqual(r["events"], [])
 
+    def test_log_groups_are_per_account_and_region(self):
+        self.logs.create_log_group(logGroupName="shared-name")
+        west = self.client("logs", region="us-west-2")
+        other = self.client("logs", access_key="111122223333")
+        self.assertEqual(west.describe_log_groups()["logGroups"], [])
+        self.assertEqual(other.describe_log_groups()["logGroups"], [])
+        west.create_log_group(logGroupName="shared-name")
+        g = west.describe_log_groups()["logGroups"][0]
+        self.assertEqual(g["logGroupArn"],
+                         "arn:aws:logs:us-west-2:000000000000:log-group:shared-name")
+        self.assertEqual(other.describe_log_groups()["logGroups"], [])
+
     def test_stored_bytes_of_a_group_sum_its_messages(self):
         g, s = self.make_stream()
         self.put(g, s, ["abc", "defgh"])
@@ -637,6 +649,18 @@ class FiltersTest(LogsTestCase):
         msg = self.error(self.logs.delete_metric_filter, "ResourceNotFoundException",
                          logGroupName="app", filterName="errors")
         self.assertEqual(msg, "The specified metric filter does not exist.")
+
+    def test_metric_filters_limit_is_100_per_group(self):
+        self.logs.create_log_group(logGroupName="app")
+        for i in range(100):
+            self.metric("f%03d" % i)
+        with self.assertRaises(ClientError) as ctx:
+            self.metric("one-more")
+        self.assertAwsError(ctx, "LimitExceededException", 400)
+        self.metric("f000", "WARN")  # replacing an existing filter is allowed
+        page = self.logs.describe_metric_filters(logGroupName="app", filterNamePrefix="f00")
+        self.assertEqual([(f["filterName"], f["filterPattern"]) for f in page["metricFilters"]],
+                         [("f00%d" % i, "WARN" if i == 0 else "ERROR") for i in range(10)])
 
     def test_metric_filter_errors(self):
         with self.assertRaises(ClientError) as ctx:
