@@ -651,6 +651,35 @@ class UserTest(IamTestCase):
         self.assertEqual((me["UserId"], me["Arn"]),
                          ("000000000000", "arn:aws:iam::000000000000:root"))
 
+    def test_update_user_renames_everything_that_names_it(self):
+        """UpdateUser NewUserName/NewPath: groups, attachments and access keys follow the user."""
+        self.iam.create_user(UserName="alice")
+        self.iam.create_group(GroupName="devs")
+        self.iam.add_user_to_group(GroupName="devs", UserName="alice")
+        self.iam.attach_user_policy(UserName="alice", PolicyArn=ADMIN)
+        key = self.iam.create_access_key(UserName="alice")["AccessKey"]
+        self.iam.update_user(UserName="alice", NewUserName="alicia", NewPath="/eng/")
+        self.assertError(self.iam.get_user, "NoSuchEntity", 404, UserName="alice")
+        u = self.iam.get_user(UserName="alicia")["User"]
+        self.assertEqual(u["Arn"], "arn:aws:iam::000000000000:user/eng/alicia")
+        self.assertEqual([x["UserName"] for x in self.iam.get_group(GroupName="devs")["Users"]],
+                         ["alicia"])
+        entities = self.iam.list_entities_for_policy(PolicyArn=ADMIN)["PolicyUsers"]
+        self.assertEqual([x["UserName"] for x in entities], ["alicia"])
+        self.assertEqual(self.iam.list_access_keys(UserName="alicia")["AccessKeyMetadata"][0]
+                         ["UserName"], "alicia")
+        me = self.client("sts", access_key=key["AccessKeyId"],
+                         secret_key=key["SecretAccessKey"]).get_caller_identity()
+        self.assertEqual(me["Arn"], "arn:aws:iam::000000000000:user/eng/alicia")
+
+    def test_update_user_to_a_taken_name(self):
+        """UpdateUser to an existing user's name: EntityAlreadyExists."""
+        self.iam.create_user(UserName="alice")
+        self.iam.create_user(UserName="bob")
+        self.assertError(self.iam.update_user, "EntityAlreadyExists", 409,
+                         "User with name bob already exists.", UserName="alice",
+                         NewUserName="bob")
+
     def test_user_tags(self):
         """TagUser/UntagUser/ListUserTags."""
         self.iam.create_user(UserName="alice")
@@ -793,6 +822,19 @@ class GroupTest(IamTestCase):
         self.iam.delete_group(GroupName="devs")
         self.assertError(self.iam.get_group, "NoSuchEntity", 404,
                          "The group with name devs cannot be found.", GroupName="devs")
+
+    def test_update_group(self):
+        """UpdateGroup renames a group; its members list the new name."""
+        self.iam.create_group(GroupName="devs")
+        self.iam.create_user(UserName="alice")
+        self.iam.add_user_to_group(GroupName="devs", UserName="alice")
+        self.iam.update_group(GroupName="devs", NewGroupName="engineers", NewPath="/eng/")
+        g = self.iam.get_group(GroupName="engineers")
+        self.assertEqual(g["Group"]["Arn"], "arn:aws:iam::000000000000:group/eng/engineers")
+        self.assertEqual([x["GroupName"] for x in
+                          self.iam.list_groups_for_user(UserName="alice")["Groups"]],
+                         ["engineers"])
+        self.assertError(self.iam.get_group, "NoSuchEntity", 404, GroupName="devs")
 
     def test_duplicate_group(self):
         """CreateGroup with a name in use: EntityAlreadyExists."""

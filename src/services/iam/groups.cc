@@ -1,6 +1,6 @@
-// Groups: CreateGroup, GetGroup, DeleteGroup, ListGroups, AddUserToGroup, RemoveUserFromGroup,
-// ListGroupsForUser. Membership is kept on both sides ("Users" of the group, "Groups" of the
-// user) and changed in one batch.
+// Groups: CreateGroup, GetGroup, DeleteGroup, ListGroups, UpdateGroup, AddUserToGroup,
+// RemoveUserFromGroup, ListGroupsForUser. Membership is kept on both sides ("Users" of the group,
+// "Groups" of the user) and changed in one batch.
 #include <boost/json.hpp>
 
 #include "core/common/ids.h"
@@ -100,6 +100,57 @@ Result<Document> ListGroups(Call& call, const json::object& in) {
   return json::value(std::move(out));
 }
 
+// UpdateGroup renames or moves a group, with its members' group lists and attachment records.
+Result<Document> UpdateGroup(Call& call, const json::object& in) {
+  auto st = Constraints(in).Name("GroupName").Name("NewGroupName").Path("NewPath").Finish();
+  if (!st) return std::move(st).error();
+  auto group = call.store.GetEntity(call.account(), kGroupType, GetString(in, "GroupName"));
+  if (!group) return std::move(group).error();
+  std::string old_name = GetString(*group, "GroupName");
+  std::string name = HasString(in, "NewGroupName") ? GetString(in, "NewGroupName") : old_name;
+  std::string path =
+      HasString(in, "NewPath") ? GetString(in, "NewPath") : GetString(*group, "Path");
+  std::string old_key = EntityKey(call.account(), kind::kGroup, old_name);
+  std::string key = EntityKey(call.account(), kind::kGroup, name);
+  storage::WriteBatch batch;
+  if (key != old_key) {
+    auto existing = call.store.Get(key);
+    if (!existing) return std::move(existing).error();
+    if (existing->has_value())
+      return EntityAlreadyExists("Group with name " + name + " already exists.");
+    call.store.Delete(batch, old_key);
+  }
+  (*group)["GroupName"] = name;
+  (*group)["Path"] = path;
+  (*group)["Arn"] = call.Arn("group", path, name);
+  call.store.Put(batch, key, *group);
+  for (const auto& user_name : GetStrings(*group, "Users")) {
+    auto user = call.store.Get(EntityKey(call.account(), kind::kUser, user_name));
+    if (!user) return std::move(user).error();
+    if (!user->has_value()) continue;
+    json::array groups;
+    for (const auto& g : GetStrings(**user, "Groups"))
+      groups.push_back(json::value(Lower(g) == Lower(old_name) ? name : g));
+    (**user)["Groups"] = std::move(groups);
+    call.store.Put(batch, EntityKey(call.account(), kind::kUser, user_name), **user);
+  }
+  if (const json::array* attached = GetArray(*group, "AttachedPolicies")) {
+    for (const auto& a : *attached) {
+      if (!a.is_object()) continue;
+      std::string arn = GetString(a.get_object(), "PolicyArn");
+      call.store.Delete(batch, AttachmentKey(call.account(), arn, kind::kGroup, old_name));
+      call.store.Put(batch, AttachmentKey(call.account(), arn, kind::kGroup, name),
+                     json::object{{"PolicyArn", arn},
+                                  {"EntityType", "Group"},
+                                  {"EntityName", name},
+                                  {"EntityId", GetString(*group, "GroupId")},
+                                  {"EntityPath", path}});
+    }
+  }
+  if (auto c = call.store.Commit(batch); !c) return std::move(c).error();
+  return json::value(json::object());
+}
+
 // Loads both sides of a membership change.
 Result<std::pair<json::object, json::object>> LoadPair(Call& call, const json::object& in) {
   if (auto st = Constraints(in).Name("GroupName").Name("UserName").Finish(); !st)
@@ -180,6 +231,7 @@ void AddGroupHandlers(HandlerTable* table) {
   table->emplace_back("GetGroup", GetGroup);
   table->emplace_back("DeleteGroup", DeleteGroup);
   table->emplace_back("ListGroups", ListGroups);
+  table->emplace_back("UpdateGroup", UpdateGroup);
   table->emplace_back("AddUserToGroup", AddUserToGroup);
   table->emplace_back("RemoveUserFromGroup", RemoveUserFromGroup);
   table->emplace_back("ListGroupsForUser", ListGroupsForUser);

@@ -1,4 +1,5 @@
-// Users: CreateUser, GetUser, DeleteUser, ListUsers, user tags and permissions boundaries.
+// Users: CreateUser, GetUser, DeleteUser, ListUsers, UpdateUser, user tags and permissions
+// boundaries.
 #include <boost/json.hpp>
 
 #include "core/common/ids.h"
@@ -108,6 +109,69 @@ Result<Document> ListUsers(Call& call, const json::object& in) {
   return json::value(std::move(out));
 }
 
+// UpdateUser renames or moves a user: everything that names it (its key, group member lists,
+// attachment records, access keys and their principal ARN) changes in one batch.
+Result<Document> UpdateUser(Call& call, const json::object& in) {
+  auto st = Constraints(in).Name("UserName").Name("NewUserName").Path("NewPath").Finish();
+  if (!st) return std::move(st).error();
+  auto user = call.store.GetEntity(call.account(), kUserType, GetString(in, "UserName"));
+  if (!user) return std::move(user).error();
+  std::string old_name = GetString(*user, "UserName");
+  std::string name = HasString(in, "NewUserName") ? GetString(in, "NewUserName") : old_name;
+  std::string path = HasString(in, "NewPath") ? GetString(in, "NewPath") : GetString(*user, "Path");
+  std::string old_key = EntityKey(call.account(), kind::kUser, old_name);
+  std::string key = EntityKey(call.account(), kind::kUser, name);
+  storage::WriteBatch batch;
+  if (key != old_key) {
+    auto existing = call.store.Get(key);
+    if (!existing) return std::move(existing).error();
+    if (existing->has_value())
+      return EntityAlreadyExists("User with name " + name + " already exists.");
+    call.store.Delete(batch, old_key);
+  }
+  (*user)["UserName"] = name;
+  (*user)["Path"] = path;
+  (*user)["Arn"] = call.Arn("user", path, name);
+  call.store.Put(batch, key, *user);
+  for (const auto& group_name : GetStrings(*user, "Groups")) {
+    auto group = call.store.Get(EntityKey(call.account(), kind::kGroup, group_name));
+    if (!group) return std::move(group).error();
+    if (!group->has_value()) continue;
+    json::array members;
+    for (const auto& member : GetStrings(**group, "Users"))
+      members.push_back(json::value(Lower(member) == Lower(old_name) ? name : member));
+    (**group)["Users"] = std::move(members);
+    call.store.Put(batch, EntityKey(call.account(), kind::kGroup, group_name), **group);
+  }
+  if (const json::array* attached = GetArray(*user, "AttachedPolicies")) {
+    for (const auto& a : *attached) {
+      if (!a.is_object()) continue;
+      std::string arn = GetString(a.get_object(), "PolicyArn");
+      call.store.Delete(batch, AttachmentKey(call.account(), arn, kind::kUser, old_name));
+      call.store.Put(batch, AttachmentKey(call.account(), arn, kind::kUser, name),
+                     json::object{{"PolicyArn", arn},
+                                  {"EntityType", "User"},
+                                  {"EntityName", name},
+                                  {"EntityId", GetString(*user, "UserId")},
+                                  {"EntityPath", path}});
+    }
+  }
+  std::vector<json::object> keys;
+  for (const auto& id : GetStrings(*user, "AccessKeys")) {
+    auto record = call.store.Get(AccessKeyKey(id));
+    if (!record) return std::move(record).error();
+    if (!record->has_value()) continue;
+    (**record)["UserName"] = name;
+    (**record)["PrincipalArn"] = GetString(*user, "Arn");
+    call.store.Put(batch, AccessKeyKey(id), **record);
+    keys.push_back(std::move(**record));
+  }
+  if (auto c = call.store.Commit(batch); !c) return std::move(c).error();
+  for (const auto& record : keys)
+    if (GetString(record, "Status") == "Active") call.store.RegisterKey(record);
+  return json::value(json::object());
+}
+
 Result<Document> PutUserPermissionsBoundary(Call& call, const json::object& in) {
   if (auto st = Constraints(in).Name("UserName").Finish(); !st) return std::move(st).error();
   auto user = call.store.GetEntity(call.account(), kUserType, GetString(in, "UserName"));
@@ -151,6 +215,7 @@ void AddUserHandlers(HandlerTable* table) {
   table->emplace_back("GetUser", GetUser);
   table->emplace_back("DeleteUser", DeleteUser);
   table->emplace_back("ListUsers", ListUsers);
+  table->emplace_back("UpdateUser", UpdateUser);
   table->emplace_back("PutUserPermissionsBoundary", PutUserPermissionsBoundary);
   table->emplace_back("DeleteUserPermissionsBoundary", DeleteUserPermissionsBoundary);
   table->emplace_back("TagUser",
