@@ -92,7 +92,7 @@ bool ForEachCodePoint(std::string_view s, const std::function<bool(uint32_t)>& v
 
 // [\u0009\u000A\u000D\u0020-\u00FF]+
 bool IsDocumentText(std::string_view s) {
-  return ForEachCodePoint(s, [](uint32_t cp) {
+  return !s.empty() && ForEachCodePoint(s, [](uint32_t cp) {
     return cp == 0x09 || cp == 0x0A || cp == 0x0D || (cp >= 0x20 && cp <= 0xFF);
   });
 }
@@ -140,50 +140,54 @@ void Constraints::Add(std::string_view value, std::string_view at, std::string_v
                       std::string(pattern));
 }
 
-void Constraints::Check(std::string_view member, bool ok, std::string_view pattern) {
-  if (!ok) Add(GetString(in_, member), LowerFirst(member), pattern);
+// Strings are checked even when empty: an empty value reaches a handler only from an internal
+// caller (the shared validator refuses it over HTTP), and it must not become an entity name.
+// A member of another type (also only from internal callers) is refused outright.
+void Constraints::Check(std::string_view member, bool (*matches)(std::string_view),
+                        std::string_view pattern) {
+  const json::value* v = in_.if_contains(member);
+  if (!v || v->is_null()) return;
+  if (!v->is_string()) {
+    if (problems_.size() < 10)
+      problems_.push_back("Value '" + json::serialize(*v) + "' at '" + LowerFirst(member) +
+                          "' failed to satisfy constraint: Member must be a string");
+    return;
+  }
+  if (!matches(v->get_string())) Add(v->get_string(), LowerFirst(member), pattern);
 }
 
 Constraints& Constraints::Name(std::string_view member) {
-  std::string v = GetString(in_, member);
-  if (!v.empty()) Check(member, IsName(v), "[\\w+=,.@-]+");
+  Check(member, IsName, "[\\w+=,.@-]+");
   return *this;
 }
 
 Constraints& Constraints::Path(std::string_view member) {
-  std::string v = GetString(in_, member);
-  if (!v.empty()) Check(member, IsPath(v), "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)");
+  Check(member, IsPath, "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)");
   return *this;
 }
 
 Constraints& Constraints::PolicyPath(std::string_view member) {
-  std::string v = GetString(in_, member);
-  if (!v.empty()) Check(member, IsPolicyPath(v), "((/[A-Za-z0-9\\.,\\+@=_-]+)*)/");
+  Check(member, IsPolicyPath, "((/[A-Za-z0-9\\.,\\+@=_-]+)*)/");
   return *this;
 }
 
 Constraints& Constraints::PathPrefix(std::string_view member) {
-  std::string v = GetString(in_, member);
-  if (!v.empty()) Check(member, IsPathPrefix(v), "\\u002F[\\u0021-\\u007F]*");
+  Check(member, IsPathPrefix, "\\u002F[\\u0021-\\u007F]*");
   return *this;
 }
 
 Constraints& Constraints::Document(std::string_view member) {
-  std::string v = GetString(in_, member);
-  if (!v.empty()) Check(member, IsDocumentText(v), "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+");
+  Check(member, IsDocumentText, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+");
   return *this;
 }
 
 Constraints& Constraints::Description(std::string_view member) {
-  std::string v = GetString(in_, member);
-  if (!v.empty())
-    Check(member, IsDescriptionText(v), "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*");
+  Check(member, IsDescriptionText, "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*");
   return *this;
 }
 
 Constraints& Constraints::VersionId(std::string_view member) {
-  std::string v = GetString(in_, member);
-  if (!v.empty()) Check(member, IsVersionId(v), "v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?");
+  Check(member, IsVersionId, "v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?");
   return *this;
 }
 

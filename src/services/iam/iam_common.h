@@ -74,7 +74,7 @@ class Constraints {
   Status Finish() const;
 
  private:
-  void Check(std::string_view member, bool ok, std::string_view pattern);
+  void Check(std::string_view member, bool (*matches)(std::string_view), std::string_view pattern);
   void Add(std::string_view value, std::string_view at, std::string_view pattern);
 
   const json::object& in_;
