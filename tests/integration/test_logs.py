@@ -514,8 +514,11 @@ class FilterLogEventsTest(LogsTestCase):
             ['{"level": "ERROR", "latency": 900}', '{"level": "INFO", "latency": 50}'])
 
     def test_stream_names_and_prefix_select_streams(self):
-        self.assertEqual(self.messages(logStreamNames=["b", "missing"]),
+        self.assertEqual(self.messages(logStreamNames=["b"]),
                          ["WARN slow", '{"level": "INFO", "latency": 50}'])
+        msg = self.error(self.logs.filter_log_events, "ResourceNotFoundException",
+                         logGroupName=self.g, logStreamNames=["b", "missing"])
+        self.assertEqual(msg, "The specified log stream does not exist.")
         self.assertEqual(self.messages(logStreamNamePrefix="oth"), ["ERROR elsewhere"])
         self.error(self.logs.filter_log_events, "InvalidParameterException",
                    logGroupName=self.g, logStreamNames=["a"], logStreamNamePrefix="a")

@@ -393,8 +393,13 @@ Result<Document> FilterLogEvents(Call& c, const json::object& in) {
       std::set<std::string> wanted;
       for (const auto& n : *names)
         if (n.is_string()) wanted.insert(std::string(n.get_string()));
-      for (const auto& n : wanted)
-        if (auto it = g->streams.find(n); it != g->streams.end()) add(*it->second);
+      // A named stream that does not exist fails the call, as in AWS (seen by clients such
+      // as rds_exporter that filter by instance stream names).
+      for (const auto& n : wanted) {
+        auto it = g->streams.find(n);
+        if (it == g->streams.end()) return StreamNotFound();
+        add(*it->second);
+      }
     } else {
       for (auto it = g->streams.lower_bound(stream_prefix); it != g->streams.end(); ++it) {
         if (it->first.compare(0, stream_prefix.size(), stream_prefix) != 0) break;
