@@ -11,6 +11,10 @@ namespace nimbus::protocol {
 
 namespace {
 
+// Deepest shape nesting walked: DynamoDB documents nest 32 levels of L/M, two shape levels each
+// (the AttributeValue and its list or map), below a few levels of request structure.
+constexpr int kMaxShapeDepth = 100;
+
 ApiError TypeError(const std::string& path, std::string_view expected) {
   return ApiError("SerializationException", 400,
                   "Unexpected value type in payload" +
@@ -19,7 +23,8 @@ ApiError TypeError(const std::string& path, std::string_view expected) {
 }
 
 Status FromWire(const Shape& shape, json::value& v, const std::string& path, int depth) {
-  if (depth > 64) return ApiError("SerializationException", 400, "Payload nesting too deep");
+  if (depth > kMaxShapeDepth)
+    return ApiError("SerializationException", 400, "Payload nesting too deep");
   if (shape.document) return Ok{};
   switch (shape.type) {
     case ShapeType::kStructure: {
@@ -135,7 +140,7 @@ Status FromWire(const Shape& shape, json::value& v, const std::string& path, int
 }
 
 void ToWire(const Shape& shape, json::value& v, int depth) {
-  if (!shape.has_special || shape.document || depth > 64) return;
+  if (!shape.has_special || shape.document || depth > kMaxShapeDepth) return;
   switch (shape.type) {
     case ShapeType::kStructure: {
       if (!v.is_object()) return;

@@ -23,6 +23,10 @@ class DynamoDbService final : public Service {
     Register("DescribeEndpoints", &DescribeEndpoints);
     Register("DescribeTimeToLive", &DescribeTimeToLive);
     Register("UpdateTimeToLive", &UpdateTimeToLive);
+    Register("PutItem", &PutItem, false);
+    Register("GetItem", &GetItem, false);
+    Register("DeleteItem", &DeleteItem, false);
+    Register("UpdateItem", &UpdateItem, false);
   }
 
   void Start(ServiceEnv& env) override {
