@@ -418,6 +418,14 @@ Task<http::Response> Router::HandleInternal(http::Request& request) {
     r.body = metrics_.RenderPrometheus();
     co_return r;
   }
+  // /_nimbus/<service>/...: the service's own internal endpoints.
+  std::string_view rest = std::string_view(path).substr(std::string_view("/_nimbus/").size());
+  if (auto slash = rest.find('/'); slash != std::string_view::npos) {
+    if (Service* svc = registry_->Find(rest.substr(0, slash))) {
+      auto response = co_await svc->HandleInternal(request);
+      if (response) co_return std::move(*response);
+    }
+  }
   co_return JsonResponse(404, json::object{{"message", "Not Found"}});
 }
 

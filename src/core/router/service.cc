@@ -13,6 +13,10 @@ const OperationHandler* Service::FindHandler(std::string_view operation) const {
   return it == handlers_.end() ? nullptr : &it->second;
 }
 
+Task<std::optional<http::Response>> Service::HandleInternal(const http::Request&) {
+  co_return std::nullopt;
+}
+
 void Service::Handle(std::string operation, OperationHandler handler) {
   handlers_[std::move(operation)] = std::move(handler);
 }

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -99,6 +100,10 @@ class Service {
   virtual void Reset() {}
   // Called on graceful shutdown before storage is flushed.
   virtual void Stop() {}
+  // The service's own non-AWS endpoints under /_nimbus/<service>/ (test inspection and the
+  // like): the router offers it every request under that prefix. nullopt: not one of them (the
+  // router answers 404). The default has none.
+  virtual Task<std::optional<http::Response>> HandleInternal(const http::Request& request);
   // For awsQueryCompatible services whose legacy query wire differs from what the generic query
   // codec derives from the JSON model (SQS): the codec for form-encoded requests. Null: generic.
   virtual const protocol::Codec* QueryCodec() const { return nullptr; }

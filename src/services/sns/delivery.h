@@ -1,0 +1,79 @@
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/common/task.h"
+#include "core/router/service.h"
+#include "services/sns/attributes.h"
+#include "services/sns/message.h"
+#include "services/sns/message_log.h"
+#include "services/sns/model.h"
+
+namespace nimbus::sns {
+
+// Delivers published messages to subscribers, asynchronously on the server's executor:
+//   - sqs (SendMessage through the registry), lambda (Invoke, InvocationType Event) and firehose
+//     (PutRecord): one worker per subscription, so each subscriber sees publish order (FIFO
+//     topics to FIFO queues keep their order);
+//   - http: POSTs with the x-amz-sns-* headers, retried with the delivery policy's backoff on
+//     5xx and connection errors;
+//   - https, email, email-json, sms, application: kept in the MessageLog.
+// Failed deliveries go to the subscription's RedrivePolicy dead-letter queue when it has one.
+// Thread-safe; `env` and `log` must outlive it.
+class Deliverer {
+ public:
+  Deliverer(ServiceEnv* env, MessageLog* log);
+
+  // Delivers `n` to each subscription of `subs` (confirmed ones whose filter matched).
+  void Publish(std::shared_ptr<const Notification> n,
+               const std::vector<std::shared_ptr<const Subscription>>& subs,
+               std::shared_ptr<const Topic> topic);
+
+  // Sends a "SubscriptionConfirmation" or "UnsubscribeConfirmation" carrying `token` to an
+  // http/https/email/email-json subscription (http is POSTed; the others are logged).
+  void SendConfirmation(std::string_view type, std::shared_ptr<const Subscription> sub,
+                        std::shared_ptr<const Topic> topic, const std::string& token);
+
+  // Drops queued deliveries and cached queue URLs (/_nimbus/reset).
+  void Reset();
+
+  // Where subscribers reach nimbus (SubscribeURL, UnsubscribeURL).
+  Links LinksFor(const std::string& region) const;
+
+ private:
+  struct Item {
+    std::shared_ptr<const Notification> n;
+    std::shared_ptr<const Subscription> sub;
+  };
+
+  Task<void> Drain(std::string key);
+  Task<void> DeliverOne(Item item);
+  Task<void> DeliverHttp(Item item, std::shared_ptr<const Topic> topic);
+  Task<void> PostConfirmation(std::string url, http::HeaderList headers, std::string body,
+                              HttpDeliveryPolicy policy);
+  // POSTs with retries; true once the endpoint answered 2xx.
+  Task<bool> PostWithRetries(const std::string& url, const http::HeaderList& headers,
+                             const std::string& body, const HttpDeliveryPolicy& policy);
+  // SendMessage to the queue named by `queue_arn`; "" on success, else the error code.
+  Task<std::string> SendToQueue(const std::string& queue_arn, json::object input);
+  // Sends what could not be delivered to the subscription's dead-letter queue, if any.
+  Task<void> Redrive(const Item& item, const std::string& body, const json::object& attributes);
+
+  RequestContext InternalContext(const std::string& account, const std::string& region) const;
+  void Record(const Item& item, std::string_view type, std::string body);
+
+  ServiceEnv* env_;
+  MessageLog* log_;
+  std::mutex mu_;
+  // Subscription ARN → deliveries waiting for its worker; present while the worker runs.
+  std::unordered_map<std::string, std::deque<Item>> lanes_;
+  std::unordered_map<std::string, std::string> queue_urls_;  // queue ARN → queue URL
+};
+
+}  // namespace nimbus::sns

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <mutex>
+#include <string_view>
+
+#include "core/common/document.h"
+
+namespace nimbus::sns {
+
+// Messages for subscribers nimbus cannot reach (email, email-json, sms, mobile push, https),
+// kept in memory for GET /_nimbus/sns/messages: the newest `capacity` entries, oldest first.
+// Thread-safe.
+class MessageLog {
+ public:
+  explicit MessageLog(size_t capacity = 10000) : capacity_(capacity) {}
+
+  // `entry` carries at least "TopicArn", "Protocol" and "Endpoint" (strings).
+  void Add(json::object entry);
+  // Entries whose fields equal every non-empty filter, oldest first.
+  json::array List(std::string_view topic_arn, std::string_view protocol,
+                   std::string_view endpoint) const;
+  void Clear();
+
+ private:
+  const size_t capacity_;
+  mutable std::mutex mu_;
+  std::deque<json::object> entries_;
+};
+
+}  // namespace nimbus::sns
