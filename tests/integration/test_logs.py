@@ -178,6 +178,16 @@ class LogGroupTest(LogsTestCase):
                          "arn:aws:logs:us-west-2:000000000000:log-group:shared-name")
         self.assertEqual(other.describe_log_groups()["logGroups"], [])
 
+    def test_associate_and_disassociate_kms_key(self):
+        self.logs.create_log_group(logGroupName="enc")
+        self.logs.associate_kms_key(logGroupName="enc", kmsKeyId="arn:aws:kms:us-east-1:0:key/1")
+        g = self.logs.describe_log_groups()["logGroups"][0]
+        self.assertEqual(g["kmsKeyId"], "arn:aws:kms:us-east-1:0:key/1")
+        self.logs.disassociate_kms_key(logGroupName="enc")
+        self.assertNotIn("kmsKeyId", self.logs.describe_log_groups()["logGroups"][0])
+        self.error(self.logs.associate_kms_key, "ResourceNotFoundException",
+                   logGroupName="missing", kmsKeyId="k")
+
     def test_stored_bytes_of_a_group_sum_its_messages(self):
         g, s = self.make_stream()
         self.put(g, s, ["abc", "defgh"])
@@ -588,6 +598,26 @@ class FilterLogEventsTest(LogsTestCase):
             logGroupIdentifier="arn:aws:logs:us-east-1:000000000000:log-group:svc",
             filterPattern="WARN")
         self.assertEqual([e["message"] for e in r["events"]], ["WARN slow"])
+
+
+class LogGroupFieldsTest(LogsTestCase):
+    def test_fields_of_recent_json_events_with_percentages(self):
+        g, s = self.make_stream()
+        self.put(g, s, ['{"level": "INFO", "user": {"id": 1}}', '{"level": "WARN"}',
+                        "plain text", '{"level": "ERROR", "user": {"id": 2}}'],
+                 start=now_ms() - 5000)
+        fields = {f["name"]: f["percent"] for f in
+                  self.logs.get_log_group_fields(logGroupName=g)["logGroupFields"]}
+        self.assertEqual(fields, {"@ingestionTime": 100, "@log": 100, "@logStream": 100,
+                                  "@message": 100, "@timestamp": 100, "level": 75,
+                                  "user.id": 50})
+        # `time` is in seconds: 8 minutes either side of it.
+        old = self.logs.get_log_group_fields(logGroupName=g, time=int(time.time()) - 86400)
+        self.assertEqual(old["logGroupFields"], [])
+        around = self.logs.get_log_group_fields(logGroupName=g, time=int(time.time()) - 300)
+        self.assertEqual(len(around["logGroupFields"]), 7)
+        self.error(self.logs.get_log_group_fields, "ResourceNotFoundException",
+                   logGroupName="missing")
 
 
 class TagsTest(LogsTestCase):

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <charconv>
 #include <cstdio>
+#include <map>
 #include <queue>
 #include <set>
 
@@ -475,12 +476,91 @@ Result<Document> FilterLogEvents(Call& c, const json::object& in) {
   return json::value(std::move(result));
 }
 
+// ---- GetLogGroupFields --------------------------------------------------------------------------
+
+constexpr size_t kFieldSamplePerStream = 1000;
+constexpr size_t kFieldSampleTotal = 10000;
+
+// Adds the dotted names of the members of a JSON object ("user.id") to `names`.
+void CollectFields(const json::object& o, const std::string& prefix, int depth,
+                   std::set<std::string>* names) {
+  for (const auto& [k, v] : o) {
+    std::string name = prefix.empty() ? std::string(k) : prefix + "." + std::string(k);
+    if (v.is_object() && depth < 5)
+      CollectFields(v.get_object(), name, depth + 1, names);
+    else
+      names->insert(std::move(name));
+  }
+}
+
+// The fields Logs Insights would discover in a sample of the group's recent events: the system
+// fields, then the members of JSON messages, each with the share of sampled events holding it.
+Result<Document> GetLogGroupFields(Call& c, const json::object& in) {
+  std::string scope = c.scope;
+  auto group_name = ResolveGroupName(in, &scope);
+  if (!group_name) return std::move(group_name).error();
+  std::vector<std::string> prefixes;
+  int64_t cutoff = 0;
+  {
+    std::lock_guard lock(c.store.mu());
+    GroupMeta* g = c.store.FindGroup(scope, *group_name);
+    if (!g) return GroupNotFound();
+    cutoff = RetentionCutoff(*g, c.now_ms);
+    for (const auto& [name, stream] : g->streams) prefixes.push_back(stream->events_prefix);
+  }
+  // AWS searches the 15 minutes up to now, or 8 minutes either side of `time` (in seconds, unlike
+  // the milliseconds of the event APIs).
+  constexpr int64_t kMinute = 60 * 1000;
+  auto center = GetInt(in, "time");
+  if (center) center = *center > INT64_MAX / 1000 ? INT64_MAX / 1000 * 1000 : *center * 1000;
+  int64_t from = center ? *center - 8 * kMinute : c.now_ms - 15 * kMinute;
+  int64_t to = center ? *center + 8 * kMinute : c.now_ms;
+  from = std::max<int64_t>({from, cutoff, 0});
+  size_t sampled = 0;
+  std::map<std::string, size_t> counts;
+  for (const auto& prefix : prefixes) {
+    if (sampled >= kFieldSampleTotal || to < from) break;
+    std::vector<StoredEvent> events;
+    auto st = ScanEvents(c.store, prefix, EventKey(prefix, static_cast<uint64_t>(from), 0),
+                         KeyAfter(prefix, {static_cast<uint64_t>(to), UINT64_MAX}), true,
+                         std::min(kFieldSamplePerStream, kFieldSampleTotal - sampled), &events);
+    if (!st) return std::move(st).error();
+    for (const auto& e : events) {
+      ++sampled;
+      std::string_view m = e.message;
+      while (!m.empty() && (m.front() == ' ' || m.front() == '\t')) m.remove_prefix(1);
+      if (m.empty() || m.front() != '{') continue;
+      json::error_code ec;
+      json::parse_options opts;
+      opts.max_depth = 32;
+      json::value doc = json::parse(m, ec, {}, opts);
+      if (ec || !doc.is_object()) continue;
+      std::set<std::string> names;
+      CollectFields(doc.get_object(), "", 0, &names);
+      for (const auto& n : names) ++counts[n];
+    }
+  }
+  json::array fields;
+  if (sampled > 0) {
+    for (const char* name : {"@ingestionTime", "@log", "@logStream", "@message", "@timestamp"})
+      fields.push_back(json::object{{"name", name}, {"percent", 100}});
+    std::vector<std::pair<std::string, size_t>> found(counts.begin(), counts.end());
+    std::stable_sort(found.begin(), found.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
+    for (const auto& [name, n] : found)
+      fields.push_back(
+          json::object{{"name", name}, {"percent", static_cast<int64_t>(n * 100 / sampled)}});
+  }
+  return json::value{{"logGroupFields", std::move(fields)}};
+}
+
 }  // namespace
 
 void AddEventHandlers(HandlerTable* table) {
   table->emplace_back("PutLogEvents", PutLogEvents);
   table->emplace_back("GetLogEvents", GetLogEvents);
   table->emplace_back("FilterLogEvents", FilterLogEvents);
+  table->emplace_back("GetLogGroupFields", GetLogGroupFields);
 }
 
 }  // namespace nimbus::logs

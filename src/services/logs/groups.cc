@@ -181,6 +181,36 @@ Result<Document> DeleteRetentionPolicy(Call& c, const json::object& in) {
   return SetRetention(c, in, std::nullopt);
 }
 
+// AssociateKmsKey / DisassociateKmsKey on a log group (the key is recorded, nothing is
+// encrypted). Query results (`resourceIdentifier` of a query-result ARN) are not kept.
+Result<Document> SetKmsKey(Call& c, const json::object& in, std::string key) {
+  if (!HasString(in, "logGroupName"))
+    return InvalidParameter(HasString(in, "resourceIdentifier")
+                                ? "Only log groups are supported as resourceIdentifier."
+                                : "Either logGroupName or resourceIdentifier must be specified.");
+  if (auto st = CheckGroupName(in, "logGroupName"); !st) return std::move(st).error();
+  std::string name = GetString(in, "logGroupName");
+  std::lock_guard lock(c.store.mu());
+  GroupMeta* g = c.store.FindGroup(c.scope, name);
+  if (!g) return GroupNotFound();
+  std::swap(g->kms_key_id, key);
+  storage::WriteBatch batch;
+  storage::PutJson(batch, kKeyspace, GroupKey(c.scope, name), g->ToJson());
+  if (auto st = c.store.Commit(batch); !st) {
+    std::swap(g->kms_key_id, key);
+    return std::move(st).error();
+  }
+  return json::value(json::object());
+}
+
+Result<Document> AssociateKmsKey(Call& c, const json::object& in) {
+  return SetKmsKey(c, in, GetString(in, "kmsKeyId"));
+}
+
+Result<Document> DisassociateKmsKey(Call& c, const json::object& in) {
+  return SetKmsKey(c, in, "");
+}
+
 }  // namespace
 
 // Deletes the events of every stream that fall before its group's retention cutoff: one range
@@ -223,6 +253,8 @@ void AddGroupHandlers(HandlerTable* table) {
   table->emplace_back("DescribeLogGroups", DescribeLogGroups);
   table->emplace_back("PutRetentionPolicy", PutRetentionPolicy);
   table->emplace_back("DeleteRetentionPolicy", DeleteRetentionPolicy);
+  table->emplace_back("AssociateKmsKey", AssociateKmsKey);
+  table->emplace_back("DisassociateKmsKey", DisassociateKmsKey);
 }
 
 }  // namespace nimbus::logs
