@@ -27,6 +27,10 @@ class DynamoDbService final : public Service {
     Register("GetItem", &GetItem, false);
     Register("DeleteItem", &DeleteItem, false);
     Register("UpdateItem", &UpdateItem, false);
+    Register("Query", &Query, false);
+    Register("Scan", &Scan, false);
+    Register("BatchGetItem", &BatchGetItem, false);
+    Register("BatchWriteItem", &BatchWriteItem, false);
   }
 
   void Start(ServiceEnv& env) override {
