@@ -105,6 +105,7 @@ void SqsService::Reset() {
   for (auto& [k, q] : queues_) {
     std::lock_guard ql(q->mu);
     q->deleted = true;
+    WakeWaiters(*q, q->waiters.size());
   }
   queues_.clear();
 }
