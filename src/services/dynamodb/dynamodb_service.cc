@@ -31,6 +31,8 @@ class DynamoDbService final : public Service {
     Register("Scan", &Scan, false);
     Register("BatchGetItem", &BatchGetItem, false);
     Register("BatchWriteItem", &BatchWriteItem, false);
+    Register("TransactWriteItems", &TransactWriteItems, false);
+    Register("TransactGetItems", &TransactGetItems, false);
   }
 
   void Start(ServiceEnv& env) override {
@@ -42,6 +44,8 @@ class DynamoDbService final : public Service {
   void Reset() override {
     state_.catalog.Reset();
     state_.expressions.Clear();
+    std::lock_guard lock(state_.tokens_mu);
+    state_.tokens.clear();
   }
 
  private:

@@ -1,5 +1,10 @@
 #pragma once
 
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
 #include "core/router/service.h"
 #include "core/storage/kv_store.h"
 #include "services/dynamodb/expressions/cache.h"
@@ -15,6 +20,15 @@ struct State {
   Catalog catalog;
   ItemLocks locks;
   expr::ExpressionCache expressions;
+
+  // Successful TransactWriteItems by scope and ClientRequestToken: the input's fingerprint
+  // and when it ran (DynamoDB's idempotency window is 10 minutes).
+  struct TokenUse {
+    std::string fingerprint;
+    int64_t at_ms = 0;  // Clock::NowMillis()
+  };
+  std::mutex tokens_mu;
+  std::unordered_map<std::string, TokenUse> tokens;
 
   storage::KvStore& kv() { return *env->kv; }
 };

@@ -37,6 +37,9 @@ Result<Document> Scan(State& state, RequestContext& ctx, Document& input);
 // batch.cc
 Result<Document> BatchGetItem(State& state, RequestContext& ctx, Document& input);
 Result<Document> BatchWriteItem(State& state, RequestContext& ctx, Document& input);
+// transact.cc
+Result<Document> TransactWriteItems(State& state, RequestContext& ctx, Document& input);
+Result<Document> TransactGetItems(State& state, RequestContext& ctx, Document& input);
 
 // A copy of the table's description with the live ItemCount/TableSizeBytes of the table and
 // of each index.
