@@ -168,6 +168,7 @@ void AddGroupHandlers(HandlerTable* table);   // groups.cc
 void AddTagHandlers(HandlerTable* table);     // tags.cc
 void AddStreamHandlers(HandlerTable* table);  // streams.cc
 void AddEventHandlers(HandlerTable* table);   // events.cc
+void AddSearchHandlers(HandlerTable* table);  // search.cc
 void AddFilterHandlers(HandlerTable* table);  // filters.cc
 
 // ---- Shared pieces ------------------------------------------------------------------------------

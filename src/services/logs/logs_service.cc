@@ -32,6 +32,7 @@ class LogsService final : public Service {
     AddTagHandlers(&table);
     AddStreamHandlers(&table);
     AddEventHandlers(&table);
+    AddSearchHandlers(&table);
     AddFilterHandlers(&table);
     for (auto& [name, handler] : table) {
       HandleSync(
