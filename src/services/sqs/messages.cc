@@ -25,6 +25,9 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr uint64_t kSequenceBase = 18000000000000000000ULL;
+// How far one receive looks past messages of blocked FIFO groups, bounding its cost when one
+// group has a deep backlog (SQS too may answer fewer messages then).
+constexpr size_t kMaxReceiveScan = 20000;
 
 uint64_t NewNonce() {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -377,8 +380,11 @@ Task<Result<Document>> SqsService::ReceiveMessage(RequestContext& ctx, Document 
       if (q.fifo)
         for (const auto& [g, n] : q.group_in_flight) blocked.insert(g);
       std::vector<uint64_t> expired, to_move, chosen;
+      size_t scanned = 0;
       for (auto it = q.ready.begin();
-           it != q.ready.end() && static_cast<int>(chosen.size()) < opts.max_messages; ++it) {
+           it != q.ready.end() && static_cast<int>(chosen.size()) < opts.max_messages &&
+           scanned < kMaxReceiveScan;
+           ++it, ++scanned) {
         Message& m = *q.messages.at(*it);
         if (m.sent_ms + retention_ms <= now) {
           expired.push_back(m.seq);
@@ -502,6 +508,7 @@ Result<Document> SqsService::DeleteMessage(RequestContext& ctx, Document& in) {
   {
     std::lock_guard lock(q.mu);
     if (q.deleted) return QueueDoesNotExist();
+    if (q.fifo) PromoteVisible(q, env_->clock->NowMillis());
     Message* m = FindReceived(q, *handle);
     if (!m) return json::value(json::object());  // already deleted
     if (m->receipt != handle->nonce || (q.fifo && !m->in_flight)) {
