@@ -71,4 +71,21 @@ std::string Sha256Stream::Final() {
   return std::string(reinterpret_cast<char*>(out), len);
 }
 
+DigestStream::DigestStream(Algorithm algorithm) : ctx_(EVP_MD_CTX_new()) {
+  const EVP_MD* md = algorithm == Algorithm::kMd5    ? EVP_md5()
+                     : algorithm == Algorithm::kSha1 ? EVP_sha1()
+                                                     : EVP_sha256();
+  EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), md, nullptr);
+}
+DigestStream::~DigestStream() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+void DigestStream::Update(std::string_view data) {
+  EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data.data(), data.size());
+}
+std::string DigestStream::Final() {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), out, &len);
+  return std::string(reinterpret_cast<char*>(out), len);
+}
+
 }  // namespace nimbus

@@ -29,4 +29,19 @@ class Sha256Stream {
   void* ctx_;
 };
 
+// Incremental MD5, SHA-1 or SHA-256 (S3 ETags and checksums of bodies copied in pieces).
+class DigestStream {
+ public:
+  enum class Algorithm { kMd5, kSha1, kSha256 };
+  explicit DigestStream(Algorithm algorithm);
+  ~DigestStream();
+  DigestStream(const DigestStream&) = delete;
+  DigestStream& operator=(const DigestStream&) = delete;
+  void Update(std::string_view data);
+  std::string Final();  // raw digest; the stream must not be updated afterwards
+
+ private:
+  void* ctx_;
+};
+
 }  // namespace nimbus

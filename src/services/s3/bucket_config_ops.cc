@@ -1,0 +1,356 @@
+// Bucket configuration subresources (tagging, CORS, policy, lifecycle, encryption, ownership
+// controls, public access block, website, notifications, logging), stored on the bucket record
+// as the document the Put operation received and returned by the Get operation; object tagging;
+// the fixed owner-only ACLs.
+#include <boost/json.hpp>
+
+#include "core/storage/json_store.h"
+#include "core/storage/kv_store.h"
+#include "services/s3/errors.h"
+#include "services/s3/s3.h"
+
+namespace nimbus::s3 {
+
+namespace {
+
+const json::array* ArrayMember(const json::value& v, std::string_view member) {
+  if (!v.is_object()) return nullptr;
+  auto* a = v.get_object().if_contains(member);
+  return a && a->is_array() ? &a->get_array() : nullptr;
+}
+
+Result<TagList> TagSetOf(const json::value& tagging, bool object) {
+  const json::array* set = ArrayMember(tagging, "TagSet");
+  if (!set) return MalformedXML();
+  TagList tags;
+  for (const auto& t : *set) {
+    if (!t.is_object()) return MalformedXML();
+    auto* k = t.get_object().if_contains("Key");
+    auto* v = t.get_object().if_contains("Value");
+    if (!k || !k->is_string()) return MalformedXML();
+    tags.emplace_back(std::string(k->get_string()),
+                      v && v->is_string() ? std::string(v->get_string()) : std::string());
+  }
+  for (const auto& [k, v] : tags)
+    if (k.substr(0, 4) == "aws:")
+      return InvalidTag("System tags cannot be added/updated by requester");
+  auto st = ValidateTags(tags, object);
+  if (!st) return std::move(st).error();
+  return tags;
+}
+
+json::array TagSetJson(const TagList& tags) {
+  json::array out;
+  for (const auto& [k, v] : tags) out.push_back(json::object{{"Key", k}, {"Value", v}});
+  return out;
+}
+
+// Every bucket is encrypted with SSE-S3 unless configured otherwise (S3 User Guide, "Setting
+// default server-side encryption behavior", January 2023).
+json::value DefaultBucketEncryption() {
+  return json::object{{"Rules", json::array{json::object{{"ApplyServerSideEncryptionByDefault",
+                                                          json::object{{"SSEAlgorithm", "AES256"}}},
+                                                         {"BucketKeyEnabled", false}}}}};
+}
+
+Status CheckTagging(const json::value& v) {
+  auto tags = TagSetOf(v, false);
+  if (!tags) return std::move(tags).error();
+  return Ok{};
+}
+
+Status CheckCors(const json::value& v) {
+  const json::array* rules = ArrayMember(v, "CORSRules");
+  if (!rules || rules->empty() || rules->size() > 100) return MalformedXML();
+  for (const auto& r : *rules) {
+    const json::array* methods = ArrayMember(r, "AllowedMethods");
+    const json::array* origins = ArrayMember(r, "AllowedOrigins");
+    if (!methods || methods->empty() || !origins || origins->empty()) return MalformedXML();
+    for (const auto& m : *methods) {
+      std::string_view name = m.is_string() ? std::string_view(m.get_string()) : "";
+      if (name != "GET" && name != "PUT" && name != "HEAD" && name != "POST" && name != "DELETE")
+        return InvalidRequest(
+            "Found unsupported HTTP method in CORS config. Unsupported method is " +
+            std::string(name));
+    }
+  }
+  return Ok{};
+}
+
+Status CheckPolicy(const json::value& v) {
+  auto malformed = [] {
+    return ApiError("MalformedPolicy", 400,
+                    "Policies must be valid JSON and the first byte must be '{'");
+  };
+  if (!v.is_string()) return malformed();
+  json::error_code ec;
+  auto doc = json::parse(v.get_string(), ec);
+  if (ec || !doc.is_object()) return malformed();
+  auto* statement = doc.get_object().if_contains("Statement");
+  if (!statement || (!statement->is_array() && !statement->is_object()))
+    return ApiError("MalformedPolicy", 400, "Missing required field Statement");
+  return Ok{};
+}
+
+Status CheckLifecycle(const json::value& v) {
+  const json::array* rules = ArrayMember(v, "Rules");
+  if (!rules || rules->empty() || rules->size() > 1000) return MalformedXML();
+  for (const auto& r : *rules) {
+    if (!r.is_object()) return MalformedXML();
+    std::string status = StrOf(r.get_object(), "Status");
+    if (status != "Enabled" && status != "Disabled") return MalformedXML();
+  }
+  return Ok{};
+}
+
+Status CheckEncryption(const json::value& v) {
+  const json::array* rules = ArrayMember(v, "Rules");
+  if (!rules || rules->empty()) return MalformedXML();
+  for (const auto& r : *rules) {
+    if (!r.is_object()) return MalformedXML();
+    auto* d = r.get_object().if_contains("ApplyServerSideEncryptionByDefault");
+    if (!d) continue;
+    std::string alg = d->is_object() ? StrOf(d->get_object(), "SSEAlgorithm") : "";
+    if (alg != "AES256" && alg != "aws:kms" && alg != "aws:kms:dsse") return MalformedXML();
+  }
+  return Ok{};
+}
+
+Status CheckOwnership(const json::value& v) {
+  const json::array* rules = ArrayMember(v, "Rules");
+  if (!rules || rules->size() != 1 || !(*rules)[0].is_object()) return MalformedXML();
+  std::string o = StrOf((*rules)[0].get_object(), "ObjectOwnership");
+  if (o != "BucketOwnerPreferred" && o != "ObjectWriter" && o != "BucketOwnerEnforced")
+    return MalformedXML();
+  return Ok{};
+}
+
+Status CheckWebsite(const json::value& v) {
+  if (!v.is_object()) return MalformedXML();
+  const json::object& o = v.get_object();
+  if (o.contains("RedirectAllRequestsTo")) return Ok{};
+  auto* index = o.if_contains("IndexDocument");
+  if (!index || !index->is_object() || StrOf(index->get_object(), "Suffix").empty())
+    return InvalidArgument(
+        "A value for IndexDocument Suffix must be provided if RedirectAllRequestsTo is empty");
+  if (StrOf(index->get_object(), "Suffix").find('/') != std::string::npos)
+    return InvalidArgument("The IndexDocument Suffix is not well formed");
+  return Ok{};
+}
+
+// Destinations must be ARNs of the right service and name at least one event (S3 User Guide,
+// "Event notification types and destinations"); delivery comes with those services.
+Status CheckNotification(const json::value& v) {
+  if (!v.is_object()) return MalformedXML();
+  const std::pair<std::string_view, std::pair<std::string_view, std::string_view>> kinds[] = {
+      {"QueueConfigurations", {"QueueArn", "arn:aws:sqs:"}},
+      {"TopicConfigurations", {"TopicArn", "arn:aws:sns:"}},
+      {"LambdaFunctionConfigurations", {"LambdaFunctionArn", "arn:aws:lambda:"}}};
+  for (const auto& [list, arn] : kinds) {
+    const json::array* configs = ArrayMember(v, list);
+    if (!configs) continue;
+    for (const auto& c : *configs) {
+      if (!c.is_object()) return MalformedXML();
+      std::string target = StrOf(c.get_object(), arn.first);
+      const json::array* events = ArrayMember(c, "Events");
+      if (!events || events->empty()) return MalformedXML();
+      for (const auto& e : *events)
+        if (!e.is_string() || std::string_view(e.get_string()).substr(0, 3) != "s3:")
+          return InvalidArgument("The event is not supported for notifications", "Event",
+                                 e.is_string() ? std::string(e.get_string()) : std::string());
+      if (target.substr(0, arn.second.size()) != arn.second)
+        return InvalidArgument("Unable to validate the following destination configurations",
+                               std::string(arn.first), target);
+    }
+  }
+  return Ok{};
+}
+
+}  // namespace
+
+void S3Service::RegisterBucketConfig(std::string_view put_op, std::string_view get_op,
+                                     std::string_view delete_op, std::string name,
+                                     std::string missing_code, ConfigCheck validate,
+                                     json::value fallback) {
+  const protocol::ServiceModel* m = model();
+  const protocol::Operation* put = m ? m->FindOperation(put_op) : nullptr;
+  const protocol::Operation* get = m ? m->FindOperation(get_op) : nullptr;
+  std::string in_member = put && put->input ? put->input->payload : std::string();
+  std::string out_member = get && get->output ? get->output->payload : std::string();
+
+  Register(std::string(put_op), Handler([this, name, in_member, validate](
+                                            RequestContext&, const Input& in) -> Result<Document> {
+             auto* v = in.object().if_contains(in_member);
+             if (!v || v->is_null()) return MalformedXML();
+             if (validate) {
+               auto st = validate(*v);
+               if (!st) return std::move(st).error();
+             }
+             std::lock_guard lock(mu_);
+             auto b = GetBucket(in.Str("Bucket"));
+             if (!b) return std::move(b).error();
+             b->config[name] = *v;
+             auto st = env_->kv->Put(kKeyspace, BucketKey(b->name), json::serialize(b->ToJson()));
+             if (!st.ok()) return storage::StorageError(st);
+             return json::value(json::object());
+           }));
+  Register(std::string(get_op), Handler([this, name, missing_code, out_member, fallback](
+                                            RequestContext&, const Input& in) -> Result<Document> {
+             auto b = GetBucket(in.Str("Bucket"));
+             if (!b) return std::move(b).error();
+             const json::value* v = b->config.if_contains(name);
+             if (!v && !fallback.is_null()) v = &fallback;
+             if (!v) {
+               if (missing_code.empty()) return json::value(json::object());
+               return NoSuchConfiguration(missing_code, b->name);
+             }
+             if (!out_member.empty()) return json::value{{out_member, *v}};
+             return v->is_object() ? *v : json::value(json::object());
+           }));
+  if (delete_op.empty()) return;
+  Register(std::string(delete_op),
+           Handler([this, name](RequestContext&, const Input& in) -> Result<Document> {
+             std::lock_guard lock(mu_);
+             auto b = GetBucket(in.Str("Bucket"));
+             if (!b) return std::move(b).error();
+             b->config.erase(name);
+             auto st = env_->kv->Put(kKeyspace, BucketKey(b->name), json::serialize(b->ToJson()));
+             if (!st.ok()) return storage::StorageError(st);
+             return json::value(json::object());
+           }));
+}
+
+void S3Service::RegisterBucketConfigOps() {
+  RegisterBucketConfig("PutBucketTagging", "GetBucketTagging", "DeleteBucketTagging", "Tagging",
+                       "NoSuchTagSet", CheckTagging);
+  RegisterBucketConfig("PutBucketCors", "GetBucketCors", "DeleteBucketCors", "Cors",
+                       "NoSuchCORSConfiguration", CheckCors);
+  RegisterBucketConfig("PutBucketPolicy", "GetBucketPolicy", "DeleteBucketPolicy", "Policy",
+                       "NoSuchBucketPolicy", CheckPolicy);
+  RegisterBucketConfig("PutBucketLifecycleConfiguration", "GetBucketLifecycleConfiguration",
+                       "DeleteBucketLifecycle", "Lifecycle", "NoSuchLifecycleConfiguration",
+                       CheckLifecycle);
+  RegisterBucketConfig("PutBucketEncryption", "GetBucketEncryption", "DeleteBucketEncryption",
+                       "Encryption", "ServerSideEncryptionConfigurationNotFoundError",
+                       CheckEncryption, DefaultBucketEncryption());
+  RegisterBucketConfig("PutBucketOwnershipControls", "GetBucketOwnershipControls",
+                       "DeleteBucketOwnershipControls", "OwnershipControls",
+                       "OwnershipControlsNotFoundError", CheckOwnership);
+  RegisterBucketConfig("PutPublicAccessBlock", "GetPublicAccessBlock", "DeletePublicAccessBlock",
+                       "PublicAccessBlock", "NoSuchPublicAccessBlockConfiguration", {});
+  RegisterBucketConfig("PutBucketWebsite", "GetBucketWebsite", "DeleteBucketWebsite", "Website",
+                       "NoSuchWebsiteConfiguration", CheckWebsite);
+  RegisterBucketConfig("PutBucketNotificationConfiguration", "GetBucketNotificationConfiguration",
+                       "", "Notification", "", CheckNotification);
+  RegisterBucketConfig("PutBucketLogging", "GetBucketLogging", "", "Logging", "", {});
+
+  Register("GetObjectTagging", &S3Service::GetObjectTagging);
+  Register("PutObjectTagging", &S3Service::PutObjectTagging);
+  Register("DeleteObjectTagging", &S3Service::DeleteObjectTagging);
+  Register("GetObjectAcl", &S3Service::GetObjectAcl);
+  Register("GetBucketAcl", &S3Service::GetBucketAcl);
+  Register("GetObjectLockConfiguration", &S3Service::GetObjectLockConfiguration);
+  Register("GetBucketRequestPayment",
+           Handler([this](RequestContext&, const Input& in) -> Result<Document> {
+             auto b = GetBucket(in.Str("Bucket"));
+             if (!b) return std::move(b).error();
+             return json::value{{"Payer", "BucketOwner"}};
+           }));
+  Register("GetBucketAccelerateConfiguration",
+           Handler([this](RequestContext&, const Input& in) -> Result<Document> {
+             auto b = GetBucket(in.Str("Bucket"));
+             if (!b) return std::move(b).error();
+             return json::value(json::object());
+           }));
+}
+
+Result<ObjectRecord> S3Service::SetObjectTags(std::string_view bucket, std::string_view key,
+                                              const std::optional<std::string>& version_id,
+                                              TagList tags) {
+  std::lock_guard lock(mu_);
+  auto b = GetBucket(bucket);
+  if (!b) return std::move(b).error();
+  auto rec = ResolveObject(bucket, key, version_id, "PUT");
+  if (!rec) return std::move(rec).error();
+  rec->tags = std::move(tags);
+  auto st = env_->kv->Put(kKeyspace, ObjectVersionKey(bucket, key, rec->seq),
+                          json::serialize(rec->ToJson()));
+  if (!st.ok()) return storage::StorageError(st);
+  return rec;
+}
+
+Result<Document> S3Service::GetObjectTagging(RequestContext&, const Input& in) {
+  std::string bucket = in.Str("Bucket");
+  auto b = GetBucket(bucket);
+  if (!b) return std::move(b).error();
+  auto rec = ResolveObject(bucket, in.Str("Key"), in.OptStr("VersionId"), "GET");
+  if (!rec) return std::move(rec).error();
+  json::object out{{"TagSet", TagSetJson(rec->tags)}};
+  if (!b->versioning.empty()) out["VersionId"] = rec->version_id;
+  return json::value(std::move(out));
+}
+
+Result<Document> S3Service::PutObjectTagging(RequestContext&, const Input& in) {
+  std::string bucket = in.Str("Bucket");
+  auto* tagging = in.object().if_contains("Tagging");
+  if (!tagging) return MalformedXML();
+  auto tags = TagSetOf(*tagging, true);
+  if (!tags) return std::move(tags).error();
+  auto rec = SetObjectTags(bucket, in.Str("Key"), in.OptStr("VersionId"), std::move(*tags));
+  if (!rec) return std::move(rec).error();
+  auto b = GetBucket(bucket);
+  json::object out;
+  if (b && !b->versioning.empty()) out["VersionId"] = rec->version_id;
+  return json::value(std::move(out));
+}
+
+Result<Document> S3Service::DeleteObjectTagging(RequestContext&, const Input& in) {
+  std::string bucket = in.Str("Bucket");
+  auto rec = SetObjectTags(bucket, in.Str("Key"), in.OptStr("VersionId"), {});
+  if (!rec) return std::move(rec).error();
+  auto b = GetBucket(bucket);
+  json::object out;
+  if (b && !b->versioning.empty()) out["VersionId"] = rec->version_id;
+  return json::value(std::move(out));
+}
+
+namespace {
+
+json::object OwnerAcl(std::string_view account) {
+  json::object grantee = OwnerOf(account);
+  grantee["Type"] = "CanonicalUser";
+  return json::object{
+      {"Owner", OwnerOf(account)},
+      {"Grants", json::array{json::object{{"Grantee", grantee}, {"Permission", "FULL_CONTROL"}}}}};
+}
+
+}  // namespace
+
+Result<Document> S3Service::GetBucketAcl(RequestContext&, const Input& in) {
+  auto b = GetBucket(in.Str("Bucket"));
+  if (!b) return std::move(b).error();
+  return json::value(OwnerAcl(b->account));
+}
+
+Result<Document> S3Service::GetObjectAcl(RequestContext&, const Input& in) {
+  std::string bucket = in.Str("Bucket");
+  auto b = GetBucket(bucket);
+  if (!b) return std::move(b).error();
+  auto rec = ResolveObject(bucket, in.Str("Key"), in.OptStr("VersionId"), "GET");
+  if (!rec) return std::move(rec).error();
+  return json::value(OwnerAcl(rec->owner.empty() ? b->account : rec->owner));
+}
+
+Result<Document> S3Service::GetObjectLockConfiguration(RequestContext&, const Input& in) {
+  auto b = GetBucket(in.Str("Bucket"));
+  if (!b) return std::move(b).error();
+  if (!b->object_lock) {
+    ApiError e("ObjectLockConfigurationNotFoundError", 404,
+               "Object Lock configuration does not exist for this bucket");
+    e.extra["BucketName"] = b->name;
+    return e;
+  }
+  return json::value{{"ObjectLockConfiguration", json::object{{"ObjectLockEnabled", "Enabled"}}}};
+}
+
+}  // namespace nimbus::s3

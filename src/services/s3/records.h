@@ -1,0 +1,140 @@
+#pragma once
+
+// What S3 keeps per bucket, object version, multipart upload and part, and where it keeps it in
+// the "s3" keyspace. Records are JSON documents; keys are order-preserving encodings so that a
+// listing is one range scan in S3's order (UTF-8 byte order of keys, newest version first).
+//
+//   b <bucket>                        bucket record (names are global, as in AWS)
+//   a <account> <bucket>              the account's buckets, for ListBuckets
+//   o <bucket> <key> <~seq>           one object version or delete marker
+//   u <bucket> <key> <upload id>      an in-progress multipart upload
+//   p <upload id> <part number>       an uploaded part
+//
+// <x> is storage::AppendOrderedString, <~seq> the bitwise complement of the version's sequence
+// number (big-endian), so the newest version of a key sorts first.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/common/document.h"
+
+namespace nimbus::s3 {
+
+inline constexpr std::string_view kKeyspace = "s3";
+
+// storage::AppendOrderedString(text) without its terminator: a prefix of the encodings of every
+// string that starts with `text`.
+std::string OrderedPrefix(std::string_view text);
+
+std::string BucketKey(std::string_view bucket);
+std::string AccountBucketKey(std::string_view account, std::string_view bucket);
+std::string AccountBucketsPrefix(std::string_view account);
+
+// Every object version of a bucket.
+std::string ObjectsPrefix(std::string_view bucket);
+// Every version of one key.
+std::string ObjectKeyPrefix(std::string_view bucket, std::string_view key);
+std::string ObjectVersionKey(std::string_view bucket, std::string_view key, uint64_t seq);
+// Every version of every key starting with `text` (no terminator: a prefix of encoded keys).
+std::string ObjectTextPrefix(std::string_view bucket, std::string_view text);
+// Reads the object key and sequence number back from a key under ObjectsPrefix(bucket), whose
+// length is `prefix_size`; false if malformed.
+bool ParseObjectVersionKey(std::string_view kv_key, size_t prefix_size, std::string* key,
+                           uint64_t* seq);
+
+std::string UploadsPrefix(std::string_view bucket);
+std::string UploadKey(std::string_view bucket, std::string_view key, std::string_view upload_id);
+bool ParseUploadKey(std::string_view kv_key, size_t prefix_size, std::string* key,
+                    std::string* upload_id);
+std::string PartsPrefix(std::string_view upload_id);
+std::string PartKey(std::string_view upload_id, uint32_t part_number);
+
+// Version ids: 16 hex digits of the sequence number then 16 random characters, so a version is
+// found by one Get. "null" is the version id of objects written while versioning was off.
+inline constexpr std::string_view kNullVersion = "null";
+std::string NewVersionId(uint64_t seq);
+// The sequence number inside a version id; false for ids nimbus never made ("null" included).
+bool VersionIdSeq(std::string_view version_id, uint64_t* seq);
+
+struct BucketRecord {
+  std::string name;
+  std::string account;  // owner
+  std::string region;
+  int64_t created_ms = 0;
+  std::string versioning;  // "" (never enabled), "Enabled" or "Suspended"
+  std::string mfa_delete;  // "" or "Disabled"/"Enabled" as last put
+  bool object_lock = false;
+  // Stored configuration subresources by operation noun ("Tagging", "Cors", "Policy", ...), each
+  // as the document the Put operation received.
+  json::object config;
+
+  json::value ToJson() const;
+  static std::optional<BucketRecord> FromJson(std::string_view text);
+};
+
+struct PartInfo {
+  uint64_t size = 0;
+  std::string etag;      // quoted
+  std::string checksum;  // base64, of the upload's algorithm, when it has one
+};
+
+struct ObjectRecord {
+  std::string key;  // from the kv key, not stored in the value
+  uint64_t seq = 0;
+  std::string version_id;  // "null" or NewVersionId(seq)
+  bool delete_marker = false;
+  uint64_t size = 0;
+  std::string etag;  // quoted hex MD5, or quoted MD5-of-part-MD5s "-N"
+  int64_t last_modified_ms = 0;
+  std::string blob;   // BlobStore id; empty for delete markers and empty objects
+  std::string owner;  // account that wrote it
+  // Content-Type, Content-Encoding, Content-Disposition, Content-Language, Cache-Control,
+  // Expires, WebsiteRedirectLocation, ServerSideEncryption..., by model member name.
+  json::object headers;
+  json::object metadata;  // x-amz-meta-*, names lowercase
+  std::string storage_class;
+  std::string checksum_algorithm;  // "CRC32", ... or empty
+  std::string checksum;            // base64 value ("...-N" for composite multipart checksums)
+  std::string checksum_type;       // "FULL_OBJECT" or "COMPOSITE"
+  std::vector<PartInfo> parts;     // multipart objects only
+  std::vector<std::pair<std::string, std::string>> tags;
+
+  json::value ToJson() const;
+  // `key` and `seq` come from the kv key.
+  static std::optional<ObjectRecord> FromJson(std::string_view text, std::string key, uint64_t seq);
+};
+
+struct UploadRecord {
+  std::string upload_id;
+  std::string key;
+  std::string bucket;
+  int64_t initiated_ms = 0;
+  std::string owner;
+  json::object headers;
+  json::object metadata;
+  std::string storage_class;
+  std::string checksum_algorithm;
+  std::string checksum_type;
+  std::vector<std::pair<std::string, std::string>> tags;
+
+  json::value ToJson() const;
+  static std::optional<UploadRecord> FromJson(std::string_view text);
+};
+
+struct PartRecord {
+  uint32_t part_number = 0;
+  uint64_t size = 0;
+  std::string etag;  // quoted
+  int64_t last_modified_ms = 0;
+  std::string blob;
+  std::string checksum_algorithm;
+  std::string checksum;
+
+  json::value ToJson() const;
+  static std::optional<PartRecord> FromJson(std::string_view text);
+};
+
+}  // namespace nimbus::s3

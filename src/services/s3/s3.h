@@ -1,0 +1,205 @@
+#pragma once
+
+// The S3 service: its operation table (s3_service.cc) and operation families in
+// bucket_ops.cc, bucket_config_ops.cc, object_ops.cc, copy_ops.cc, list_ops.cc and
+// multipart_ops.cc. Object bytes live in the BlobStore, everything else in the "s3" keyspace
+// (records.h). A new object version becomes visible only when its blob is committed and then its
+// record is written in one batch; replaced blobs are deleted after that batch.
+
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/router/service.h"
+#include "core/storage/status.h"
+#include "services/s3/conditions.h"
+#include "services/s3/records.h"
+
+namespace nimbus::storage {
+class WriteBatch;
+}  // namespace nimbus::storage
+
+namespace nimbus::s3 {
+
+// S3 limits (User Guide, "Amazon S3 multipart upload limits", "Object key naming" and "Object
+// metadata"), and the piece size of blob-to-blob copies.
+inline constexpr uint64_t kMaxPartSize = 5ull << 30;
+inline constexpr uint64_t kMinPartSize = 5ull << 20;
+inline constexpr size_t kMaxKeyLength = 1024;
+inline constexpr size_t kMaxMetadataSize = 2048;
+inline constexpr uint64_t kCopyChunk = 8ull << 20;
+
+// Read-only access to a handler's input document that never throws on missing or mistyped
+// members (the codec validated types, but a defensive reader costs nothing).
+class Input {
+ public:
+  explicit Input(const Document& doc);
+  const json::object& object() const { return *obj_; }
+  bool Has(std::string_view member) const;
+  std::string Str(std::string_view member) const;  // "" when absent
+  std::optional<std::string> OptStr(std::string_view member) const;
+  std::optional<int64_t> Int(std::string_view member) const;
+  std::optional<double> Time(std::string_view member) const;  // timestamps: epoch seconds
+  bool Bool(std::string_view member) const;                   // false when absent
+  const json::object* Obj(std::string_view member) const;
+  const json::array* Arr(std::string_view member) const;
+
+ private:
+  const json::object* obj_;
+};
+
+// Text of a string member of a JSON object, "" when absent or not a string.
+std::string StrOf(const json::object& o, std::string_view member);
+
+// The canonical user id S3 shows for an account, and the Owner structure.
+std::string CanonicalUserId(std::string_view account);
+json::object OwnerOf(std::string_view account);
+
+// Epoch milliseconds as the document's timestamp form (seconds).
+inline double Seconds(int64_t ms) { return static_cast<double>(ms) / 1000.0; }
+std::string HttpDate(int64_t ms);
+
+// The unquoted form of an entity tag (clients send both).
+std::string_view UnquoteEtag(std::string_view etag);
+
+using TagList = std::vector<std::pair<std::string, std::string>>;
+// Checks a tag set against S3's limits (InvalidTag): at most 10 tags on an object (50 on a
+// bucket), keys of 1 to 128 characters, values of up to 256, no key twice.
+Status ValidateTags(const TagList& tags, bool object);
+// The x-amz-tagging header ("k1=v1&k2=v2", URL-encoded) as a validated tag list.
+Result<TagList> ParseTaggingHeader(std::string_view header);
+
+class S3Service final : public Service {
+ public:
+  S3Service();
+  void Start(ServiceEnv& env) override;
+  void Reset() override;
+
+ private:
+  using Method = Result<Document> (S3Service::*)(RequestContext&, const Input&);
+  using Handler = std::function<Result<Document>(RequestContext&, const Input&)>;
+  void Register(std::string operation, Method method);
+  void Register(std::string operation, Handler handler);
+
+  // bucket_ops.cc
+  Result<Document> CreateBucket(RequestContext& ctx, const Input& in);
+  Result<Document> HeadBucket(RequestContext& ctx, const Input& in);
+  Result<Document> DeleteBucket(RequestContext& ctx, const Input& in);
+  Result<Document> ListBuckets(RequestContext& ctx, const Input& in);
+  Result<Document> GetBucketLocation(RequestContext& ctx, const Input& in);
+  Result<Document> PutBucketVersioning(RequestContext& ctx, const Input& in);
+  Result<Document> GetBucketVersioning(RequestContext& ctx, const Input& in);
+
+  // bucket_config_ops.cc: configuration subresources stored on the bucket record, object
+  // tagging and ACLs.
+  void RegisterBucketConfigOps();
+  // Registers Put<name>/Get<name>/Delete<name> operations storing the Put input's payload as
+  // bucket config `name`; `validate` checks it. Get answers `fallback` when unset, else
+  // `missing_code` (else an empty answer).
+  using ConfigCheck = std::function<Status(const json::value& config)>;
+  void RegisterBucketConfig(std::string_view put_op, std::string_view get_op,
+                            std::string_view delete_op, std::string name, std::string missing_code,
+                            ConfigCheck validate, json::value fallback = nullptr);
+  Result<Document> GetObjectTagging(RequestContext& ctx, const Input& in);
+  Result<Document> PutObjectTagging(RequestContext& ctx, const Input& in);
+  Result<Document> DeleteObjectTagging(RequestContext& ctx, const Input& in);
+  Result<Document> GetObjectAcl(RequestContext& ctx, const Input& in);
+  Result<Document> GetBucketAcl(RequestContext& ctx, const Input& in);
+  Result<Document> GetObjectLockConfiguration(RequestContext& ctx, const Input& in);
+  // Sets the tags of one object version (the latest when `version_id` is absent).
+  Result<ObjectRecord> SetObjectTags(std::string_view bucket, std::string_view key,
+                                     const std::optional<std::string>& version_id, TagList tags);
+
+  // object_ops.cc
+  Result<Document> PutObject(RequestContext& ctx, const Input& in);
+  Result<Document> GetObject(RequestContext& ctx, const Input& in);
+  Result<Document> HeadObject(RequestContext& ctx, const Input& in);
+  Result<Document> DeleteObject(RequestContext& ctx, const Input& in);
+  Result<Document> DeleteObjects(RequestContext& ctx, const Input& in);
+  Result<Document> GetObjectAttributes(RequestContext& ctx, const Input& in);
+  Result<Document> ReadObject(RequestContext& ctx, const Input& in, bool head);
+  struct DeleteResult {
+    std::string version_id;  // the version removed or the delete marker's; empty: unversioned
+    bool delete_marker = false;
+  };
+  // DeleteObject of one key (or one version), under the write lock.
+  Result<DeleteResult> DeleteOne(std::string_view bucket, std::string_view key,
+                                 const std::optional<std::string>& version_id,
+                                 const std::optional<std::string>& if_match);
+
+  // copy_ops.cc
+  Result<Document> CopyObject(RequestContext& ctx, const Input& in);
+  Result<Document> UploadPartCopy(RequestContext& ctx, const Input& in);
+  struct CopySource {
+    std::string bucket, key, version_id;
+  };
+  Result<CopySource> ParseCopySource(std::string_view header);
+  // Resolves the copy source and applies the x-amz-copy-source-if-* conditions.
+  Result<ObjectRecord> ResolveCopySource(const Input& in, const CopySource& source);
+
+  // list_ops.cc
+  Result<Document> ListObjectsV2(RequestContext& ctx, const Input& in);
+  Result<Document> ListObjects(RequestContext& ctx, const Input& in);
+  Result<Document> ListObjectVersions(RequestContext& ctx, const Input& in);
+
+  // multipart_ops.cc
+  Result<Document> CreateMultipartUpload(RequestContext& ctx, const Input& in);
+  Result<Document> UploadPart(RequestContext& ctx, const Input& in);
+  Result<Document> CompleteMultipartUpload(RequestContext& ctx, const Input& in);
+  Result<Document> AbortMultipartUpload(RequestContext& ctx, const Input& in);
+  Result<Document> ListParts(RequestContext& ctx, const Input& in);
+  Result<Document> ListMultipartUploads(RequestContext& ctx, const Input& in);
+  Result<UploadRecord> GetUpload(std::string_view bucket, std::string_view key,
+                                 std::string_view upload_id);
+  // Stores a part (its blob already written as `part.blob`), replacing an earlier one.
+  Status CommitPart(const UploadRecord& upload, PartRecord part);
+
+  // Shared state helpers (s3_service.cc).
+  Result<BucketRecord> GetBucket(std::string_view bucket);
+  // The newest version of `key` (delete markers included); nullopt when the key has none.
+  Result<std::optional<ObjectRecord>> LatestVersion(std::string_view bucket, std::string_view key);
+  // Every version of `key`, newest first.
+  Result<std::vector<ObjectRecord>> AllVersions(std::string_view bucket, std::string_view key);
+  // The object a read names: the latest version (NoSuchKey, with x-amz-delete-marker when it is
+  // a delete marker) or the given version (NoSuchVersion; MethodNotAllowed for a delete marker).
+  Result<ObjectRecord> ResolveObject(std::string_view bucket, std::string_view key,
+                                     const std::optional<std::string>& version_id,
+                                     std::string_view method);
+  // Makes `rec` (its blob already committed) the newest version of rec.key in `bucket`,
+  // following the bucket's versioning state. `check` sees the current latest version under the
+  // write lock (conditional writes) and may refuse. On any failure the new blob is deleted.
+  // `also` joins the same atomic batch (CompleteMultipartUpload removes its upload).
+  using WriteCheck = std::function<std::optional<ApiError>(const ObjectRecord* current)>;
+  Result<ObjectRecord> CommitObject(std::string_view bucket, ObjectRecord rec,
+                                    const WriteCheck& check = {},
+                                    const storage::WriteBatch* also = nullptr);
+  // The If-Match / If-None-Match check of a conditional write.
+  static WriteCheck ConditionalWrite(const Input& in);
+  // Writes `data` to a new blob; its id.
+  Result<std::string> StoreBlob(std::string_view data);
+  // Copies [offset, offset+length) of blob `from` into a new blob in pieces, feeding every piece
+  // to `sink` (digests); its id.
+  Result<std::string> CopyBlob(std::string_view from, uint64_t offset, uint64_t length,
+                               const std::function<void(std::string_view)>& sink);
+  Status ReadBlob(const ObjectRecord& rec, uint64_t offset, uint64_t length, std::string* out);
+  void DeleteBlobs(const std::vector<std::string>& ids);
+  uint64_t NextSeq();
+  int64_t NowMs() const;
+
+  // Fills the headers of a GetObject/HeadObject answer from `rec`.
+  void DescribeObject(const ObjectRecord& rec, const BucketRecord& bucket, bool checksum_mode,
+                      json::object* out) const;
+  // Reads Content-Type & co, metadata, storage class and tagging of a write into `rec`.
+  Status ReadObjectAttributes(const Input& in, ObjectRecord* rec) const;
+
+  ServiceEnv* env_ = nullptr;
+  // Serializes read-modify-write of records (bucket creation and deletion, version commits).
+  std::mutex mu_;
+  uint64_t last_seq_ = 0;
+};
+
+}  // namespace nimbus::s3
