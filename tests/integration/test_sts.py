@@ -45,6 +45,8 @@ class StsTest(NimbusTestCase):
                          session_token=creds["SessionToken"]).get_caller_identity()
         self.assertEqual(me["Account"], "123456789012")
         self.assertEqual(me["Arn"], "arn:aws:sts::123456789012:assumed-role/Deployer/ci-run")
+        self.assertRegex(me["UserId"], r"^AROA[A-Z0-9]{17}:ci-run$")
+        self.assertEqual(me["UserId"], r["AssumedRoleUser"]["AssumedRoleId"])
 
     def test_assume_role_duration_out_of_range_is_a_validation_error(self):
         with self.assertRaises(botocore.exceptions.ClientError) as ctx:

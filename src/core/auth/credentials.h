@@ -15,6 +15,7 @@ struct Credential {
   std::string account_id;
   std::string session_token;  // set for temporary (STS) credentials
   std::string principal_arn;  // "arn:aws:iam::<account>:root" unless known
+  std::string user_id;        // GetCallerIdentity's UserId; empty means the account id (root)
 };
 
 // Access keys known to this server: those from --credentials, plus keys made at run time by

@@ -132,8 +132,8 @@ class Reader {
   // One <entry><key/><value/></entry> (or a flattened map element holding key and value).
   bool Entry(const Shape& map, pugi::xml_node entry, int depth, json::object* out) {
     if (depth > kMaxDepth || !map.value.shape) return false;
-    std::string_view kn = map.key.location_name.empty() ? "key" : map.key.location_name;
-    std::string_view vn = map.value.location_name.empty() ? "value" : map.value.location_name;
+    std::string kn = map.key.location_name.empty() ? "key" : map.key.location_name;
+    std::string vn = map.value.location_name.empty() ? "value" : map.value.location_name;
     pugi::xml_node key, value;
     for (pugi::xml_node c = entry.first_child(); c; c = c.next_sibling()) {
       if (c.type() != pugi::node_element) continue;

@@ -314,7 +314,7 @@ Task<http::Response> Router::Dispatch(http::Request& request, const RouteDecisio
   } else {
     ctx.caller_arn = "arn:aws:iam::" + ctx.account_id + ":root";
   }
-  ctx.caller_user_id = ctx.account_id;
+  ctx.caller_user_id = cred && !cred->user_id.empty() ? cred->user_id : ctx.account_id;
 
   // aws-chunked payloads: decode (and in strict mode verify) before the codec sees the body.
   if (sig && (sig->payload_mode == auth::PayloadMode::kStreamingSigned ||

@@ -21,6 +21,7 @@ struct KeyOwner {
   std::string key;        // storage key of the owner's document
   json::object doc;       // holds "AccessKeys": [ids]
   std::string principal_arn;
+  std::string user_id;
 };
 
 Result<KeyOwner> ResolveOwner(Call& call, const json::object& in) {
@@ -37,6 +38,7 @@ Result<KeyOwner> ResolveOwner(Call& call, const json::object& in) {
     if (!doc) return std::move(doc).error();
     if (doc->has_value()) owner.doc = std::move(**doc);
     owner.principal_arn = "arn:aws:iam::" + call.account() + ":root";
+    owner.user_id = call.account();
     return owner;
   }
   auto user = call.store.GetEntity(call.account(), kUserType, name);
@@ -44,6 +46,7 @@ Result<KeyOwner> ResolveOwner(Call& call, const json::object& in) {
   owner.user_name = GetString(*user, "UserName");
   owner.key = EntityKey(call.account(), kind::kUser, name);
   owner.principal_arn = GetString(*user, "Arn");
+  owner.user_id = GetString(*user, "UserId");
   owner.doc = std::move(*user);
   return owner;
 }
@@ -73,7 +76,8 @@ Result<Document> CreateAccessKey(Call& call, const json::object& in) {
   std::string id = NewAccessKeyId("AKIA");
   json::object record{{"AccessKeyId", id},         {"SecretAccessKey", NewSecretKey()},
                       {"Status", "Active"},        {"CreateDate", call.Now()},
-                      {"Account", call.account()}, {"PrincipalArn", owner->principal_arn}};
+                      {"Account", call.account()}, {"PrincipalArn", owner->principal_arn},
+                      {"UserId", owner->user_id}};
   if (!owner->user_name.empty()) record["UserName"] = owner->user_name;
   ids->push_back(json::value(id));
   storage::WriteBatch batch;

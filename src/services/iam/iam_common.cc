@@ -187,6 +187,7 @@ void Store::RegisterKey(const json::object& access_key) {
   cred.secret_access_key = GetString(access_key, "SecretAccessKey");
   cred.account_id = GetString(access_key, "Account");
   cred.principal_arn = GetString(access_key, "PrincipalArn");
+  cred.user_id = GetString(access_key, "UserId");
   if (cred.access_key_id.empty() || cred.account_id.empty()) return;
   registered_.insert(cred.access_key_id);
   env_->credentials->Add(std::move(cred));

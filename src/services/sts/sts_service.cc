@@ -95,7 +95,7 @@ class StsService final : public Service {
     if (auto* d = o.if_contains("DurationSeconds")) duration = d->as_int64();
     std::string role_id = "AROA" + RandomAlnum(17, true);
     std::string arn = "arn:aws:sts::" + account + ":assumed-role/" + role_name + "/" + session;
-    auto creds = Issue(ctx, account, arn, duration);
+    auto creds = Issue(ctx, account, arn, role_id + ":" + session, duration);
     if (!creds) return std::move(creds).error();
     json::object out;
     out["Credentials"] = std::move(*creds);
@@ -123,20 +123,22 @@ class StsService final : public Service {
   Result<Document> GetSessionToken(RequestContext& ctx, const Document& in) {
     int64_t duration = 43200;
     if (auto* d = in.get_object().if_contains("DurationSeconds")) duration = d->as_int64();
-    auto creds = Issue(ctx, ctx.account_id, ctx.caller_arn, duration);
+    auto creds = Issue(ctx, ctx.account_id, ctx.caller_arn, ctx.caller_user_id, duration);
     if (!creds) return std::move(creds).error();
     return json::value{{"Credentials", std::move(*creds)}};
   }
 
   // Makes temporary credentials for `principal_arn`, persists them and teaches the auth layer.
   Result<json::object> Issue(RequestContext& ctx, const std::string& account,
-                             const std::string& principal_arn, int64_t duration_seconds) {
+                             const std::string& principal_arn, const std::string& user_id,
+                             int64_t duration_seconds) {
     auth::Credential cred;
     cred.access_key_id = NewAccessKeyId("ASIA");
     cred.secret_access_key = NewSecretKey();
     cred.session_token = "FQoGZXIvYXdzE" + Base64Encode(RandomAlnum(120));
     cred.account_id = account;
     cred.principal_arn = principal_arn;
+    cred.user_id = user_id;
     double expires = ctx.env->clock->NowSeconds() + static_cast<double>(duration_seconds);
     json::object record{
         {"access_key_id", cred.access_key_id}, {"secret_access_key", cred.secret_access_key},
