@@ -14,10 +14,21 @@ bool FieldIs(const json::object& o, std::string_view key, std::string_view want)
 
 }  // namespace
 
+size_t MessageLog::SizeOf(const json::object& entry) {
+  size_t n = 256;  // the fixed members, roughly
+  for (const auto& kv : entry)
+    if (kv.value().is_string()) n += kv.value().get_string().size();
+  return n;
+}
+
 void MessageLog::Add(json::object entry) {
   std::lock_guard lock(mu_);
+  bytes_ += SizeOf(entry);
   entries_.push_back(std::move(entry));
-  while (entries_.size() > capacity_) entries_.pop_front();
+  while (entries_.size() > 1 && (entries_.size() > capacity_ || bytes_ > max_bytes_)) {
+    bytes_ -= SizeOf(entries_.front());
+    entries_.pop_front();
+  }
 }
 
 json::array MessageLog::List(std::string_view topic_arn, std::string_view protocol,
@@ -35,6 +46,7 @@ json::array MessageLog::List(std::string_view topic_arn, std::string_view protoc
 void MessageLog::Clear() {
   std::lock_guard lock(mu_);
   entries_.clear();
+  bytes_ = 0;
 }
 
 }  // namespace nimbus::sns
