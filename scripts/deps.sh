@@ -4,7 +4,7 @@ set -euo pipefail
 
 packages=(build-essential cmake ninja-build ccache pkg-config libboost1.81-dev librocksdb-dev
           libpugixml-dev libssl-dev libspdlog-dev libfmt-dev libcli11-dev libgtest-dev
-          libbenchmark-dev bubblewrap curl)
+          libbenchmark-dev bubblewrap curl libarchive-dev)
 # The integration tests drive nimbus with boto3, the AWS CLI and the JavaScript SDK (Node + npm).
 python3 -c "import boto3, awscli" 2>/dev/null || packages+=(python3-boto3 awscli)
 command -v node >/dev/null 2>&1 || packages+=(nodejs)

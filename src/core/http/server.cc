@@ -1,15 +1,15 @@
 #include "core/http/server.h"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/redirect_error.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
@@ -18,6 +18,7 @@
 #include <unordered_map>
 
 #include "core/common/logging.h"
+#include "core/http/listener.h"
 
 namespace nimbus::http {
 
@@ -67,36 +68,19 @@ bhttp::response<bhttp::string_body> SimpleResponse(int status, std::string_view 
   return res;
 }
 
-}  // namespace
-
-struct Server::Impl {
+// What one listening socket serves: its options and handler, and its live connections so a
+// stop can close them. Shared (shared_ptr) by the accept loop and every connection coroutine,
+// so an extra Listener may be closed and dropped while requests are still in flight.
+struct Endpoint : std::enable_shared_from_this<Endpoint> {
   ServerOptions options;
   Handler handler;
-  asio::io_context ioc;
-  tcp::acceptor acceptor{ioc};
   std::atomic<bool> stopping{false};
   std::atomic<int> in_flight{0};
   std::mutex mu;
   uint64_t next_id = 0;
   std::unordered_map<uint64_t, ConnectionState> connections;
-  asio::signal_set signals{ioc};
 
-  Impl(ServerOptions o, Handler h) : options(std::move(o)), handler(std::move(h)) {}
-
-  asio::awaitable<void> Accept() {
-    while (!stopping.load()) {
-      auto [ec, socket] = co_await acceptor.async_accept(
-          asio::make_strand(ioc), asio::as_tuple(asio::use_awaitable));
-      if (ec) {
-        if (stopping.load() || ec == asio::error::operation_aborted) break;
-        spdlog::warn("accept failed: {}", ec.message());
-        continue;
-      }
-      socket.set_option(tcp::no_delay(true), ec);
-      auto executor = socket.get_executor();
-      asio::co_spawn(executor, Serve(std::move(socket)), asio::detached);
-    }
-  }
+  Endpoint(ServerOptions o, Handler h) : options(std::move(o)), handler(std::move(h)) {}
 
   void SetBusy(uint64_t id, bool busy) {
     std::lock_guard lock(mu);
@@ -104,166 +88,226 @@ struct Server::Impl {
     if (it != connections.end()) it->second.busy = busy;
   }
 
-  asio::awaitable<void> Serve(tcp::socket socket) {
-    beast::tcp_stream stream(std::move(socket));
-    std::string remote;
-    {
-      beast::error_code ec;
-      auto ep = stream.socket().remote_endpoint(ec);
-      if (!ec) remote = ep.address().to_string();
-    }
-    uint64_t id;
-    {
-      std::lock_guard lock(mu);
-      id = next_id++;
-      connections[id] = ConnectionState{&stream, false};
-    }
-    beast::flat_buffer buffer;
-    bool first = true;
-    try {
-      while (!stopping.load()) {
-        bhttp::request_parser<bhttp::string_body> parser;
-        parser.header_limit(options.max_header_bytes);
-        parser.body_limit(options.max_body_bytes);
-        stream.expires_after(std::chrono::seconds(first ? options.header_timeout_seconds
-                                                        : options.idle_timeout_seconds));
-        beast::error_code ec;
-        co_await bhttp::async_read_header(stream, buffer, parser,
-                                          asio::redirect_error(asio::use_awaitable, ec));
-        if (ec) {
-          if (ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
-              ec == asio::error::connection_reset || ec == beast::error::timeout ||
-              ec == asio::error::operation_aborted)
-            break;
-          int status = ec == bhttp::error::header_limit ? 431
-                       : ec == bhttp::error::body_limit ? 413
-                                                         : 400;
-          auto res = SimpleResponse(status,
-                                    status == 431   ? "Request header fields too large\n"
-                                    : status == 413 ? "Request entity too large\n"
-                                                    : "Bad request\n",
-                                    false, 11);
-          stream.expires_after(std::chrono::seconds(5));
-          co_await bhttp::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
-          break;
-        }
-        first = false;
-        SetBusy(id, true);
-        in_flight.fetch_add(1);
-        struct Done {
-          Impl* self;
-          uint64_t id;
-          ~Done() {
-            self->in_flight.fetch_sub(1);
-            self->SetBusy(id, false);
-          }
-        } done{this, id};
-
-        auto& req_header = parser.get();
-        if (beast::iequals(req_header[bhttp::field::expect], "100-continue")) {
-          bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
-          co_await bhttp::async_write(stream, cont, asio::redirect_error(asio::use_awaitable, ec));
-          if (ec) break;
-        }
-        stream.expires_after(std::chrono::seconds(options.body_timeout_seconds));
-        co_await bhttp::async_read(stream, buffer, parser,
-                                   asio::redirect_error(asio::use_awaitable, ec));
-        if (ec) {
-          if (ec == bhttp::error::body_limit) {
-            auto res = SimpleResponse(413, "Request entity too large\n", false, 11);
-            stream.expires_after(std::chrono::seconds(5));
-            co_await bhttp::async_write(stream, res,
-                                        asio::redirect_error(asio::use_awaitable, ec));
-          } else if (ec != asio::error::eof && ec != bhttp::error::end_of_stream &&
-                     ec != beast::error::timeout && ec != asio::error::connection_reset &&
-                     ec != bhttp::error::partial_message) {
-            auto res = SimpleResponse(400, "Bad request\n", false, 11);
-            stream.expires_after(std::chrono::seconds(5));
-            co_await bhttp::async_write(stream, res,
-                                        asio::redirect_error(asio::use_awaitable, ec));
-          }
-          break;
-        }
-        auto breq = parser.release();
-        Request req;
-        req.method = std::string(breq.method_string());
-        req.target = std::string(breq.target());
-        auto qpos = req.target.find('?');
-        if (qpos == std::string::npos) {
-          req.path = req.target;
-        } else {
-          req.path = req.target.substr(0, qpos);
-          req.query = req.target.substr(qpos + 1);
-        }
-        req.headers.reserve(16);
-        for (const auto& f : breq) req.headers.emplace_back(Lower(f.name_string()), f.value());
-        req.body = std::move(breq.body());
-        req.remote_address = remote;
-        req.http_version = static_cast<int>(breq.version());
-        bool keep_alive = breq.keep_alive();
-
-        Response out;
-        try {
-          out = co_await handler(req);
-        } catch (const std::exception& e) {
-          spdlog::error("unhandled exception in request handler: {}", e.what());
-          out = Response{};
-          out.status = 500;
-          out.body = "Internal server error\n";
-        }
-
-        bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(out.status),
-                                                breq.version()};
-        bool has_length = false;
-        for (auto& [k, v] : out.headers) {
-          if (beast::iequals(k, "content-length")) has_length = true;
-          res.insert(k, v);
-        }
-        if (res.find(bhttp::field::date) == res.end()) res.set(bhttp::field::date, HttpDateNow());
-        bool close = out.close || !keep_alive || stopping.load();
-        res.keep_alive(!close);
-        if (req.method == "HEAD" && has_length) {
-          // HEAD answers carry the length of the entity they describe, and no body.
-        } else if (out.status == 204 || out.status == 304 || out.status < 200) {
-          res.erase(bhttp::field::content_length);
-        } else {
-          res.body() = std::move(out.body);
-          res.prepare_payload();
-        }
-        stream.expires_after(std::chrono::seconds(options.body_timeout_seconds));
-        co_await bhttp::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
-        if (ec || close) break;
-      }
-    } catch (const std::exception& e) {
-      spdlog::debug("connection error: {}", e.what());
-    }
-    beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    std::lock_guard lock(mu);
-    connections.erase(id);
-  }
-
-  void CloseIdle() {
+  // Cancels the connections that wait for a request (all of them unless `idle_only`). The
+  // cancel runs on the connection's strand and only if the connection is still registered then,
+  // so it never touches a stream whose coroutine has ended.
+  void CloseConnections(bool idle_only) {
     std::lock_guard lock(mu);
     for (auto& [id, c] : connections) {
-      if (!c.busy) {
-        auto* s = c.stream;
-        asio::post(s->get_executor(), [s] { s->cancel(); });
-      }
+      if (idle_only && c.busy) continue;
+      asio::post(c.stream->get_executor(), [self = shared_from_this(), id = id] {
+        std::lock_guard lock(self->mu);
+        auto it = self->connections.find(id);
+        if (it != self->connections.end()) it->second.stream->cancel();
+      });
     }
   }
+
+  bool Empty() {
+    std::lock_guard lock(mu);
+    return connections.empty();
+  }
+};
+
+asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket);
+
+// Accepts until the acceptor is closed or the endpoint stops; each connection on its own strand.
+asio::awaitable<void> Accept(std::shared_ptr<Endpoint> self, tcp::acceptor& acceptor) {
+  auto executor = co_await asio::this_coro::executor;
+  while (!self->stopping.load()) {
+    auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(executor),
+                                                       asio::as_tuple(asio::use_awaitable));
+    if (ec) {
+      if (self->stopping.load() || ec == asio::error::operation_aborted ||
+          ec == asio::error::bad_descriptor)
+        break;
+      spdlog::warn("accept failed: {}", ec.message());
+      continue;
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    auto socket_executor = socket.get_executor();
+    asio::co_spawn(socket_executor, Serve(self, std::move(socket)), asio::detached);
+  }
+}
+
+// Binds and listens on options.host:options.port; false with `*error` on failure.
+bool BindAcceptor(tcp::acceptor& a, const ServerOptions& options, std::string* error) {
+  beast::error_code ec;
+  auto address = asio::ip::make_address(options.host, ec);
+  if (ec) {
+    *error = "invalid host address '" + options.host + "': " + ec.message();
+    return false;
+  }
+  tcp::endpoint ep(address, options.port);
+  a.open(ep.protocol(), ec);
+  if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) a.bind(ep, ec);
+  if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    *error = "cannot listen on " + options.host + ":" + std::to_string(options.port) + ": " +
+             ec.message();
+    return false;
+  }
+  return true;
+}
+
+asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) {
+  const ServerOptions& options = self->options;
+  beast::tcp_stream stream(std::move(socket));
+  std::string remote;
+  {
+    beast::error_code ec;
+    auto ep = stream.socket().remote_endpoint(ec);
+    if (!ec) remote = ep.address().to_string();
+  }
+  uint64_t id;
+  {
+    std::lock_guard lock(self->mu);
+    id = self->next_id++;
+    self->connections[id] = ConnectionState{&stream, false};
+  }
+  beast::flat_buffer buffer;
+  bool first = true;
+  try {
+    while (!self->stopping.load()) {
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.header_limit(options.max_header_bytes);
+      parser.body_limit(options.max_body_bytes);
+      stream.expires_after(std::chrono::seconds(first ? options.header_timeout_seconds
+                                                      : options.idle_timeout_seconds));
+      beast::error_code ec;
+      co_await bhttp::async_read_header(stream, buffer, parser,
+                                        asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) {
+        if (ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
+            ec == asio::error::connection_reset || ec == beast::error::timeout ||
+            ec == asio::error::operation_aborted)
+          break;
+        int status = ec == bhttp::error::header_limit ? 431
+                     : ec == bhttp::error::body_limit ? 413
+                                                      : 400;
+        auto res = SimpleResponse(status,
+                                  status == 431   ? "Request header fields too large\n"
+                                  : status == 413 ? "Request entity too large\n"
+                                                  : "Bad request\n",
+                                  false, 11);
+        stream.expires_after(std::chrono::seconds(5));
+        co_await bhttp::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+        break;
+      }
+      first = false;
+      self->SetBusy(id, true);
+      self->in_flight.fetch_add(1);
+      struct Done {
+        Endpoint* endpoint;
+        uint64_t id;
+        ~Done() {
+          endpoint->in_flight.fetch_sub(1);
+          endpoint->SetBusy(id, false);
+        }
+      } done{self.get(), id};
+
+      auto& req_header = parser.get();
+      if (beast::iequals(req_header[bhttp::field::expect], "100-continue")) {
+        bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
+        co_await bhttp::async_write(stream, cont, asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) break;
+      }
+      stream.expires_after(std::chrono::seconds(options.body_timeout_seconds));
+      co_await bhttp::async_read(stream, buffer, parser,
+                                 asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) {
+        if (ec == bhttp::error::body_limit) {
+          auto res = SimpleResponse(413, "Request entity too large\n", false, 11);
+          stream.expires_after(std::chrono::seconds(5));
+          co_await bhttp::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+        } else if (ec != asio::error::eof && ec != bhttp::error::end_of_stream &&
+                   ec != beast::error::timeout && ec != asio::error::connection_reset &&
+                   ec != bhttp::error::partial_message) {
+          auto res = SimpleResponse(400, "Bad request\n", false, 11);
+          stream.expires_after(std::chrono::seconds(5));
+          co_await bhttp::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+        }
+        break;
+      }
+      auto breq = parser.release();
+      Request req;
+      req.method = std::string(breq.method_string());
+      req.target = std::string(breq.target());
+      auto qpos = req.target.find('?');
+      if (qpos == std::string::npos) {
+        req.path = req.target;
+      } else {
+        req.path = req.target.substr(0, qpos);
+        req.query = req.target.substr(qpos + 1);
+      }
+      req.headers.reserve(16);
+      for (const auto& f : breq) req.headers.emplace_back(Lower(f.name_string()), f.value());
+      req.body = std::move(breq.body());
+      req.remote_address = remote;
+      req.http_version = static_cast<int>(breq.version());
+      bool keep_alive = breq.keep_alive();
+
+      Response out;
+      try {
+        out = co_await self->handler(req);
+      } catch (const std::exception& e) {
+        spdlog::error("unhandled exception in request handler: {}", e.what());
+        out = Response{};
+        out.status = 500;
+        out.body = "Internal server error\n";
+      }
+
+      bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(out.status),
+                                              breq.version()};
+      bool has_length = false;
+      for (auto& [k, v] : out.headers) {
+        if (beast::iequals(k, "content-length")) has_length = true;
+        res.insert(k, v);
+      }
+      if (res.find(bhttp::field::date) == res.end()) res.set(bhttp::field::date, HttpDateNow());
+      bool close = out.close || !keep_alive || self->stopping.load();
+      res.keep_alive(!close);
+      if (req.method == "HEAD") {
+        // HEAD answers carry the length of the entity they describe (or of the body a GET
+        // would have had), and never a body.
+        if (!has_length) res.content_length(out.body.size());
+      } else if (out.status == 204 || out.status == 304 || out.status < 200) {
+        res.erase(bhttp::field::content_length);
+      } else {
+        res.body() = std::move(out.body);
+        res.prepare_payload();
+      }
+      stream.expires_after(std::chrono::seconds(options.body_timeout_seconds));
+      co_await bhttp::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec || close) break;
+    }
+  } catch (const std::exception& e) {
+    spdlog::debug("connection error: {}", e.what());
+  }
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  std::lock_guard lock(self->mu);
+  self->connections.erase(id);
+}
+
+}  // namespace
+
+struct Server::Impl {
+  asio::io_context ioc;
+  tcp::acceptor acceptor{ioc};
+  asio::signal_set signals{ioc};
+  std::shared_ptr<Endpoint> endpoint;
+
+  Impl(ServerOptions o, Handler h)
+      : endpoint(std::make_shared<Endpoint>(std::move(o), std::move(h))) {}
 
   asio::awaitable<void> Drain(int seconds) {
     asio::steady_timer timer(ioc);
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
     while (std::chrono::steady_clock::now() < deadline) {
-      CloseIdle();
-      bool empty;
-      {
-        std::lock_guard lock(mu);
-        empty = connections.empty();
-      }
-      if (empty && in_flight.load() == 0) break;
+      endpoint->CloseConnections(/*idle_only=*/true);
+      if (endpoint->Empty() && endpoint->in_flight.load() == 0) break;
       timer.expires_after(std::chrono::milliseconds(10));
       co_await timer.async_wait(asio::use_awaitable);
     }
@@ -290,31 +334,16 @@ void Server::Spawn(Task<void> task) {
 }
 
 bool Server::Listen(std::string* error) {
-  beast::error_code ec;
-  auto address = asio::ip::make_address(impl_->options.host, ec);
-  if (ec) {
-    *error = "invalid host address '" + impl_->options.host + "': " + ec.message();
-    return false;
-  }
-  tcp::endpoint ep(address, impl_->options.port);
-  auto& a = impl_->acceptor;
-  a.open(ep.protocol(), ec);
-  if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) a.bind(ep, ec);
-  if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    *error = "cannot listen on " + impl_->options.host + ":" +
-             std::to_string(impl_->options.port) + ": " + ec.message();
-    return false;
-  }
-  port_ = a.local_endpoint().port();
-  asio::co_spawn(impl_->ioc, impl_->Accept(), asio::detached);
+  if (!BindAcceptor(impl_->acceptor, impl_->endpoint->options, error)) return false;
+  port_ = impl_->acceptor.local_endpoint().port();
+  asio::co_spawn(impl_->ioc, Accept(impl_->endpoint, impl_->acceptor), asio::detached);
   return true;
 }
 
 void Server::Run() {
-  int n = impl_->options.threads > 0 ? impl_->options.threads
-                                     : static_cast<int>(std::thread::hardware_concurrency());
+  int n = impl_->endpoint->options.threads > 0
+              ? impl_->endpoint->options.threads
+              : static_cast<int>(std::thread::hardware_concurrency());
   if (n < 1) n = 1;
   std::vector<std::thread> threads;
   for (int i = 1; i < n; ++i) threads.emplace_back([this] { impl_->ioc.run(); });
@@ -324,7 +353,7 @@ void Server::Run() {
 
 void Server::Stop() {
   asio::post(impl_->ioc, [this] {
-    if (impl_->stopping.exchange(true)) return;
+    if (impl_->endpoint->stopping.exchange(true)) return;
     beast::error_code ec;
     impl_->acceptor.close(ec);
     impl_->signals.cancel(ec);
@@ -340,6 +369,50 @@ void Server::StopOnSignals() {
     spdlog::info("received signal {}, stopping: finishing in-flight requests", sig);
     Stop();
   });
+}
+
+struct Listener::Impl {
+  std::shared_ptr<Endpoint> endpoint;
+  tcp::acceptor acceptor;
+  uint16_t port = 0;
+
+  Impl(const asio::any_io_executor& executor, ServerOptions options, Handler handler)
+      : endpoint(std::make_shared<Endpoint>(std::move(options), std::move(handler))),
+        acceptor(asio::make_strand(executor)) {}
+};
+
+std::shared_ptr<Listener> Listener::Start(const asio::any_io_executor& executor,
+                                          ServerOptions options, Handler handler,
+                                          std::string* error) {
+  auto listener = std::shared_ptr<Listener>(new Listener());
+  listener->impl_ = std::make_shared<Impl>(executor, std::move(options), std::move(handler));
+  auto impl = listener->impl_;
+  if (!BindAcceptor(impl->acceptor, impl->endpoint->options, error)) return nullptr;
+  impl->port = impl->acceptor.local_endpoint().port();
+  // The accept loop holds the Impl (and so the acceptor) until it ends after Close.
+  asio::co_spawn(
+      impl->acceptor.get_executor(),
+      [impl]() -> asio::awaitable<void> { co_await Accept(impl->endpoint, impl->acceptor); },
+      asio::detached);
+  return listener;
+}
+
+// No Close here: a listener may be dropped while its io_context is being destroyed, when nothing
+// may be posted to it any more; the acceptor goes with the last reference (the accept loop's).
+Listener::~Listener() {
+  if (impl_) impl_->endpoint->stopping.store(true);
+}
+
+uint16_t Listener::port() const { return impl_->port; }
+
+void Listener::Close() {
+  if (!impl_ || impl_->endpoint->stopping.exchange(true)) return;
+  auto impl = impl_;
+  asio::post(impl->acceptor.get_executor(), [impl] {
+    beast::error_code ec;
+    impl->acceptor.close(ec);
+  });
+  impl->endpoint->CloseConnections(/*idle_only=*/false);
 }
 
 }  // namespace nimbus::http

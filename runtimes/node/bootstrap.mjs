@@ -1,0 +1,226 @@
+// nimbus's Lambda runtime client for Node.js: the handler contract of AWS's nodejs runtimes.
+//
+// Started by nimbus in an execution environment with the standard Lambda environment. Loads the
+// handler named by _HANDLER ("file.export" or "dir/file.export") from LAMBDA_TASK_ROOT, as an
+// ES module (.mjs, or .js under "type": "module") or CommonJS (.cjs, .js), then loops on the
+// Runtime API: GET invocation/next, call the handler (async or callback style), POST response
+// or error ({"errorType", "errorMessage", "trace"}, as AWS's runtime reports them).
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import util from 'node:util';
+
+const [apiHost, apiPort] = process.env.AWS_LAMBDA_RUNTIME_API.split(':');
+const taskRoot = process.env.LAMBDA_TASK_ROOT || '/var/task';
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+let currentRequestId;
+
+function request(method, urlPath, body, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: apiHost, port: Number(apiPort), method, agent,
+        path: '/2018-06-01/runtime/' + urlPath, headers },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers,
+                                      body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      });
+    req.on('error', reject);
+    if (body !== undefined) req.end(body); else req.end();
+  });
+}
+
+function postJson(urlPath, value, errorType) {
+  const headers = { 'Content-Type': 'application/json' };
+  if (errorType) headers['Lambda-Runtime-Function-Error-Type'] = errorType;
+  return request('POST', urlPath, JSON.stringify(value), headers);
+}
+
+// console.* as AWS formats it: "<ISO time>\t<request id>\t<LEVEL>\t<message>".
+function patchConsole() {
+  const write = (level) => (...args) => {
+    const line = `${new Date().toISOString()}\t${currentRequestId ?? 'undefined'}\t${level}\t` +
+      util.format(...args);
+    fs.writeSync(1, line.replace(/\n/g, '\r') + '\n');
+  };
+  console.log = write('INFO');
+  console.info = write('INFO');
+  console.warn = write('WARN');
+  console.error = write('ERROR');
+  console.debug = write('DEBUG');
+  console.trace = write('TRACE');
+}
+
+function errorBody(err, typeOverride) {
+  if (!(err instanceof Error)) {
+    return { errorType: typeOverride || 'string', errorMessage: String(err), trace: [] };
+  }
+  return {
+    errorType: typeOverride || err.name || 'Error',
+    errorMessage: err.message,
+    trace: String(err.stack || '').split('\n'),
+  };
+}
+
+function logError(body, label = 'Invoke Error') {
+  const line = `${new Date().toISOString()}\t${currentRequestId ?? 'undefined'}\tERROR\t${label} \t` +
+    JSON.stringify(body);
+  fs.writeSync(1, line + '\n');
+}
+
+class UserError extends Error {}
+
+async function loadHandler() {
+  const spec = process.env._HANDLER || '';
+  const base = path.basename(spec);
+  const dot = base.indexOf('.');
+  if (dot < 0) {
+    const e = new UserError(`Bad handler ${spec}`);
+    e.name = 'Runtime.MalformedHandlerName';
+    throw e;
+  }
+  const modulePath = path.join(taskRoot, path.dirname(spec), base.slice(0, dot));
+  const exportPath = base.slice(dot + 1).split('.');
+  let file;
+  for (const ext of ['.js', '.mjs', '.cjs']) {
+    if (fs.existsSync(modulePath + ext)) { file = modulePath + ext; break; }
+  }
+  if (!file) {
+    const e = new UserError(`Cannot find module '${base.slice(0, dot)}'`);
+    e.name = 'Runtime.ImportModuleError';
+    throw e;
+  }
+  let mod;
+  try {
+    mod = await import(pathToFileURL(file).href);
+  } catch (err) {
+    if (err instanceof SyntaxError) {
+      err.name = 'Runtime.UserCodeSyntaxError';
+    } else if (err && (err.code === 'ERR_MODULE_NOT_FOUND' || err.code === 'MODULE_NOT_FOUND')) {
+      // As AWS reports it: the original error's text as the message.
+      const e = new UserError(`${err.name}: ${err.message}`);
+      e.name = 'Runtime.ImportModuleError';
+      e.stack = err.stack;
+      throw e;
+    }
+    throw err;
+  }
+  const lookup = (root) => exportPath.reduce((o, k) => (o == null ? undefined : o[k]), root);
+  let handler = lookup(mod);
+  if (handler === undefined && mod.default) handler = lookup(mod.default);
+  if (handler === undefined) {
+    const e = new UserError(`${base.slice(0, dot)}.${exportPath.join('.')} is undefined or not ` +
+      'exported');
+    e.name = 'Runtime.HandlerNotFound';
+    throw e;
+  }
+  if (typeof handler !== 'function') {
+    const e = new UserError(`${base.slice(0, dot)}.${exportPath.join('.')} is not a function`);
+    e.name = 'Runtime.HandlerNotFound';
+    throw e;
+  }
+  return handler;
+}
+
+function makeContext(headers, settle) {
+  const deadline = Number(headers['lambda-runtime-deadline-ms'] || 0);
+  const parse = (v) => (v ? JSON.parse(v) : undefined);
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+    functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
+    invokedFunctionArn: headers['lambda-runtime-invoked-function-arn'],
+    memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    awsRequestId: headers['lambda-runtime-aws-request-id'],
+    logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
+    logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+    clientContext: parse(headers['lambda-runtime-client-context']),
+    identity: parse(headers['lambda-runtime-cognito-identity']),
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: (err, result) => settle(err, result),
+    succeed: (result) => settle(null, result),
+    fail: (err) => settle(err ?? 'handled'),
+  };
+}
+
+async function invoke(handler, headers, body) {
+  const requestId = headers['lambda-runtime-aws-request-id'];
+  const base = `invocation/${requestId}/`;
+  let settled = false;
+  let resolveOutcome;
+  const outcome = new Promise((resolve) => { resolveOutcome = resolve; });
+  const settle = (err, result) => {
+    if (settled) return;
+    settled = true;
+    resolveOutcome({ err, result });
+  };
+  if (headers['lambda-runtime-trace-id']) {
+    process.env._X_AMZN_TRACE_ID = headers['lambda-runtime-trace-id'];
+  } else {
+    delete process.env._X_AMZN_TRACE_ID;
+  }
+  const context = makeContext(headers, settle);
+  try {
+    const event = body.length ? JSON.parse(body.toString('utf8')) : {};
+    const ret = handler(event, context, (err, result) => settle(err, result));
+    if (ret && typeof ret.then === 'function') {
+      ret.then((result) => settle(null, result), (err) => settle(err ?? 'null'));
+    } else if (handler.length < 3) {
+      settle(null, ret);
+    }
+  } catch (err) {
+    settle(err);
+  }
+  const { err, result } = await outcome;
+  if (err !== undefined && err !== null) {
+    const errBody = errorBody(err);
+    logError(errBody);
+    await postJson(base + 'error', errBody, 'Unhandled');
+    return;
+  }
+  let out;
+  try {
+    out = result === undefined ? 'null' : JSON.stringify(result);
+  } catch (e) {
+    const errBody = errorBody(e, 'Runtime.MarshalError');
+    logError(errBody);
+    await postJson(base + 'error', errBody, 'Runtime.MarshalError');
+    return;
+  }
+  await request('POST', base + 'response', out, { 'Content-Type': 'application/json' });
+}
+
+async function main() {
+  patchConsole();
+  let handler;
+  try {
+    handler = await loadHandler();
+  } catch (err) {
+    const body = errorBody(err);
+    logError(body, 'Uncaught Exception');
+    await postJson('init/error', body, body.errorType);
+    process.exit(1);
+  }
+  for (;;) {
+    const next = await request('GET', 'invocation/next');
+    if (next.status !== 200) continue;
+    currentRequestId = next.headers['lambda-runtime-aws-request-id'];
+    await invoke(handler, next.headers, next.body);
+  }
+}
+
+process.on('uncaughtException', async (err) => {
+  const body = errorBody(err);
+  logError(body, 'Uncaught Exception');
+  if (currentRequestId) {
+    try {
+      await postJson(`invocation/${currentRequestId}/error`, body, 'Runtime.UncaughtException');
+    } catch (_) { /* the environment is going away */ }
+  }
+  process.exit(129);
+});
+
+main();

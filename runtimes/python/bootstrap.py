@@ -1,0 +1,201 @@
+"""nimbus's Lambda runtime client for Python: the handler contract of AWS's python3.x runtimes.
+
+Started by nimbus in an execution environment with the standard Lambda environment. It imports
+the handler named by _HANDLER from LAMBDA_TASK_ROOT, then loops on the Runtime API
+(AWS_LAMBDA_RUNTIME_API): GET invocation/next, call the handler, POST response or error. Errors
+are reported as AWS's runtime reports them: {"errorMessage", "errorType", "requestId",
+"stackTrace"}; a failed import goes to init/error (Runtime.ImportModuleError and friends).
+"""
+import http.client
+import importlib
+import json
+import logging
+import os
+import sys
+import time
+import traceback
+
+RUNTIME_API = os.environ["AWS_LAMBDA_RUNTIME_API"]
+TASK_ROOT = os.environ.get("LAMBDA_TASK_ROOT", "/var/task")
+_conn = None
+
+
+def _request(method, path, body=None, headers=None):
+    """One call to the Runtime API over a kept-alive connection; (status, headers, body)."""
+    global _conn
+    for attempt in range(2):
+        if _conn is None:
+            _conn = http.client.HTTPConnection(RUNTIME_API)
+        try:
+            _conn.request(method, "/2018-06-01/runtime/" + path, body=body, headers=headers or {})
+            resp = _conn.getresponse()
+            return resp.status, resp.headers, resp.read()
+        except (http.client.HTTPException, OSError):
+            _conn.close()
+            _conn = None
+            if attempt:
+                raise
+    raise RuntimeError("unreachable")
+
+
+def _error_body(exc, error_type=None, request_id=""):
+    tb = traceback.extract_tb(exc.__traceback__)
+    return {
+        "errorMessage": str(exc),
+        "errorType": error_type or type(exc).__name__,
+        "requestId": request_id,
+        "stackTrace": traceback.format_list(tb),
+    }
+
+
+def _log_error(body):
+    lines = ["[ERROR] %s: %s" % (body["errorType"], body["errorMessage"])]
+    if body["stackTrace"]:
+        lines.append("Traceback (most recent call last):")
+        lines.extend(s.rstrip("\n") for s in body["stackTrace"])
+    # One log event per error, as AWS writes it: line breaks become carriage returns.
+    sys.stdout.write("\r".join(lines) + "\n")
+    sys.stdout.flush()
+
+
+def _post_json(path, body, error_type=None):
+    headers = {"Content-Type": "application/json"}
+    if error_type:
+        headers["Lambda-Runtime-Function-Error-Type"] = error_type
+    _request("POST", path, json.dumps(body).encode(), headers)
+
+
+class LambdaContext:
+    """The context object of AWS's Python runtime."""
+
+    def __init__(self, request_id, deadline_ms, invoked_arn, client_context, identity):
+        self.aws_request_id = request_id
+        self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+        self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION")
+        self.invoked_function_arn = invoked_arn
+        self.memory_limit_in_mb = int(os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"))
+        self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
+        self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
+        self.client_context = client_context
+        self.identity = identity
+        self._deadline_ms = deadline_ms
+
+    def get_remaining_time_in_millis(self):
+        return max(0, int(self._deadline_ms - time.time() * 1000))
+
+    def __repr__(self):
+        return ("LambdaContext([aws_request_id=%s,log_group_name=%s,log_stream_name=%s,"
+                "function_name=%s,memory_limit_in_mb=%s,function_version=%s,"
+                "invoked_function_arn=%s])" % (
+                    self.aws_request_id, self.log_group_name, self.log_stream_name,
+                    self.function_name, self.memory_limit_in_mb, self.function_version,
+                    self.invoked_function_arn))
+
+
+class _RequestIdFilter(logging.Filter):
+    request_id = ""
+
+    def filter(self, record):
+        record.aws_request_id = _RequestIdFilter.request_id
+        return True
+
+
+def _setup_logging():
+    handler = logging.StreamHandler(sys.stdout)
+    handler.addFilter(_RequestIdFilter())
+    formatter = logging.Formatter(
+        "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s",
+        "%Y-%m-%dT%H:%M:%S")
+    formatter.converter = time.gmtime
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(os.environ.get("AWS_LAMBDA_LOG_LEVEL", "WARNING").upper())
+
+
+def _load_handler():
+    """The handler callable; on failure an (errorType, exception) pair for init/error."""
+    spec = os.environ.get("_HANDLER", "")
+    module_path, _, func_name = spec.rpartition(".")
+    if not module_path or not func_name:
+        return None, ("Runtime.MalformedHandlerName",
+                      ValueError("Bad handler '%s': not enough values to unpack "
+                                 "(expected 2, got 1)" % spec))
+    module_name = module_path.replace("/", ".")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as e:
+        return None, ("Runtime.ImportModuleError",
+                      ImportError("Unable to import module '%s': %s" % (module_name, e)))
+    except SyntaxError as e:
+        return None, ("Runtime.UserCodeSyntaxError", e)
+    except Exception as e:  # an exception raised by the module's own code at import
+        return None, (type(e).__name__, e)
+    handler = getattr(module, func_name, None)
+    if handler is None:
+        return None, ("Runtime.HandlerNotFound",
+                      AttributeError("Handler '%s' missing on module '%s'"
+                                     % (func_name, module_name)))
+    return handler, None
+
+
+def main():
+    sys.path.insert(0, TASK_ROOT)
+    version = "python%d.%d" % sys.version_info[:2]
+    for layer_dir in ("/opt/python/lib/%s/site-packages" % version, "/opt/python"):
+        if os.path.isdir(layer_dir):
+            sys.path.insert(1, layer_dir)
+    _setup_logging()
+    handler, failure = _load_handler()
+    if failure:
+        error_type, exc = failure
+        body = _error_body(exc, error_type)
+        if error_type.startswith("Runtime."):
+            body["stackTrace"] = []
+        _log_error(body)
+        _post_json("init/error", body, error_type)
+        sys.exit(1)
+
+    while True:
+        status, headers, payload = _request("GET", "invocation/next")
+        if status != 200:
+            time.sleep(0.01)
+            continue
+        request_id = headers.get("Lambda-Runtime-Aws-Request-Id", "")
+        _RequestIdFilter.request_id = request_id
+        trace_id = headers.get("Lambda-Runtime-Trace-Id")
+        if trace_id:
+            os.environ["_X_AMZN_TRACE_ID"] = trace_id
+        else:
+            os.environ.pop("_X_AMZN_TRACE_ID", None)
+        client_context = headers.get("Lambda-Runtime-Client-Context")
+        identity = headers.get("Lambda-Runtime-Cognito-Identity")
+        context = LambdaContext(request_id, int(headers.get("Lambda-Runtime-Deadline-Ms", "0")),
+                                headers.get("Lambda-Runtime-Invoked-Function-Arn"),
+                                json.loads(client_context) if client_context else None,
+                                json.loads(identity) if identity else None)
+        base = "invocation/%s/" % request_id
+        try:
+            event = json.loads(payload) if payload else {}
+            result = handler(event, context)
+        except Exception as e:  # the function's error, reported as AWS reports it
+            body = _error_body(e, request_id=request_id)
+            _log_error(body)
+            _post_json(base + "error", body, "Unhandled")
+            continue
+        try:
+            out = json.dumps(result).encode()
+        except (TypeError, ValueError) as e:
+            body = {"errorMessage": "Unable to marshal response: %s" % e,
+                    "errorType": "Runtime.MarshalError", "requestId": request_id,
+                    "stackTrace": []}
+            _log_error(body)
+            _post_json(base + "error", body, "Runtime.MarshalError")
+            continue
+        sys.stdout.flush()
+        sys.stderr.flush()
+        _request("POST", base + "response", out, {"Content-Type": "application/json"})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,230 @@
+// Invoke: RequestResponse, Event (asynchronous, retried twice) and DryRun; qualifiers and alias
+// routing; throttling by reserved and account concurrency; LogType=Tail. Also ShipLogs.
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+#include <random>
+
+#include "core/common/encoding.h"
+#include "core/common/ids.h"
+#include "core/common/logging.h"
+#include "services/lambda/lambda.h"
+
+namespace nimbus::lambda {
+
+namespace asio = boost::asio;
+
+namespace {
+
+std::string Str(const json::object& o, std::string_view k, std::string_view fallback = "") {
+  const json::value* v = o.if_contains(k);
+  return v && v->is_string() ? std::string(v->get_string()) : std::string(fallback);
+}
+
+double Roll() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+}
+
+// An X-Ray trace header as Lambda passes it to the runtime.
+std::string NewTraceId(int64_t now_seconds) {
+  char epoch[16];
+  std::snprintf(epoch, sizeof epoch, "%08llx", static_cast<unsigned long long>(now_seconds));
+  return "Root=1-" + std::string(epoch) + "-" + RandomHex(24) + ";Parent=" + RandomHex(16) +
+         ";Sampled=0;Lineage=1:" + RandomHex(8) + ":0";
+}
+
+Result<runtime::FunctionSpec> SpecFor(LambdaState& s, const RequestContext& ctx,
+                                      const ResolvedFunction& fn) {
+  const json::object& c = fn.config;
+  runtime::FunctionSpec spec;
+  spec.function_name = Str(c, "FunctionName");
+  spec.function_arn = FunctionArn(ctx.region, ctx.account_id, spec.function_name);
+  spec.version = Str(c, "Version", "$LATEST");
+  spec.runtime = Str(c, "Runtime");
+  spec.handler = Str(c, "Handler");
+  spec.role = Str(c, "Role");
+  spec.memory_mb = static_cast<int>(c.at("MemorySize").to_number<int64_t>());
+  spec.timeout_seconds = static_cast<int>(c.at("Timeout").to_number<int64_t>());
+  if (const json::value* env = c.if_contains("Environment"); env && env->is_object()) {
+    const json::value* vars = env->get_object().if_contains("Variables");
+    if (vars && vars->is_object())
+      for (const auto& [k, v] : vars->get_object())
+        if (v.is_string())
+          spec.environment.emplace_back(std::string(k), std::string(v.get_string()));
+  }
+  auto dir = CodeDir(s, fn.code);
+  if (!dir) return std::move(dir).error();
+  spec.code_dir = *dir;
+  spec.region = ctx.region;
+  spec.account = ctx.account_id;
+  spec.revision = Str(c, "RevisionId");
+  return spec;
+}
+
+// The io_context under a handler's executor (a connection strand): environments live on the
+// server's context, not on the strand of the connection that happened to start them.
+asio::any_io_executor ServerExecutor(const asio::any_io_executor& ex) {
+  auto& context = asio::query(ex, asio::execution::context);
+  return static_cast<asio::io_context&>(context).get_executor();
+}
+
+// Runs an Event invocation: the first attempt now, then up to two retries after a function
+// error, a timeout, a runtime exit or a throttle, waiting base × 1 and base × 2 seconds.
+Task<void> RunAsync(LambdaState* s, asio::any_io_executor executor, runtime::FunctionSpec spec,
+                    runtime::Invocation invocation, int reserved) {
+  asio::steady_timer timer(executor);
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    if (attempt > 0) {
+      timer.expires_after(std::chrono::seconds(s->async_retry_base_seconds * attempt));
+      co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    runtime::InvocationOutcome outcome;
+    auto admission = co_await s->pool->Invoke(executor, spec, invocation, reserved,
+                                              kAccountConcurrency, &outcome);
+    if (admission == runtime::EnvironmentPool::Admission::kAdmitted &&
+        outcome.kind == runtime::InvocationOutcome::Kind::kResponse)
+      co_return;
+    spdlog::info("lambda: asynchronous invocation {} of {} failed (attempt {} of 3)",
+                 invocation.request_id, spec.function_name, attempt + 1);
+  }
+}
+
+}  // namespace
+
+Task<Result<Document>> Invoke(LambdaState& s, RequestContext& ctx, Document input) {
+  const auto& in = input.get_object();
+  auto ref = ParseFunctionName(in.at("FunctionName").get_string(), ctx.account_id, ctx.region);
+  if (!ref) co_return std::move(ref).error();
+  if (std::string q = Str(in, "Qualifier"); !q.empty()) {
+    if (!ref->qualifier.empty() && ref->qualifier != q)
+      co_return InvalidParameter(
+          "The derived qualifier from the function name does not match "
+          "the specified qualifier.");
+    ref->qualifier = q;
+  }
+  auto fn = Resolve(ctx, *ref);
+  if (!fn) co_return std::move(fn).error();
+  std::string type = Str(in, "InvocationType", "RequestResponse");
+  std::string payload = Str(in, "Payload");
+  if (type == "Event" && payload.size() > kMaxAsyncPayload)
+    co_return RequestTooLarge("Request must be smaller than " + std::to_string(kMaxAsyncPayload) +
+                              " bytes for the InvokeAsync operation");
+  if (payload.size() > kMaxSyncPayload)
+    co_return RequestTooLarge(
+        "Request must be smaller than 6291456 bytes for the "
+        "InvokeFunction operation");
+  if (!payload.empty()) {
+    json::error_code ec;
+    json::parse(payload, ec);
+    if (ec)
+      co_return ApiError("InvalidRequestContentException", 400,
+                         "Could not parse request body into json: Could not parse payload into "
+                         "json: " +
+                             ec.message());
+  }
+  // An alias with weights sends a share of its invocations to the additional version.
+  if (fn->alias) {
+    std::string picked = PickAliasVersion(*fn->alias, Roll());
+    if (picked != Str(*fn->alias, "FunctionVersion")) {
+      auto other = Resolve(ctx, FunctionRef{ref->name, picked});
+      if (!other) co_return std::move(other).error();
+      other->alias = fn->alias;
+      fn = std::move(other);
+    }
+  }
+  std::string version = Str(fn->config, "Version", "$LATEST");
+  if (type == "DryRun") co_return json::value(json::object{{"StatusCode", 204}});
+
+  auto spec = SpecFor(s, ctx, *fn);
+  if (!spec) co_return std::move(spec).error();
+  int reserved = -1;
+  if (const json::value* c = fn->function.if_contains("concurrency"); c && c->is_number())
+    reserved = static_cast<int>(c->to_number<int64_t>());
+
+  runtime::Invocation inv;
+  inv.request_id = ctx.request_id;
+  inv.payload = payload.empty() ? "{}" : std::move(payload);
+  inv.invoked_function_arn = spec->function_arn;
+  if (!ref->qualifier.empty()) inv.invoked_function_arn += ":" + ref->qualifier;
+  if (std::string cc = Str(in, "ClientContext"); !cc.empty()) {
+    auto decoded = Base64Decode(cc);
+    if (!decoded)
+      co_return InvalidParameter("Client context must be a valid Base64-encoded JSON object.");
+    inv.client_context = *decoded;
+  }
+  inv.trace_id = NewTraceId(static_cast<int64_t>(ctx.env->clock->NowSeconds()));
+  auto executor = ServerExecutor(co_await asio::this_coro::executor);
+
+  if (type == "Event") {
+    asio::co_spawn(executor, RunAsync(&s, executor, *spec, std::move(inv), reserved),
+                   asio::detached);
+    co_return json::value(json::object{{"StatusCode", 202}});
+  }
+
+  runtime::InvocationOutcome outcome;
+  auto admission = co_await s.pool->Invoke(executor, *spec, std::move(inv), reserved,
+                                           kAccountConcurrency, &outcome);
+  if (admission == runtime::EnvironmentPool::Admission::kFunctionThrottled)
+    co_return TooManyRequests("ReservedFunctionConcurrentInvocationLimitExceeded");
+  if (admission == runtime::EnvironmentPool::Admission::kAccountThrottled)
+    co_return TooManyRequests("ConcurrentInvocationLimitExceeded");
+  json::object out{
+      {"StatusCode", 200}, {"ExecutedVersion", version}, {"Payload", std::move(outcome.payload)}};
+  if (outcome.kind != runtime::InvocationOutcome::Kind::kResponse)
+    out["FunctionError"] = "Unhandled";
+  if (Str(in, "LogType") == "Tail")
+    out["LogResult"] = Base64Encode(runtime::LogTail(outcome.log, 4096));
+  co_return json::value(std::move(out));
+}
+
+namespace {
+
+// Writes one batch of log events to CloudWatch Logs (parameters by value: a coroutine).
+Task<void> PutLogs(ServiceEnv* env, std::string group, std::string stream, std::string account,
+                   std::string region, std::vector<runtime::LogEvent> events) {
+  RequestContext ctx;
+  ctx.request_id = NewRequestId();
+  ctx.account_id = account;
+  ctx.region = region;
+  ctx.caller_arn = "arn:aws:iam::" + account + ":root";
+  ctx.caller_user_id = account;
+  ctx.service = "lambda";
+  ctx.env = env;
+  // Creating what exists answers ResourceAlreadyExistsException: ignored. (Documents are built
+  // before co_await: GCC 12 cannot keep braced initializer lists across a suspension.)
+  json::object group_input;
+  group_input["logGroupName"] = group;
+  json::object stream_input = group_input;
+  stream_input["logStreamName"] = stream;
+  json::array list;
+  for (const auto& e : events) {
+    json::object ev;
+    ev["timestamp"] = e.timestamp_ms;
+    ev["message"] = e.message;
+    list.push_back(std::move(ev));
+  }
+  json::object put_input = stream_input;
+  put_input["logEvents"] = std::move(list);
+  (void)co_await env->registry->Call(ctx, "logs", "CreateLogGroup", json::value(group_input));
+  (void)co_await env->registry->Call(ctx, "logs", "CreateLogStream", json::value(stream_input));
+  auto r = co_await env->registry->Call(ctx, "logs", "PutLogEvents", json::value(put_input));
+  if (!r) spdlog::debug("lambda: PutLogEvents to {} failed: {}", group, r.error().message);
+}
+
+}  // namespace
+
+void ShipLogs(LambdaState& s, const runtime::FunctionSpec& spec, const std::string& stream,
+              std::vector<runtime::LogEvent> events) {
+  Service* logs = s.env->registry->Find("logs");
+  if (!logs || !logs->FindHandler("PutLogEvents") || events.empty()) return;
+  s.env->spawn(PutLogs(s.env, "/aws/lambda/" + spec.function_name, stream, spec.account,
+                       spec.region, std::move(events)));
+}
+
+}  // namespace nimbus::lambda

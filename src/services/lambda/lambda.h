@@ -1,0 +1,164 @@
+#pragma once
+
+// Shared by the Lambda service's files: its state, storage layout, errors and the handlers of
+// each operation family (registered in lambda_service.cc).
+
+#include <boost/json/object.hpp>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "core/common/result.h"
+#include "core/router/service.h"
+#include "services/lambda/runtime/cgroup.h"
+#include "services/lambda/runtime/environment_pool.h"
+#include "services/lambda/runtime/runtimes.h"
+
+namespace nimbus::http {
+class Listener;
+}  // namespace nimbus::http
+
+namespace nimbus::lambda {
+
+constexpr std::string_view kKeyspace = "lambda";
+constexpr uint64_t kMaxZippedBytes = 52428800;     // 50 MB direct upload
+constexpr uint64_t kMaxUnzippedBytes = 262144000;  // 250 MB
+constexpr int kAccountConcurrency = 1000;
+constexpr size_t kMaxSyncPayload = 6291456;   // 6 MB
+constexpr size_t kMaxAsyncPayload = 1048576;  // 1 MB
+
+// ---- Errors, in AWS's words ----
+ApiError InvalidParameter(std::string message);   // InvalidParameterValueException, 400
+ApiError ResourceNotFound(std::string message);   // ResourceNotFoundException, 404
+ApiError FunctionNotFound(std::string_view arn);  // "Function not found: <arn>"
+ApiError ResourceConflict(std::string message);   // ResourceConflictException, 409
+ApiError PreconditionFailed();                    // PreconditionFailedException, 412 (RevisionId)
+ApiError TooManyRequests(std::string reason);     // TooManyRequestsException, 429
+ApiError RequestTooLarge(std::string message);    // RequestTooLargeException, 413
+ApiError RangeError(std::string_view member, int64_t value, int64_t max);  // ValidationException
+
+// ---- Names ----
+// FunctionName as the API takes it: a name, a partial ARN ("123456789012:function:name") or an
+// ARN, each optionally with ":qualifier".
+struct FunctionRef {
+  std::string name;
+  std::string qualifier;  // "" when none was given
+};
+// Parses `input`; an ARN must name the caller's account and region (else ResourceNotFound /
+// InvalidParameter as AWS answers).
+Result<FunctionRef> ParseFunctionName(std::string_view input, std::string_view account,
+                                      std::string_view region);
+std::string FunctionArn(std::string_view region, std::string_view account, std::string_view name);
+
+// ---- State ----
+// The service's shared state. Control-plane writes take `mu` (read-modify-write of records);
+// reads and invocations do not.
+struct LambdaState {
+  ServiceEnv* env = nullptr;
+  std::mutex mu;
+  std::string work_dir;       // code/, tmp/, runtimes/
+  bool own_work_dir = false;  // a temporary directory (--ephemeral): removed at Stop
+  runtime::RuntimeCatalog catalog;
+  std::unique_ptr<runtime::MemoryCgroups> cgroups;
+  std::unique_ptr<runtime::EnvironmentPool> pool;
+  std::string isolation_summary;
+
+  // Code.Location downloads: token → blob id, served by a listener of the service.
+  std::mutex code_mu;
+  std::shared_ptr<http::Listener> code_listener;
+  std::unordered_map<std::string, std::pair<std::string, std::chrono::steady_clock::time_point>>
+      code_tokens;
+
+  int async_retry_base_seconds = 60;
+};
+
+// ---- Storage layout (keyspace "lambda") ----
+//   <scope>f/<name>                  function: {"config", "code", "tags", "policy", ...}
+//   <scope>v/<name>/<version:010>    published version: {"config", "code"}
+//   <scope>a/<name>/<alias>          alias: AliasConfiguration
+std::string FunctionKey(const RequestContext& ctx, std::string_view name);
+std::string VersionKey(const RequestContext& ctx, std::string_view name, int64_t version);
+std::string VersionPrefix(const RequestContext& ctx, std::string_view name);
+std::string AliasKey(const RequestContext& ctx, std::string_view name, std::string_view alias);
+std::string AliasPrefix(const RequestContext& ctx, std::string_view name);
+
+// The function record, or ResourceNotFound naming the function's ARN.
+Result<json::object> LoadFunction(const RequestContext& ctx, std::string_view name);
+// A record under `key`; nullopt when absent, an error on storage failure.
+Result<std::optional<json::object>> LoadRecord(const RequestContext& ctx, const std::string& key);
+
+// The configuration an API call names: $LATEST, a published version or an alias (resolved to
+// its version: `*alias` set to the alias record). ResourceNotFound otherwise.
+struct ResolvedFunction {
+  json::object function;  // the function record
+  json::object config;    // FunctionConfiguration of the version
+  json::object code;      // {"blob", "sha256", "size"}
+  std::optional<json::object> alias;
+};
+Result<ResolvedFunction> Resolve(const RequestContext& ctx, const FunctionRef& ref);
+
+// ---- Code ----
+struct StoredCode {
+  json::object code;  // {"blob", "sha256" (hex), "size", "unzipped"}
+  std::string sha256_base64;
+};
+// Validates and stores a deployment package: size limits (RequestEntityTooLarge-like
+// RequestTooLargeException for > 50 MB, InvalidParameterValue for > 250 MB unzipped, a zip
+// that cannot be read), the blob and the unpacked code directory.
+Result<StoredCode> StoreCode(LambdaState& state, const RequestContext& ctx, std::string_view name,
+                             std::string_view zip);
+// The zip from Code.ZipFile or Code.S3Bucket/S3Key (through the S3 service).
+Task<Result<std::string>> FetchZip(const RequestContext& ctx, const json::object& code);
+// The unpacked code directory for a stored package (unpacked again if it went missing).
+Result<std::string> CodeDir(LambdaState& state, const json::object& code);
+
+// ---- Handlers ----
+Result<Document> CreateFunctionWithZip(LambdaState& s, RequestContext& ctx, Document& in,
+                                       std::string_view zip);
+Task<Result<Document>> CreateFunction(LambdaState& s, RequestContext& ctx, Document in);
+Result<Document> GetFunction(LambdaState& s, RequestContext& ctx, Document& in);
+Result<Document> GetFunctionConfiguration(LambdaState& s, RequestContext& ctx, Document& in);
+Result<Document> ListFunctions(LambdaState& s, RequestContext& ctx, Document& in);
+Task<Result<Document>> UpdateFunctionCode(LambdaState& s, RequestContext& ctx, Document in);
+Result<Document> UpdateFunctionConfiguration(LambdaState& s, RequestContext& ctx, Document& in);
+Result<Document> DeleteFunction(LambdaState& s, RequestContext& ctx, Document& in);
+
+Result<Document> PublishVersion(LambdaState& s, RequestContext& ctx, Document& in);
+Result<Document> ListVersionsByFunction(LambdaState& s, RequestContext& ctx, Document& in);
+Result<Document> CreateAlias(LambdaState& s, RequestContext& ctx, Document& in);
+Result<Document> GetAlias(LambdaState& s, RequestContext& ctx, Document& in);
+Result<Document> UpdateAlias(LambdaState& s, RequestContext& ctx, Document& in);
+Result<Document> DeleteAlias(LambdaState& s, RequestContext& ctx, Document& in);
+Result<Document> ListAliases(LambdaState& s, RequestContext& ctx, Document& in);
+
+Result<Document> PutFunctionConcurrency(LambdaState& s, RequestContext& ctx, Document& in);
+Result<Document> GetFunctionConcurrency(LambdaState& s, RequestContext& ctx, Document& in);
+Result<Document> DeleteFunctionConcurrency(LambdaState& s, RequestContext& ctx, Document& in);
+Result<Document> AddPermission(LambdaState& s, RequestContext& ctx, Document& in);
+Result<Document> RemovePermission(LambdaState& s, RequestContext& ctx, Document& in);
+Result<Document> GetPolicy(LambdaState& s, RequestContext& ctx, Document& in);
+Result<Document> TagResource(LambdaState& s, RequestContext& ctx, Document& in);
+Result<Document> UntagResource(LambdaState& s, RequestContext& ctx, Document& in);
+Result<Document> ListTags(LambdaState& s, RequestContext& ctx, Document& in);
+Result<Document> GetAccountSettings(LambdaState& s, RequestContext& ctx, Document& in);
+
+Task<Result<Document>> Invoke(LambdaState& s, RequestContext& ctx, Document in);
+
+// Writes function logs to CloudWatch Logs when that service is implemented (no-op otherwise).
+void ShipLogs(LambdaState& s, const runtime::FunctionSpec& spec, const std::string& stream,
+              std::vector<runtime::LogEvent> events);
+
+// ---- Helpers shared by the op files ----
+// "2024-01-31T12:00:00.000+0000", the form of LastModified.
+std::string LastModifiedNow(const RequestContext& ctx);
+// Picks a version of an alias by its routing weights; `roll` is uniform in [0, 1).
+std::string PickAliasVersion(const json::object& alias, double roll);
+// Marker/MaxItems paging over an ordered list of names: the index to start at.
+size_t MarkerStart(const std::vector<std::string>& keys, std::string_view marker);
+
+}  // namespace nimbus::lambda

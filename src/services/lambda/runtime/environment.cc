@@ -1,0 +1,728 @@
+#include "services/lambda/runtime/environment.h"
+
+#include <unistd.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+#include <cerrno>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+
+#include "core/auth/credentials.h"
+#include "core/common/clock.h"
+#include "core/common/document.h"
+#include "core/common/encoding.h"
+#include "core/common/ids.h"
+#include "core/common/logging.h"
+#include "core/http/listener.h"
+#include "services/lambda/runtime/cgroup.h"
+#include "services/lambda/runtime/process.h"
+#include "services/lambda/runtime/runtimes.h"
+
+namespace nimbus::lambda::runtime {
+
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+using namespace boost::asio::experimental::awaitable_operators;  // NOLINT(build/namespaces)
+using SteadyClock = std::chrono::steady_clock;
+using Signal = asio::experimental::concurrent_channel<void(boost::system::error_code)>;
+
+namespace {
+
+constexpr size_t kMaxResponseBytes = 6 * 1024 * 1024;
+constexpr size_t kMaxLineBytes = 256 * 1024;
+constexpr size_t kMaxUnattachedLines = 1000;
+
+int64_t WallMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+double MillisSince(SteadyClock::time_point t) {
+  return std::chrono::duration<double, std::milli>(SteadyClock::now() - t).count();
+}
+
+std::string FormatSeconds(int seconds) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", static_cast<double>(seconds));
+  return buf;
+}
+
+// Peak resident memory of a process, from /proc (no cgroup): VmHWM in kB.
+uint64_t ProcessPeakBytes(pid_t pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(f, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) {
+      try {
+        return std::stoull(line.substr(6)) * 1024;
+      } catch (...) {
+        return 0;
+      }
+    }
+  }
+  return 0;
+}
+
+http::Response JsonResponse(int status, const json::value& body) {
+  http::Response r;
+  r.status = status;
+  r.SetHeader("content-type", "application/json");
+  r.body = json::serialize(body);
+  return r;
+}
+
+http::Response RuntimeApiError(int status, std::string_view type, std::string_view message) {
+  return JsonResponse(status, json::object{{"errorMessage", message}, {"errorType", type}});
+}
+
+// The error document a runtime posted, or one made from its text when it is not JSON.
+std::string ErrorDocument(const std::string& body, std::string_view header_type) {
+  json::error_code ec;
+  auto v = json::parse(body, ec);
+  if (!ec && v.is_object()) return body;
+  json::object o{{"errorMessage", body},
+                 {"errorType", header_type.empty() ? "Unhandled" : header_type}};
+  return json::serialize(o);
+}
+
+}  // namespace
+
+// One invocation in flight. Fields other than `events` are guarded by State::mu.
+struct Pending {
+  enum Event { kDelivered = 1, kDone = 2 };
+  Pending(const asio::any_io_executor& ex, Invocation i)
+      : invocation(std::move(i)), events(ex, 4) {}
+
+  Invocation invocation;
+  asio::experimental::concurrent_channel<void(boost::system::error_code, int)> events;
+  bool delivered = false;
+  bool finished = false;
+  SteadyClock::time_point delivered_at;
+  InvocationOutcome::Kind kind = InvocationOutcome::Kind::kResponse;
+  std::string payload;
+  std::vector<LogEvent> lines;
+};
+
+struct ExecutionEnvironment::State {
+  State(const asio::any_io_executor& ex) : executor(ex), next_signal(ex, 1), death(ex, 1) {}
+  ~State() {
+    if (child.output_fd >= 0 && !output) ::close(child.output_fd);
+    if (child.pidfd >= 0 && !pidfd) ::close(child.pidfd);
+  }
+
+  asio::any_io_executor executor;
+  FunctionSpec spec;
+  LogSink sink;
+  std::string stream;
+  EnvironmentHost host;
+  std::string id;
+
+  std::mutex mu;
+  ChildProcess child;
+  std::unique_ptr<asio::posix::stream_descriptor> pidfd;   // used by WatchExit only
+  std::unique_ptr<asio::posix::stream_descriptor> output;  // async_wait by ReadOutput only
+  std::shared_ptr<http::Listener> listener;
+  std::unique_ptr<MemoryCgroup> cgroup;
+  std::string tmp_dir;
+  std::string access_key_id;
+  std::string secret_access_key;
+  std::string session_token;
+
+  bool dead = false;
+  bool killed = false;  // Shutdown was called
+  int exit_status = 0;
+  bool oom = false;
+  uint64_t peak_bytes = 0;
+  std::string init_error;  // the body of init/error
+  bool init_done = false;
+  bool first_invocation = true;
+  SteadyClock::time_point started = SteadyClock::now();
+  double init_ms = -1;
+  SteadyClock::time_point last_used = SteadyClock::now();
+  std::shared_ptr<Pending> pending;
+  std::vector<LogEvent> unattached;  // output before an invocation (init), given to the next one
+  std::string partial;
+  bool output_eof = false;
+
+  Signal next_signal;  // an invocation is waiting (or the environment died: closed)
+  Signal death;        // closed when the environment dies (extensions' event/next)
+
+  // Finishes `p` (first outcome wins). Caller holds mu.
+  void FinishLocked(const std::shared_ptr<Pending>& p, InvocationOutcome::Kind kind,
+                    std::string payload) {
+    if (!p || p->finished) return;
+    p->finished = true;
+    p->kind = kind;
+    p->payload = std::move(payload);
+    p->events.try_send(boost::system::error_code(), Pending::kDone);
+  }
+
+  void AddLineLocked(std::string line, std::vector<LogEvent>* emitted) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    LogEvent ev{WallMillis(), std::move(line)};
+    if (pending && !pending->finished) {
+      pending->lines.push_back(ev);
+    } else if (unattached.size() < kMaxUnattachedLines) {
+      unattached.push_back(ev);
+    }
+    emitted->push_back(std::move(ev));
+  }
+
+  // Reads what the output pipe holds and turns complete lines into log events. Caller holds mu.
+  void ReadOutputLocked(std::vector<LogEvent>* emitted) {
+    if (child.output_fd < 0 || output_eof) return;
+    char buf[65536];
+    for (;;) {
+      ssize_t n = ::read(child.output_fd, buf, sizeof buf);
+      if (n > 0) {
+        partial.append(buf, static_cast<size_t>(n));
+        size_t start = 0;
+        for (;;) {
+          size_t nl = partial.find('\n', start);
+          if (nl == std::string::npos) break;
+          AddLineLocked(partial.substr(start, nl - start), emitted);
+          start = nl + 1;
+        }
+        partial.erase(0, start);
+        while (partial.size() > kMaxLineBytes) {
+          AddLineLocked(partial.substr(0, kMaxLineBytes), emitted);
+          partial.erase(0, kMaxLineBytes);
+        }
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n == 0) output_eof = true;
+      break;
+    }
+    if (output_eof && !partial.empty()) {
+      AddLineLocked(std::move(partial), emitted);
+      partial.clear();
+    }
+  }
+
+  void Emit(std::vector<LogEvent> events) {
+    if (!events.empty() && sink) sink(spec, stream, std::move(events));
+  }
+
+  void Kill() {
+    std::lock_guard lock(mu);
+    killed = true;
+    if (dead) return;
+    KillProcessGroup(child.pid);
+    if (cgroup) cgroup->KillAll();
+  }
+};
+
+namespace {
+
+using State = ExecutionEnvironment::State;
+
+// Waits for the runtime's exit (pidfd readable), reaps it and settles what was in flight.
+Task<void> WatchExit(std::shared_ptr<State> st) {
+  co_await st->pidfd->async_wait(asio::posix::stream_descriptor::wait_read,
+                                 asio::as_tuple(asio::use_awaitable));
+  int status = 0;
+  asio::steady_timer timer(st->executor);
+  for (int i = 0; i < 1000 && !TryReap(st->child.pid, &status); ++i) {
+    timer.expires_after(std::chrono::milliseconds(1));
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  std::vector<LogEvent> emitted;
+  {
+    std::lock_guard lock(st->mu);
+    st->ReadOutputLocked(&emitted);
+    st->dead = true;
+    st->exit_status = status;
+    if (st->cgroup) {
+      st->oom = st->cgroup->OomKilled();
+      st->peak_bytes = st->cgroup->PeakBytes();
+    }
+    if (st->pending && !st->pending->finished) {
+      auto kind = st->init_error.empty() ? InvocationOutcome::Kind::kRuntimeExit
+                                         : InvocationOutcome::Kind::kInitError;
+      st->FinishLocked(st->pending, kind, st->init_error);
+    }
+  }
+  st->Emit(std::move(emitted));
+  spdlog::debug("lambda environment {} of {} exited: {}", st->id, st->spec.function_name,
+                DescribeExit(status));
+  st->next_signal.close();
+  st->death.close();
+  if (st->listener) st->listener->Close();
+  if (st->cgroup) {
+    st->cgroup->KillAll();
+    st->cgroup.reset();
+  }
+  if (st->host.credentials && !st->access_key_id.empty())
+    st->host.credentials->Remove(st->access_key_id);
+  std::error_code ec;
+  fs::remove_all(st->tmp_dir, ec);
+}
+
+// Turns the runtime's stdout and stderr into log events as they arrive.
+Task<void> ReadOutput(std::shared_ptr<State> st) {
+  for (;;) {
+    auto [ec] = co_await st->output->async_wait(asio::posix::stream_descriptor::wait_read,
+                                                asio::as_tuple(asio::use_awaitable));
+    if (ec) break;
+    std::vector<LogEvent> emitted;
+    bool eof;
+    {
+      std::lock_guard lock(st->mu);
+      st->ReadOutputLocked(&emitted);
+      eof = st->output_eof;
+    }
+    st->Emit(std::move(emitted));
+    if (eof) break;
+  }
+}
+
+// GET /2018-06-01/runtime/invocation/next: long-polls (no thread held) until an invocation is
+// waiting, then hands it over with AWS's headers.
+Task<http::Response> NextInvocation(std::shared_ptr<State> st) {
+  for (;;) {
+    std::shared_ptr<Pending> deliver;
+    {
+      std::lock_guard lock(st->mu);
+      if (st->dead || st->killed)
+        co_return RuntimeApiError(500, "Runtime.Shutdown", "The environment is shutting down");
+      if (!st->init_done) {
+        st->init_done = true;
+        st->init_ms = MillisSince(st->started);
+      }
+      auto& p = st->pending;
+      if (p && !p->delivered && !p->finished) {
+        p->delivered = true;
+        p->delivered_at = SteadyClock::now();
+        deliver = p;
+      }
+    }
+    if (deliver) {
+      deliver->events.try_send(boost::system::error_code(), Pending::kDelivered);
+      const Invocation& inv = deliver->invocation;
+      http::Response r;
+      r.SetHeader("content-type", "application/json");
+      r.SetHeader("lambda-runtime-aws-request-id", inv.request_id);
+      r.SetHeader("lambda-runtime-deadline-ms",
+                  std::to_string(WallMillis() + st->spec.timeout_seconds * 1000LL));
+      r.SetHeader("lambda-runtime-invoked-function-arn", inv.invoked_function_arn);
+      r.SetHeader("lambda-runtime-trace-id", inv.trace_id);
+      if (!inv.client_context.empty())
+        r.SetHeader("lambda-runtime-client-context", inv.client_context);
+      r.body = inv.payload;
+      co_return r;
+    }
+    auto [ec] = co_await st->next_signal.async_receive(asio::as_tuple(asio::use_awaitable));
+    if (ec) co_return RuntimeApiError(500, "Runtime.Shutdown", "The environment is shutting down");
+  }
+}
+
+// POST .../invocation/{id}/response and /error.
+http::Response PostResult(State& st, const std::string& request_id, bool is_error,
+                          const http::Request& request) {
+  std::vector<LogEvent> emitted;
+  http::Response out;
+  {
+    std::lock_guard lock(st.mu);
+    // Output the function wrote before answering is already in the pipe: take it first.
+    st.ReadOutputLocked(&emitted);
+    auto p = st.pending;
+    if (!p || p->invocation.request_id != request_id || !p->delivered) {
+      out = RuntimeApiError(400, "InvalidRequestID", "Invalid request ID");
+    } else if (p->finished) {
+      out = RuntimeApiError(400, "InvalidStateTransition",
+                            "State transition from Ready to InvocationResponse failed for "
+                            "runtime. Error: State transition is not allowed");
+    } else if (!is_error && request.body.size() > kMaxResponseBytes) {
+      json::object e{{"errorMessage",
+                      "Response payload size exceeded maximum allowed payload "
+                      "size (6291556 bytes)."},
+                     {"errorType", "Function.ResponseSizeTooLarge"}};
+      st.FinishLocked(p, InvocationOutcome::Kind::kFunctionError, json::serialize(e));
+      out = RuntimeApiError(413, "RequestEntityTooLarge",
+                            "Exceeded maximum allowed payload size (6291556 bytes).");
+    } else if (is_error) {
+      st.FinishLocked(
+          p, InvocationOutcome::Kind::kFunctionError,
+          ErrorDocument(request.body, request.Header("lambda-runtime-function-error-type")));
+      out = JsonResponse(202, json::object{{"status", "OK"}});
+    } else {
+      st.FinishLocked(p, InvocationOutcome::Kind::kResponse, request.body);
+      out = JsonResponse(202, json::object{{"status", "OK"}});
+    }
+  }
+  st.Emit(std::move(emitted));
+  return out;
+}
+
+// The Runtime API (and the parts of the Extensions and Telemetry APIs extensions need) of one
+// environment.
+Task<http::Response> HandleRuntimeApi(std::weak_ptr<State> weak, http::Request& request) {
+  auto st = weak.lock();
+  if (!st) co_return RuntimeApiError(500, "Runtime.Shutdown", "The environment is gone");
+  std::string_view path = request.path;
+  constexpr std::string_view kInvocation = "/2018-06-01/runtime/invocation/";
+  if (path == "/2018-06-01/runtime/invocation/next" && request.method == "GET")
+    co_return co_await NextInvocation(st);
+  if (path.substr(0, kInvocation.size()) == kInvocation && request.method == "POST") {
+    std::string_view rest = path.substr(kInvocation.size());
+    auto slash = rest.find('/');
+    if (slash != std::string_view::npos) {
+      std::string id(rest.substr(0, slash));
+      std::string_view what = rest.substr(slash + 1);
+      if (what == "response" || what == "error")
+        co_return PostResult(*st, id, what == "error", request);
+    }
+  }
+  if (path == "/2018-06-01/runtime/init/error" && request.method == "POST") {
+    std::string body =
+        ErrorDocument(request.body, request.Header("lambda-runtime-function-error-type"));
+    {
+      std::lock_guard lock(st->mu);
+      st->init_error = body;
+      if (st->pending) st->FinishLocked(st->pending, InvocationOutcome::Kind::kInitError, body);
+    }
+    co_return JsonResponse(202, json::object{{"status", "OK"}});
+  }
+  if (path == "/2020-01-01/extension/register" && request.method == "POST") {
+    http::Response r = JsonResponse(200, json::object{{"functionName", st->spec.function_name},
+                                                      {"functionVersion", st->spec.version},
+                                                      {"handler", st->spec.handler}});
+    r.SetHeader("lambda-extension-identifier", NewUuid());
+    co_return r;
+  }
+  if (path == "/2020-01-01/extension/event/next" && request.method == "GET") {
+    // Extensions hear of no invocations here; they are told to shut down with the environment.
+    co_await st->death.async_receive(asio::as_tuple(asio::use_awaitable));
+    co_return JsonResponse(200, json::object{{"eventType", "SHUTDOWN"},
+                                             {"shutdownReason", "spindown"},
+                                             {"deadlineMs", WallMillis() + 2000}});
+  }
+  if ((path == "/2020-01-01/extension/init/error" || path == "/2020-01-01/extension/exit/error") &&
+      request.method == "POST")
+    co_return JsonResponse(202, json::object{{"status", "OK"}});
+  if ((path == "/2022-07-01/telemetry" || path == "/2020-08-15/logs") && request.method == "PUT")
+    co_return JsonResponse(200, json::object{});
+  co_return RuntimeApiError(404, "NotFound", "No such Runtime API route");
+}
+
+std::string ShortId() { return RandomHex(12); }
+
+}  // namespace
+
+std::string NewLogStreamName(int64_t now_ms, const std::string& version) {
+  auto tp = std::chrono::system_clock::time_point(std::chrono::milliseconds(now_ms));
+  std::string iso = FormatIso8601(tp);  // 2024-01-31T...
+  std::string date = iso.substr(0, 4) + "/" + iso.substr(5, 2) + "/" + iso.substr(8, 2);
+  return date + "/[" + version + "]" + RandomHex(32);
+}
+
+std::string ReportLine(const std::string& request_id, double duration_ms, int memory_mb,
+                       uint64_t max_memory_mb, double init_ms) {
+  char buf[512];
+  int billed = static_cast<int>(std::ceil(duration_ms));
+  if (billed < 1) billed = 1;
+  std::snprintf(buf, sizeof buf,
+                "REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: "
+                "%d MB\tMax Memory Used: %llu MB\t",
+                request_id.c_str(), duration_ms, billed, memory_mb,
+                static_cast<unsigned long long>(max_memory_mb));
+  std::string out = buf;
+  if (init_ms >= 0) {
+    std::snprintf(buf, sizeof buf, "Init Duration: %.2f ms\t", init_ms);
+    out += buf;
+  }
+  return out;
+}
+
+std::string LogTail(const std::vector<LogEvent>& log, size_t max_bytes) {
+  std::string all;
+  for (const auto& e : log) {
+    all += e.message;
+    all += '\n';
+  }
+  if (all.size() > max_bytes) all.erase(0, all.size() - max_bytes);
+  return all;
+}
+
+ExecutionEnvironment::ExecutionEnvironment(FunctionSpec spec, LogSink sink)
+    : spec_(std::move(spec)), sink_(std::move(sink)) {}
+
+ExecutionEnvironment::~ExecutionEnvironment() { Shutdown(); }
+
+std::shared_ptr<ExecutionEnvironment> ExecutionEnvironment::Start(
+    const asio::any_io_executor& executor, FunctionSpec spec, const EnvironmentHost& host,
+    LogSink sink, std::string* error) {
+  auto env = std::shared_ptr<ExecutionEnvironment>(new ExecutionEnvironment(spec, sink));
+  env->log_stream_ = NewLogStreamName(WallMillis(), spec.version);
+  auto st = std::make_shared<State>(executor);
+  env->state_ = st;
+  st->spec = spec;
+  st->sink = sink;
+  st->stream = env->log_stream_;
+  st->host = host;
+  st->id = ShortId();
+
+  std::error_code ec;
+  st->tmp_dir = host.work_dir + "/tmp/" + std::to_string(::getpid()) + "-" + st->id;
+  fs::create_directories(st->tmp_dir, ec);
+  if (ec) {
+    *error = "cannot create " + st->tmp_dir + ": " + ec.message();
+    return nullptr;
+  }
+  fs::permissions(st->tmp_dir, fs::perms::all | fs::perms::sticky_bit, ec);
+
+  SandboxLayout layout{spec.code_dir, host.runtime_dir, spec.opt_dir, st->tmp_dir, host.hidden};
+  SandboxPaths paths = PathsFor(host.isolation, layout);
+  RuntimeCommand command;
+  if (!host.catalog->Command(spec.runtime, paths, spec.code_dir, spec.opt_dir, &command, error)) {
+    fs::remove_all(st->tmp_dir, ec);
+    return nullptr;
+  }
+
+  http::ServerOptions lo;
+  lo.host = host.listen_host;
+  lo.port = 0;
+  lo.max_body_bytes = 2 * kMaxResponseBytes;
+  lo.idle_timeout_seconds = 24 * 3600;
+  std::weak_ptr<State> weak = st;
+  st->listener = http::Listener::Start(
+      executor, lo, [weak](http::Request& r) { return HandleRuntimeApi(weak, r); }, error);
+  if (!st->listener) {
+    fs::remove_all(st->tmp_dir, ec);
+    return nullptr;
+  }
+
+  // The function's role credentials: a temporary key nimbus knows, in the function's account.
+  st->access_key_id = NewAccessKeyId("ASIA");
+  st->secret_access_key = NewSecretKey();
+  st->session_token = "IQoJb3JpZ2luX2VjE" + Base64Encode(RandomAlnum(96));
+  if (host.credentials) {
+    auth::Credential cred;
+    cred.access_key_id = st->access_key_id;
+    cred.secret_access_key = st->secret_access_key;
+    cred.session_token = st->session_token;
+    cred.account_id = spec.account;
+    std::string role_name = spec.role.substr(spec.role.rfind('/') + 1);
+    cred.principal_arn =
+        "arn:aws:sts::" + spec.account + ":assumed-role/" + role_name + "/" + spec.function_name;
+    host.credentials->Add(std::move(cred));
+  }
+
+  std::vector<std::pair<std::string, std::string>> vars = {
+      {"AWS_LAMBDA_FUNCTION_NAME", spec.function_name},
+      {"AWS_LAMBDA_FUNCTION_VERSION", spec.version},
+      {"AWS_LAMBDA_FUNCTION_MEMORY_SIZE", std::to_string(spec.memory_mb)},
+      {"AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + spec.function_name},
+      {"AWS_LAMBDA_LOG_STREAM_NAME", env->log_stream_},
+      {"AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand"},
+      {"AWS_LAMBDA_RUNTIME_API", host.listen_host + ":" + std::to_string(st->listener->port())},
+      {"AWS_EXECUTION_ENV", "AWS_Lambda_" + spec.runtime},
+      {"AWS_REGION", spec.region},
+      {"AWS_DEFAULT_REGION", spec.region},
+      {"AWS_ACCESS_KEY_ID", st->access_key_id},
+      {"AWS_SECRET_ACCESS_KEY", st->secret_access_key},
+      {"AWS_SESSION_TOKEN", st->session_token},
+      {"AWS_ENDPOINT_URL", host.endpoint_url},
+      {"_HANDLER", spec.handler},
+      {"LAMBDA_TASK_ROOT", paths.task_root},
+      {"LAMBDA_RUNTIME_DIR", paths.runtime_dir},
+      {"TZ", ":UTC"},
+      {"LANG", "en_US.UTF-8"},
+      {"TMPDIR", paths.tmp_dir},
+      {"PATH", "/usr/local/bin:/usr/bin:/bin" +
+                   (paths.opt_dir.empty() ? "" : ":" + paths.opt_dir + "/bin")},
+      {"LD_LIBRARY_PATH",
+       paths.task_root + "/lib" + (paths.opt_dir.empty() ? "" : ":" + paths.opt_dir + "/lib")},
+  };
+  for (auto& kv : command.env) vars.push_back(kv);
+  for (auto& kv : spec.environment) vars.push_back(kv);  // the function's own win
+  std::vector<std::string> envp;
+  std::unordered_map<std::string, size_t> index;
+  for (auto& [k, v] : vars) {
+    auto it = index.find(k);
+    if (it != index.end()) {
+      envp[it->second] = k + "=" + v;
+    } else {
+      index[k] = envp.size();
+      envp.push_back(k + "=" + v);
+    }
+  }
+
+  if (host.cgroups && host.cgroups->available())
+    st->cgroup = host.cgroups->Create(std::to_string(::getpid()) + "-" + st->id,
+                                      static_cast<uint64_t>(spec.memory_mb) << 20);
+  SpawnOptions so;
+  so.argv = SandboxArgv(host.isolation, host.bwrap, layout, command.argv, HostRootEntries());
+  so.env = std::move(envp);
+  so.cwd = host.isolation == Isolation::kBubblewrap ? "" : spec.code_dir;
+  if (st->cgroup) so.cgroup_procs = st->cgroup->procs_file();
+  if (!Spawn(so, &st->child, error)) {
+    st->listener->Close();
+    if (host.credentials) host.credentials->Remove(st->access_key_id);
+    fs::remove_all(st->tmp_dir, ec);
+    return nullptr;
+  }
+  st->pidfd = std::make_unique<asio::posix::stream_descriptor>(executor, st->child.pidfd);
+  st->output = std::make_unique<asio::posix::stream_descriptor>(executor, st->child.output_fd);
+  asio::co_spawn(executor, WatchExit(st), asio::detached);
+  asio::co_spawn(executor, ReadOutput(st), asio::detached);
+  spdlog::debug("lambda environment {} of {}:{} started: pid {}, runtime API port {}", st->id,
+                spec.function_name, spec.version, st->child.pid, st->listener->port());
+  return env;
+}
+
+Task<InvocationOutcome> ExecutionEnvironment::Invoke(Invocation invocation) {
+  auto st = state_;
+  auto p = std::make_shared<Pending>(st->executor, std::move(invocation));
+  const std::string request_id = p->invocation.request_id;
+  auto t0 = SteadyClock::now();
+  InvocationOutcome out;
+  std::vector<LogEvent> emitted;
+  {
+    std::lock_guard lock(st->mu);
+    out.cold = st->first_invocation;
+    st->first_invocation = false;
+    p->lines = std::move(st->unattached);
+    st->unattached.clear();
+    LogEvent start{WallMillis(), "START RequestId: " + request_id + " Version: " + spec_.version};
+    p->lines.push_back(start);
+    emitted.push_back(start);
+    if (st->dead) {
+      p->finished = true;
+      p->kind = st->init_error.empty() ? InvocationOutcome::Kind::kRuntimeExit
+                                       : InvocationOutcome::Kind::kInitError;
+      p->payload = st->init_error;
+    } else {
+      st->pending = p;
+    }
+  }
+  st->Emit(std::move(emitted));
+  emitted.clear();
+  st->next_signal.try_send(boost::system::error_code());
+
+  // Until the runtime takes the event: the init window; then the function's timeout.
+  asio::steady_timer timer(st->executor);
+  auto deadline =
+      t0 + std::chrono::seconds(std::max(st->host.init_timeout_seconds, spec_.timeout_seconds));
+  bool timed_out = false;
+  bool done;
+  {
+    std::lock_guard lock(st->mu);
+    done = p->finished;
+  }
+  while (!done) {
+    timer.expires_at(deadline);
+    auto r = co_await (p->events.async_receive(asio::as_tuple(asio::use_awaitable)) ||
+                       timer.async_wait(asio::as_tuple(asio::use_awaitable)));
+    if (r.index() == 1) {
+      timed_out = true;
+      break;
+    }
+    auto [ec, event] = std::get<0>(r);
+    if (ec || event == Pending::kDone) break;
+    std::lock_guard lock(st->mu);
+    deadline = p->delivered_at + std::chrono::seconds(spec_.timeout_seconds);
+  }
+
+  std::string timeout_text =
+      "Task timed out after " + FormatSeconds(spec_.timeout_seconds) + " seconds";
+  if (timed_out) {
+    std::lock_guard lock(st->mu);
+    st->FinishLocked(p, InvocationOutcome::Kind::kTimeout, "");
+  }
+  bool kill = false;
+  double duration_ms = 0;
+  uint64_t peak = 0;
+  double init_ms = -1;
+  {
+    std::lock_guard lock(st->mu);
+    st->ReadOutputLocked(&emitted);
+    if (st->pending == p) st->pending.reset();
+    out.kind = p->kind;
+    duration_ms = p->delivered ? MillisSince(p->delivered_at) : MillisSince(t0);
+    if (out.cold && st->init_ms >= 0) init_ms = st->init_ms;
+    switch (p->kind) {
+      case InvocationOutcome::Kind::kResponse:
+      case InvocationOutcome::Kind::kFunctionError:
+        out.payload = std::move(p->payload);
+        break;
+      case InvocationOutcome::Kind::kTimeout: {
+        kill = true;
+        LogEvent ev{WallMillis(), FormatIso8601(std::chrono::system_clock::now(), true) + " " +
+                                      request_id + " " + timeout_text};
+        p->lines.push_back(ev);
+        emitted.push_back(ev);
+        out.payload = json::serialize(
+            json::object{{"errorType", "Sandbox.Timedout"},
+                         {"errorMessage", "RequestId: " + request_id + " Error: " + timeout_text}});
+        break;
+      }
+      case InvocationOutcome::Kind::kInitError:
+        kill = true;
+        out.payload = p->payload;
+        break;
+      case InvocationOutcome::Kind::kRuntimeExit: {
+        std::string why = "Runtime exited with error: " + DescribeExit(st->exit_status);
+        if (st->oom) why = "Runtime exited with error: signal: killed";
+        out.payload = json::serialize(
+            json::object{{"errorType", st->oom ? "Runtime.OutOfMemory" : "Runtime.ExitError"},
+                         {"errorMessage", "RequestId: " + request_id + " Error: " + why}});
+        LogEvent ev{WallMillis(), "RequestId: " + request_id + " Error: " + why};
+        p->lines.push_back(ev);
+        emitted.push_back(ev);
+        break;
+      }
+    }
+    if (st->cgroup) {
+      peak = st->cgroup->PeakBytes();
+    } else if (st->peak_bytes) {
+      peak = st->peak_bytes;
+    } else if (!st->dead) {
+      peak = ProcessPeakBytes(st->child.pid);
+    }
+    if (st->peak_bytes > peak) peak = st->peak_bytes;
+    LogEvent end{WallMillis(), "END RequestId: " + request_id};
+    LogEvent report{WallMillis(), ReportLine(request_id, duration_ms, spec_.memory_mb,
+                                             (peak + (1 << 20) - 1) >> 20, init_ms)};
+    p->lines.push_back(end);
+    p->lines.push_back(report);
+    emitted.push_back(end);
+    emitted.push_back(report);
+    out.log = std::move(p->lines);
+    st->last_used = SteadyClock::now();
+  }
+  out.duration_ms = duration_ms;
+  st->Emit(std::move(emitted));
+  if (kill) Shutdown();
+  co_return out;
+}
+
+void ExecutionEnvironment::Shutdown() {
+  if (state_) state_->Kill();
+}
+
+bool ExecutionEnvironment::dead() const {
+  std::lock_guard lock(state_->mu);
+  return state_->dead || state_->killed;
+}
+
+uint16_t ExecutionEnvironment::runtime_api_port() const { return state_->listener->port(); }
+
+std::chrono::steady_clock::time_point ExecutionEnvironment::last_used() const {
+  std::lock_guard lock(state_->mu);
+  return state_->last_used;
+}
+
+}  // namespace nimbus::lambda::runtime

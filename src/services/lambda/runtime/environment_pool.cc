@@ -1,0 +1,137 @@
+#include "services/lambda/runtime/environment_pool.h"
+
+#include <boost/json.hpp>
+
+#include "core/common/document.h"
+#include "core/common/logging.h"
+
+namespace nimbus::lambda::runtime {
+
+namespace {
+
+int64_t WallMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+EnvironmentPool::EnvironmentPool(EnvironmentHost host, LogSink sink)
+    : host_(std::move(host)), sink_(std::move(sink)) {}
+
+EnvironmentPool::~EnvironmentPool() { ShutdownAll(); }
+
+Task<EnvironmentPool::Admission> EnvironmentPool::Invoke(
+    const boost::asio::any_io_executor& executor, const FunctionSpec& spec, Invocation invocation,
+    int reserved, int account_limit, InvocationOutcome* out) {
+  std::string key = spec.function_arn + ":" + spec.version;
+  std::shared_ptr<ExecutionEnvironment> env;
+  std::vector<std::shared_ptr<ExecutionEnvironment>> stale;
+  {
+    std::lock_guard lock(mu_);
+    int& fn = running_by_function_[spec.function_arn];
+    int& acct = running_by_account_[spec.account];
+    if (reserved >= 0 && fn >= reserved) co_return Admission::kFunctionThrottled;
+    if (acct >= account_limit) co_return Admission::kAccountThrottled;
+    ++fn;
+    ++acct;
+    auto& warm = idle_[key];
+    while (!warm.empty()) {
+      auto e = std::move(warm.back());
+      warm.pop_back();
+      if (!e->dead() && e->spec().revision == spec.revision) {
+        env = std::move(e);
+        break;
+      }
+      stale.push_back(std::move(e));
+    }
+  }
+  for (auto& e : stale) e->Shutdown();
+  stale.clear();
+
+  std::string error;
+  if (!env) env = ExecutionEnvironment::Start(executor, spec, host_, sink_, &error);
+  if (env) {
+    *out = co_await env->Invoke(std::move(invocation));
+  } else {
+    // The runtime could not even start: answered as AWS answers a missing bootstrap.
+    spdlog::warn("lambda: cannot start an environment for {}: {}", spec.function_name, error);
+    bool entrypoint = error.find("bootstrap") != std::string::npos;
+    std::string message = "RequestId: " + invocation.request_id + " Error: " + error;
+    out->kind = InvocationOutcome::Kind::kInitError;
+    out->cold = true;
+    out->payload = json::serialize(
+        json::object{{"errorType", entrypoint ? "Runtime.InvalidEntrypoint" : "Runtime.Unknown"},
+                     {"errorMessage", message}});
+    int64_t now = WallMillis();
+    out->log = {{now, "START RequestId: " + invocation.request_id + " Version: " + spec.version},
+                {now, message},
+                {now, "END RequestId: " + invocation.request_id},
+                {now, ReportLine(invocation.request_id, 0, spec.memory_mb, 0, 0)}};
+    if (sink_) sink_(spec, NewLogStreamName(now, spec.version), out->log);
+  }
+  {
+    std::lock_guard lock(mu_);
+    --running_by_function_[spec.function_arn];
+    --running_by_account_[spec.account];
+    if (env && !env->dead()) idle_[key].push_back(std::move(env));
+  }
+  co_return Admission::kAdmitted;
+}
+
+int EnvironmentPool::Running(const std::string& function_arn) const {
+  std::lock_guard lock(mu_);
+  auto it = running_by_function_.find(function_arn);
+  return it == running_by_function_.end() ? 0 : it->second;
+}
+
+void EnvironmentPool::Retire(const std::string& function_arn) {
+  std::vector<std::shared_ptr<ExecutionEnvironment>> gone;
+  {
+    std::lock_guard lock(mu_);
+    std::string prefix = function_arn + ":";
+    for (auto it = idle_.begin(); it != idle_.end();) {
+      if (it->first.rfind(prefix, 0) == 0) {
+        for (auto& e : it->second) gone.push_back(std::move(e));
+        it = idle_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (auto& e : gone) e->Shutdown();
+}
+
+void EnvironmentPool::ReapIdle(std::chrono::steady_clock::duration idle) {
+  auto now = std::chrono::steady_clock::now();
+  std::vector<std::shared_ptr<ExecutionEnvironment>> gone;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [key, list] : idle_) {
+      std::vector<std::shared_ptr<ExecutionEnvironment>> keep;
+      for (auto& e : list) {
+        if (e->dead() || now - e->last_used() > idle) {
+          gone.push_back(std::move(e));
+        } else {
+          keep.push_back(std::move(e));
+        }
+      }
+      list = std::move(keep);
+    }
+  }
+  for (auto& e : gone) e->Shutdown();
+}
+
+void EnvironmentPool::ShutdownAll() {
+  std::vector<std::shared_ptr<ExecutionEnvironment>> gone;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [key, list] : idle_)
+      for (auto& e : list) gone.push_back(std::move(e));
+    idle_.clear();
+  }
+  for (auto& e : gone) e->Shutdown();
+}
+
+}  // namespace nimbus::lambda::runtime

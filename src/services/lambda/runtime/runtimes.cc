@@ -1,0 +1,185 @@
+#include "services/lambda/runtime/runtimes.h"
+
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace nimbus::lambda::runtime {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool IsExecutable(const std::string& path) {
+  std::error_code ec;
+  return !path.empty() && fs::is_regular_file(path, ec) && ::access(path.c_str(), X_OK) == 0;
+}
+
+// Output of a short command run through the shell (first line, trimmed); "" on failure.
+std::string CommandOutput(const std::string& command) {
+  FILE* p = ::popen((command + " 2>/dev/null").c_str(), "r");
+  if (!p) return {};
+  std::array<char, 4096> buf{};
+  std::string out;
+  while (size_t n = std::fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
+  ::pclose(p);
+  auto nl = out.find('\n');
+  if (nl != std::string::npos) out.resize(nl);
+  while (!out.empty() && (out.back() == '\r' || out.back() == ' ')) out.pop_back();
+  return out;
+}
+
+// "python3.12" → "3.12"; "" for other names.
+std::string PythonVersion(std::string_view runtime) {
+  if (runtime.substr(0, 6) != "python") return {};
+  return std::string(runtime.substr(6));
+}
+
+// An installed python<version> that is a real binary: a pyenv version directory or a system
+// location. Shims (pyenv, asdf) are skipped: they add tens of milliseconds to every start.
+std::string FindPython(const std::string& version) {
+  std::string exe = "python" + version;
+  std::vector<std::string> roots;
+  if (const char* r = std::getenv("PYENV_ROOT")) roots.push_back(std::string(r) + "/versions");
+  if (const char* h = std::getenv("HOME")) roots.push_back(std::string(h) + "/.pyenv/versions");
+  std::string best;
+  for (const auto& root : roots) {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(root, ec)) {
+      std::string name = e.path().filename().string();
+      // "3.12.1" for "3.12", not "3.1.x" for "3.1".
+      if (name.rfind(version + ".", 0) != 0 && name != version) continue;
+      std::string candidate = e.path().string() + "/bin/" + exe;
+      if (IsExecutable(candidate) && candidate > best) best = candidate;
+    }
+    if (!best.empty()) return best;
+  }
+  for (const char* dir : {"/usr/local/bin/", "/usr/bin/"}) {
+    std::string candidate = std::string(dir) + exe;
+    if (IsExecutable(candidate)) return fs::canonical(candidate).string();
+  }
+  return {};
+}
+
+}  // namespace
+
+bool WriteEmbeddedRuntimes(const std::string& dir, std::string* error) {
+  for (const EmbeddedRuntimeFile* f = kEmbeddedRuntimeFiles; f->path; ++f) {
+    fs::path target = fs::path(dir) / f->path;
+    std::string_view content(f->data, f->size);
+    {
+      std::ifstream in(target, std::ios::binary);
+      if (in) {
+        std::stringstream ss;
+        ss << in.rdbuf();
+        if (ss.str() == content) continue;
+      }
+    }
+    std::error_code ec;
+    fs::create_directories(target.parent_path(), ec);
+    fs::path tmp = target;
+    tmp += ".tmp";
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+    out.close();
+    if (!out) {
+      *error = "cannot write " + tmp.string();
+      return false;
+    }
+    fs::rename(tmp, target, ec);
+    if (ec) {
+      *error = "cannot write " + target.string() + ": " + ec.message();
+      return false;
+    }
+  }
+  return true;
+}
+
+RuntimeFamily FamilyOf(std::string_view runtime) {
+  if (runtime.substr(0, 7) == "python3") return RuntimeFamily::kPython;
+  if (runtime.substr(0, 6) == "nodejs") return RuntimeFamily::kNode;
+  if (runtime.substr(0, 8) == "provided") return RuntimeFamily::kProvided;
+  return RuntimeFamily::kUnknown;
+}
+
+std::string RuntimeCatalog::Resolve(std::string_view runtime) {
+  switch (FamilyOf(runtime)) {
+    case RuntimeFamily::kPython: {
+      std::string exact = FindPython(PythonVersion(runtime));
+      if (!exact.empty()) return exact;
+      std::string python = CommandOutput("python3 -c 'import sys; print(sys.executable)'");
+      return IsExecutable(python) ? python : std::string();
+    }
+    case RuntimeFamily::kNode: {
+      std::string node = CommandOutput("node -e 'process.stdout.write(process.execPath)'");
+      return IsExecutable(node) ? node : std::string();
+    }
+    default:
+      return {};
+  }
+}
+
+std::string RuntimeCatalog::Interpreter(std::string_view runtime) {
+  // One interpreter per family for node (only one is installed on a machine, as a rule).
+  std::string key = FamilyOf(runtime) == RuntimeFamily::kNode ? "nodejs" : std::string(runtime);
+  std::lock_guard lock(mu_);
+  auto it = interpreters_.find(key);
+  if (it != interpreters_.end()) return it->second;
+  std::string path = Resolve(runtime);
+  interpreters_[key] = path;
+  return path;
+}
+
+bool RuntimeCatalog::Command(std::string_view runtime, const SandboxPaths& paths,
+                             const std::string& host_code_dir, const std::string& host_opt_dir,
+                             RuntimeCommand* out, std::string* error) {
+  switch (FamilyOf(runtime)) {
+    case RuntimeFamily::kPython: {
+      std::string python = Interpreter(runtime);
+      if (python.empty()) {
+        *error = "no Python interpreter found for " + std::string(runtime);
+        return false;
+      }
+      out->argv = {python, paths.runtime_dir + "/python/bootstrap.py"};
+      out->env = {{"PYTHONUNBUFFERED", "1"}, {"PYTHONDONTWRITEBYTECODE", "1"}};
+      return true;
+    }
+    case RuntimeFamily::kNode: {
+      std::string node = Interpreter(runtime);
+      if (node.empty()) {
+        *error = "no Node.js interpreter found for " + std::string(runtime);
+        return false;
+      }
+      out->argv = {node, paths.runtime_dir + "/node/bootstrap.mjs"};
+      std::string node_path;
+      if (!paths.opt_dir.empty()) node_path = paths.opt_dir + "/nodejs/node_modules:";
+      node_path += paths.runtime_dir + "/node/node_modules:" + paths.task_root;
+      out->env = {{"NODE_PATH", node_path}};
+      return true;
+    }
+    case RuntimeFamily::kProvided: {
+      if (IsExecutable(host_code_dir + "/bootstrap")) {
+        out->argv = {paths.task_root + "/bootstrap"};
+        return true;
+      }
+      if (!host_opt_dir.empty() && IsExecutable(host_opt_dir + "/bootstrap") &&
+          !paths.opt_dir.empty()) {
+        out->argv = {paths.opt_dir + "/bootstrap"};
+        return true;
+      }
+      *error =
+          "Couldn't find valid bootstrap(s): [" + paths.task_root + "/bootstrap /opt/bootstrap]";
+      return false;
+    }
+    default:
+      *error = "The runtime " + std::string(runtime) + " is not supported by nimbus";
+      return false;
+  }
+}
+
+}  // namespace nimbus::lambda::runtime
