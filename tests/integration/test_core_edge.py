@@ -25,6 +25,15 @@ class InternalRoutesTest(NimbusTestCase):
             self.assertIn(name, h["services"])
             self.assertGreater(h["services"][name]["operations"], 0)
 
+    def test_localstack_health_shape(self):
+        status, _, body = self.server.http("GET", "/_localstack/health")
+        self.assertEqual(status, 200)
+        h = json.loads(body)
+        self.assertEqual(h["services"]["sts"], "running")
+        self.assertIn(h["services"]["cloudfront"], ("running", "disabled"))
+        self.assertEqual(h["edition"], "nimbus")
+        self.assertRegex(h["version"], r"^\d+\.\d+\.\d+$")
+
     def test_metrics_count_requests_per_operation(self):
         sts = self.client("sts")
         for _ in range(3):

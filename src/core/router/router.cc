@@ -210,7 +210,8 @@ RouteDecision Router::Route(const http::Request& r) const {
 
 Task<http::Response> Router::Handle(http::Request& request) {
   auto t0 = std::chrono::steady_clock::now();
-  if (StartsWith(request.path, "/_nimbus/")) co_return co_await HandleInternal(request);
+  if (StartsWith(request.path, "/_nimbus/") || request.path == "/_localstack/health")
+    co_return co_await HandleInternal(request);
 
   std::string request_id = NewRequestId();
   RouteDecision route = Route(request);
@@ -400,6 +401,16 @@ Task<http::Response> Router::HandleInternal(http::Request& request) {
     body["storage"] = env_->config->ephemeral ? "memory" : "rocksdb";
     body["services"] = std::move(services);
     co_return JsonResponse(200, body);
+  }
+  // LocalStack's health shape, for compose files and CI scripts that wait on it unchanged:
+  // services map to "running" (implemented) or "disabled".
+  if (path == "/_localstack/health" && (request.method == "GET" || request.method == "HEAD")) {
+    json::object services;
+    for (const auto& svc : registry_->services())
+      services[svc->name()] = svc->implemented_count() > 0 ? "running" : "disabled";
+    co_return JsonResponse(200, json::object{{"services", std::move(services)},
+                                             {"edition", "nimbus"},
+                                             {"version", NIMBUS_VERSION}});
   }
   if (path == "/_nimbus/reset" && request.method == "POST") {
     auto st = env_->kv->Clear();
