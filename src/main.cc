@@ -231,6 +231,10 @@ int main(int argc, char** argv) {
       ->envname("NIMBUS_LOG_LEVEL")
       ->capture_default_str();
 
+  serve->add_flag("--enable-clock-control", config.clock_control,
+                  "Let POST /_nimbus/clock move nimbus's clock forward (for tests)")
+      ->envname("NIMBUS_CLOCK_CONTROL");
+
   app.add_subcommand("version", "Print the version");
   bool markdown = false;
   auto* coverage = app.add_subcommand(

@@ -423,6 +423,32 @@ Task<http::Response> Router::HandleInternal(http::Request& request) {
     spdlog::info("state reset: all services wiped");
     co_return JsonResponse(200, json::object{{"reset", true}});
   }
+  // Time control for tests: {"advance_seconds": N} moves the one process clock forward, so
+  // expiries, delays and visibility timeouts pass without waiting. Off unless enabled.
+  if (path == "/_nimbus/clock") {
+    if (request.method == "POST") {
+      if (!env_->config->clock_control)
+        co_return JsonResponse(403, json::object{{"message",
+                                                  "clock control is disabled; start nimbus "
+                                                  "with --enable-clock-control"}});
+      json::error_code ec;
+      auto body = json::parse(request.body, ec);
+      const json::value* adv = !ec && body.is_object() ? body.get_object().if_contains(
+                                                             "advance_seconds")
+                                                       : nullptr;
+      if (!adv || !adv->is_number() || adv->to_number<double>() < 0)
+        co_return JsonResponse(400, json::object{{"message",
+                                                  "expected {\"advance_seconds\": <number >= 0>}"}});
+      env_->clock->Advance(std::chrono::milliseconds(
+          static_cast<int64_t>(adv->to_number<double>() * 1000.0)));
+    } else if (request.method != "GET") {
+      co_return JsonResponse(405, json::object{{"message", "use GET or POST"}});
+    }
+    co_return JsonResponse(
+        200, json::object{{"now", env_->clock->NowSeconds()},
+                          {"offset_seconds", env_->clock->Offset().count() / 1000.0},
+                          {"control", env_->config->clock_control}});
+  }
   if (path == "/_nimbus/metrics" && request.method == "GET") {
     http::Response r;
     r.SetHeader("content-type", "text/plain; version=0.0.4");

@@ -43,6 +43,7 @@ struct Config {
   std::string credentials_file;
   bool fsync = false;
   std::string log_level = "info";
+  bool clock_control = false;  // POST /_nimbus/clock may move the clock forward (tests only)
 };
 
 // What every service shares: storage, the clock, the registry for cross-service calls, the

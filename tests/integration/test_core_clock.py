@@ -1,0 +1,60 @@
+"""Time control for tests: POST /_nimbus/clock moves nimbus's clock forward (only when enabled),
+and time-driven behaviour follows it: an SQS visibility timeout of 10 minutes passes at once."""
+import json
+import time
+import unittest
+
+from nimbus_harness import NimbusServer, NimbusTestCase
+
+
+class ClockControlTest(NimbusTestCase):
+    server_args = ("--enable-clock-control",)
+
+    def advance(self, seconds):
+        status, _, body = self.server.http("POST", "/_nimbus/clock",
+                                           json.dumps({"advance_seconds": seconds}).encode())
+        self.assertEqual(status, 200, body)
+        return json.loads(body)
+
+    def test_advance_moves_now_forward(self):
+        before = json.loads(self.server.http("GET", "/_nimbus/clock")[2])["now"]
+        after = self.advance(3600)
+        self.assertGreaterEqual(after["now"] - before, 3600)
+        self.assertGreaterEqual(after["offset_seconds"], 3600)
+
+    def test_bad_body_is_400(self):
+        status, _, _ = self.server.http("POST", "/_nimbus/clock", b'{"advance_seconds": -5}')
+        self.assertEqual(status, 400)
+        status, _, _ = self.server.http("POST", "/_nimbus/clock", b"nonsense")
+        self.assertEqual(status, 400)
+
+    def test_sqs_visibility_timeout_passes_with_the_clock(self):
+        sqs = self.client("sqs")
+        url = sqs.create_queue(QueueName="clocked")["QueueUrl"]
+        sqs.send_message(QueueUrl=url, MessageBody="hello")
+        first = sqs.receive_message(QueueUrl=url, VisibilityTimeout=600)["Messages"]
+        self.assertEqual(len(first), 1)
+        self.assertNotIn("Messages", sqs.receive_message(QueueUrl=url))
+        t0 = time.time()
+        self.advance(601)
+        again = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1).get("Messages", [])
+        self.assertEqual([m["Body"] for m in again], ["hello"])
+        self.assertLess(time.time() - t0, 1.5)
+
+
+class ClockControlDisabledTest(unittest.TestCase):
+    def test_disabled_by_default(self):
+        server = NimbusServer(ephemeral=True)
+        try:
+            server.start()
+            status, _, body = server.http("POST", "/_nimbus/clock", b'{"advance_seconds": 60}')
+            self.assertEqual(status, 403)
+            self.assertIn(b"--enable-clock-control", body)
+            status, _, body = server.http("GET", "/_nimbus/clock")
+            self.assertEqual(json.loads(body)["offset_seconds"], 0)
+        finally:
+            server.cleanup()
+
+
+if __name__ == "__main__":
+    unittest.main()
