@@ -1,5 +1,5 @@
 // Invoke: RequestResponse, Event (asynchronous, retried twice) and DryRun; qualifiers and alias
-// routing; throttling by reserved and account concurrency; LogType=Tail. Also ShipLogs.
+// routing; throttling by reserved and account concurrency; LogType=Tail.
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -181,50 +181,6 @@ Task<Result<Document>> Invoke(LambdaState& s, RequestContext& ctx, Document inpu
   if (Str(in, "LogType") == "Tail")
     out["LogResult"] = Base64Encode(runtime::LogTail(outcome.log, 4096));
   co_return json::value(std::move(out));
-}
-
-namespace {
-
-// Writes one batch of log events to CloudWatch Logs (parameters by value: a coroutine).
-Task<void> PutLogs(ServiceEnv* env, std::string group, std::string stream, std::string account,
-                   std::string region, std::vector<runtime::LogEvent> events) {
-  RequestContext ctx;
-  ctx.request_id = NewRequestId();
-  ctx.account_id = account;
-  ctx.region = region;
-  ctx.caller_arn = "arn:aws:iam::" + account + ":root";
-  ctx.caller_user_id = account;
-  ctx.service = "lambda";
-  ctx.env = env;
-  // Creating what exists answers ResourceAlreadyExistsException: ignored. (Documents are built
-  // before co_await: GCC 12 cannot keep braced initializer lists across a suspension.)
-  json::object group_input;
-  group_input["logGroupName"] = group;
-  json::object stream_input = group_input;
-  stream_input["logStreamName"] = stream;
-  json::array list;
-  for (const auto& e : events) {
-    json::object ev;
-    ev["timestamp"] = e.timestamp_ms;
-    ev["message"] = e.message;
-    list.push_back(std::move(ev));
-  }
-  json::object put_input = stream_input;
-  put_input["logEvents"] = std::move(list);
-  (void)co_await env->registry->Call(ctx, "logs", "CreateLogGroup", json::value(group_input));
-  (void)co_await env->registry->Call(ctx, "logs", "CreateLogStream", json::value(stream_input));
-  auto r = co_await env->registry->Call(ctx, "logs", "PutLogEvents", json::value(put_input));
-  if (!r) spdlog::debug("lambda: PutLogEvents to {} failed: {}", group, r.error().message);
-}
-
-}  // namespace
-
-void ShipLogs(LambdaState& s, const runtime::FunctionSpec& spec, const std::string& stream,
-              std::vector<runtime::LogEvent> events) {
-  Service* logs = s.env->registry->Find("logs");
-  if (!logs || !logs->FindHandler("PutLogEvents") || events.empty()) return;
-  s.env->spawn(PutLogs(s.env, "/aws/lambda/" + spec.function_name, stream, spec.account,
-                       spec.region, std::move(events)));
 }
 
 }  // namespace nimbus::lambda

@@ -75,6 +75,17 @@ struct LambdaState {
       code_tokens;
 
   int async_retry_base_seconds = 60;
+
+  // Function logs on their way to CloudWatch Logs: one ordered queue per log stream, drained by
+  // one coroutine at a time.
+  struct LogQueue {
+    std::string account, region, group, stream;
+    std::vector<runtime::LogEvent> events;
+    bool flushing = false;
+    bool created = false;  // the group and stream exist (as far as we know)
+  };
+  std::mutex logs_mu;
+  std::unordered_map<std::string, LogQueue> log_queues;  // "<group>\n<stream>"
 };
 
 // ---- Storage layout (keyspace "lambda") ----
@@ -149,7 +160,8 @@ Result<Document> GetAccountSettings(LambdaState& s, RequestContext& ctx, Documen
 
 Task<Result<Document>> Invoke(LambdaState& s, RequestContext& ctx, Document in);
 
-// Writes function logs to CloudWatch Logs when that service is implemented (no-op otherwise).
+// Queues function logs for CloudWatch Logs (group /aws/lambda/<name>, the environment's
+// stream) when nimbus's Logs service implements PutLogEvents; a no-op otherwise. Thread-safe.
 void ShipLogs(LambdaState& s, const runtime::FunctionSpec& spec, const std::string& stream,
               std::vector<runtime::LogEvent> events);
 

@@ -163,8 +163,19 @@ class LambdaService final : public Service {
     std::error_code ec;
     std::filesystem::remove_all(state_.work_dir + "/code", ec);
     std::filesystem::create_directories(state_.work_dir + "/code", ec);
-    std::lock_guard lock(state_.code_mu);
-    state_.code_tokens.clear();
+    {
+      std::lock_guard lock(state_.code_mu);
+      state_.code_tokens.clear();
+    }
+    std::lock_guard lock(state_.logs_mu);
+    for (auto it = state_.log_queues.begin(); it != state_.log_queues.end();) {
+      if (it->second.flushing) {
+        it->second.created = false;
+        ++it;
+      } else {
+        it = state_.log_queues.erase(it);
+      }
+    }
   }
 
  private:

@@ -130,13 +130,31 @@ std::string FindMount(bool v2) {
   return {};
 }
 
+// Removes groups a previous nimbus left behind ("<pid>-<id>" of a process that is gone).
+void RemoveStaleGroups(const std::string& root) {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(root, ec)) {
+    std::string name = e.path().filename().string();
+    auto dash = name.find('-');
+    if (dash == std::string::npos || dash == 0) continue;
+    pid_t pid = 0;
+    try {
+      pid = static_cast<pid_t>(std::stol(name.substr(0, dash)));
+    } catch (...) {
+      continue;
+    }
+    if (pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH) ::rmdir(e.path().c_str());
+  }
+}
+
 }  // namespace
 
 std::unique_ptr<MemoryCgroups> MemoryCgroups::Detect() {
-  std::string probe_name = "nimbus-probe-" + std::to_string(::getpid());
+  std::string probe_name = std::to_string(::getpid()) + "-probe";
   if (std::string v1 = FindMount(false); !v1.empty()) {
     std::string root = v1 + "/nimbus";
     ::mkdir(root.c_str(), 0755);
+    RemoveStaleGroups(root);
     Cgroups c(root, false, true);
     if (c.Create(probe_name, 64ull << 20)) return std::make_unique<Cgroups>(root, false, true);
   }
@@ -147,6 +165,7 @@ std::unique_ptr<MemoryCgroups> MemoryCgroups::Detect() {
       ::mkdir(root.c_str(), 0755);
       WriteFile(v2 + "/cgroup.subtree_control", "+memory");
       WriteFile(root + "/cgroup.subtree_control", "+memory");
+      RemoveStaleGroups(root);
       Cgroups c(root, true, true);
       if (c.Create(probe_name, 64ull << 20)) return std::make_unique<Cgroups>(root, true, true);
     }

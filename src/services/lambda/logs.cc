@@ -1,0 +1,122 @@
+// Function logs to CloudWatch Logs through the registry: per stream, in order, batched.
+#include <boost/json.hpp>
+
+#include "core/common/ids.h"
+#include "core/common/logging.h"
+#include "services/lambda/lambda.h"
+
+namespace nimbus::lambda {
+
+namespace {
+
+// PutLogEvents takes at most 10,000 events and 1 MB (each event counting 26 bytes more).
+constexpr size_t kMaxBatchEvents = 10000;
+constexpr size_t kMaxBatchBytes = 1000000;
+
+json::value GroupInput(const LambdaState::LogQueue& q) {
+  json::object o;
+  o["logGroupName"] = q.group;
+  return o;
+}
+
+json::value StreamInput(const LambdaState::LogQueue& q) {
+  json::object o;
+  o["logGroupName"] = q.group;
+  o["logStreamName"] = q.stream;
+  return o;
+}
+
+// Drains one stream's queue (parameters by value: a coroutine).
+Task<void> Flush(LambdaState* s, std::string key) {
+  RequestContext ctx;
+  ctx.request_id = NewRequestId();
+  ctx.service = "lambda";
+  ctx.env = s->env;
+  for (;;) {
+    LambdaState::LogQueue q;
+    std::vector<runtime::LogEvent> batch;
+    {
+      std::lock_guard lock(s->logs_mu);
+      auto& live = s->log_queues[key];
+      if (live.events.empty()) {
+        live.flushing = false;
+        co_return;
+      }
+      size_t bytes = 0, n = 0;
+      while (n < live.events.size() && n < kMaxBatchEvents &&
+             bytes + live.events[n].message.size() + 26 <= kMaxBatchBytes) {
+        bytes += live.events[n].message.size() + 26;
+        ++n;
+      }
+      if (n == 0) n = 1;
+      batch.assign(std::make_move_iterator(live.events.begin()),
+                   std::make_move_iterator(live.events.begin() + static_cast<long>(n)));
+      live.events.erase(live.events.begin(), live.events.begin() + static_cast<long>(n));
+      q.account = live.account;
+      q.region = live.region;
+      q.group = live.group;
+      q.stream = live.stream;
+      q.created = live.created;
+    }
+    ctx.account_id = q.account;
+    ctx.region = q.region;
+    ctx.caller_arn = "arn:aws:iam::" + q.account + ":root";
+    ctx.caller_user_id = q.account;
+    json::array list;
+    for (const auto& e : batch) {
+      json::object ev;
+      ev["timestamp"] = e.timestamp_ms;
+      ev["message"] = e.message;
+      list.push_back(std::move(ev));
+    }
+    json::object put = StreamInput(q).get_object();
+    put["logEvents"] = std::move(list);
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      if (!q.created || attempt > 0) {
+        // Creating what exists answers ResourceAlreadyExistsException: fine.
+        (void)co_await s->env->registry->Call(ctx, "logs", "CreateLogGroup", GroupInput(q));
+        (void)co_await s->env->registry->Call(ctx, "logs", "CreateLogStream", StreamInput(q));
+        q.created = true;
+        std::lock_guard lock(s->logs_mu);
+        s->log_queues[key].created = true;
+      }
+      auto r = co_await s->env->registry->Call(ctx, "logs", "PutLogEvents", json::value(put));
+      if (r) break;
+      // The group or stream was deleted (DeleteLogGroup, a reset): make them again, once.
+      if (r.error().code != "ResourceNotFoundException" || attempt > 0) {
+        spdlog::debug("lambda: PutLogEvents to {} failed: {}", q.group, r.error().message);
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void ShipLogs(LambdaState& s, const runtime::FunctionSpec& spec, const std::string& stream,
+              std::vector<runtime::LogEvent> events) {
+  if (events.empty()) return;
+  Service* logs = s.env->registry->Find("logs");
+  if (!logs || !logs->FindHandler("PutLogEvents")) return;
+  std::string group = "/aws/lambda/" + spec.function_name;
+  std::string key = group + "\n" + stream;
+  bool start = false;
+  {
+    std::lock_guard lock(s.logs_mu);
+    auto& q = s.log_queues[key];
+    if (q.group.empty()) {
+      q.account = spec.account;
+      q.region = spec.region;
+      q.group = group;
+      q.stream = stream;
+    }
+    for (auto& e : events) q.events.push_back(std::move(e));
+    if (!q.flushing) {
+      q.flushing = true;
+      start = true;
+    }
+  }
+  if (start) s.env->spawn(Flush(&s, key));
+}
+
+}  // namespace nimbus::lambda
