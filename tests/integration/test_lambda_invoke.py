@@ -10,7 +10,7 @@ import unittest
 
 import botocore.exceptions
 
-from test_lambda_support import JS_NODE_MODULES, PYTHON_RUNTIME, LambdaTestCase
+from test_lambda_support import JS_NODE_MODULES, PYTHON_RUNTIME, LambdaTestCase, make_zip
 
 PY_ECHO = """
 import os
@@ -169,8 +169,7 @@ class PythonRuntimeTest(LambdaTestCase):
         self.assertEqual(payload(self.lam.invoke(FunctionName="py-update")), 1)
         self.lam.update_function_code(
             FunctionName="py-update",
-            ZipFile=__import__("test_lambda_support").make_zip(
-                {"app.py": "def handler(e, c):\n    return 'v2'\n"}))
+            ZipFile=make_zip({"app.py": "def handler(e, c):\n    return 'v2'\n"}))
         self.assertEqual(payload(self.lam.invoke(FunctionName="py-update")), "v2")
 
     def test_handler_calls_nimbus_through_the_sdk(self):
@@ -340,6 +339,38 @@ class PythonRuntimeTest(LambdaTestCase):
         self.assertEqual(meta["StatusCode"], 200)
         with open(out) as f:
             self.assertEqual(f.read(), "1")
+
+
+class StrictAuthTest(LambdaTestCase):
+    """Under --auth strict the function's role credentials are keys nimbus knows."""
+
+    @classmethod
+    def setUpClass(cls):
+        import tempfile
+        from nimbus_harness import ACCESS_KEY, SECRET_KEY, NimbusServer
+        creds = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)
+        json.dump([{"access_key_id": ACCESS_KEY, "secret_access_key": SECRET_KEY,
+                    "account_id": "111122223333"}], creds)
+        creds.close()
+        cls.creds_file = creds.name
+        cls.server = NimbusServer("--auth", "strict", "--credentials", creds.name,
+                                  env=cls.server_env).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        os.unlink(cls.creds_file)
+
+    def test_sdk_in_the_handler_is_signed_with_the_role_credentials(self):
+        self.lam.create_function(FunctionName="strict-sdk", Runtime=PYTHON_RUNTIME,
+                                 Role="arn:aws:iam::111122223333:role/worker",
+                                 Handler="app.handler", Timeout=30,
+                                 Code={"ZipFile": make_zip({"app.py": PY_SDK})})
+        resp = self.lam.invoke(FunctionName="strict-sdk")
+        self.assertNotIn("FunctionError", resp)
+        self.assertEqual(payload(resp), {
+            "Account": "111122223333",
+            "Arn": "arn:aws:sts::111122223333:assumed-role/worker/strict-sdk"})
 
 
 class NodeRuntimeTest(LambdaTestCase):
