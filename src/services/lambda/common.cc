@@ -204,7 +204,7 @@ Result<ResolvedFunction> Resolve(const RequestContext& ctx, const FunctionRef& r
   return out;
 }
 
-Result<StoredCode> StoreCode(LambdaState& state, const RequestContext& ctx, std::string_view name,
+Result<StoredCode> StoreCode(LambdaState& state, const RequestContext& ctx, std::string_view owner,
                              std::string_view zip) {
   if (zip.size() > kMaxZippedBytes)
     return RequestTooLarge(
@@ -245,7 +245,7 @@ Result<StoredCode> StoreCode(LambdaState& state, const RequestContext& ctx, std:
       if (e.is_regular_file(ec)) unzipped += e.file_size(ec);
   }
   std::string blob =
-      "lambda/" + ctx.account_id + "/" + ctx.region + "/" + std::string(name) + "/" + hex + ".zip";
+      "lambda/" + ctx.account_id + "/" + ctx.region + "/" + std::string(owner) + "/" + hex + ".zip";
   auto writer = ctx.env->blobs->NewWriter();
   auto st = writer->Append(zip);
   if (st.ok()) st = writer->Commit(blob);
@@ -274,6 +274,13 @@ Result<std::string> CodeDir(LambdaState& state, const json::object& code) {
   fs::rename(tmp, dir, ec);
   if (ec) fs::remove_all(tmp, ec);
   return dir;
+}
+
+json::object PublicConfig(json::object config) {
+  if (json::value* layers = config.if_contains("Layers"); layers && layers->is_array())
+    for (auto& l : layers->get_array())
+      if (l.is_object()) l.get_object().erase("code");
+  return config;
 }
 
 std::string LastModifiedNow(const RequestContext& ctx) {

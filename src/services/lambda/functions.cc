@@ -81,13 +81,6 @@ Status CheckSettings(const json::object& in) {
             measured);
     }
   }
-  if (const json::value* layers = in.if_contains("Layers");
-      layers && layers->is_array() && !layers->get_array().empty()) {
-    return InvalidParameter(
-        "Layer version " +
-        std::string(layers->get_array()[0].is_string() ? layers->get_array()[0].get_string() : "") +
-        " does not exist.");
-  }
   return Ok{};
 }
 
@@ -118,6 +111,7 @@ void ApplySettings(const json::object& in, json::object& config) {
 // creation, LastUpdateStatus InProgress on an update (stored as Active / Successful, so the
 // CLI's function-active and function-updated waiters see the change done on their first poll).
 json::value AsInProgress(json::object config, bool creating) {
+  config = PublicConfig(std::move(config));
   if (creating) {
     config["State"] = "Pending";
     config["StateReason"] = "The function is being created.";
@@ -223,6 +217,11 @@ Result<Document> CreateFunctionWithZip(LambdaState& s, RequestContext& ctx, Docu
       {"LoggingConfig", json::object{{"LogFormat", "Text"}, {"LogGroup", "/aws/lambda/" + name}}},
   };
   ApplySettings(in, config);
+  if (const json::value* l = in.if_contains("Layers"); l && l->is_array()) {
+    auto layers = ResolveLayers(ctx, l->get_array());
+    if (!layers) return std::move(layers).error();
+    config["Layers"] = std::move(*layers);
+  }
   {
     std::lock_guard lock(s.mu);
     auto existing = LoadRecord(ctx, FunctionKey(ctx, name));
@@ -256,7 +255,7 @@ Result<Document> GetFunctionConfiguration(LambdaState&, RequestContext& ctx, Doc
     ref->qualifier = std::string(q->get_string());
   auto fn = Resolve(ctx, *ref);
   if (!fn) return std::move(fn).error();
-  return json::value(std::move(fn->config));
+  return json::value(PublicConfig(std::move(fn->config)));
 }
 
 Result<Document> GetFunction(LambdaState& s, RequestContext& ctx, Document& in) {
@@ -266,7 +265,7 @@ Result<Document> GetFunction(LambdaState& s, RequestContext& ctx, Document& in) 
     ref->qualifier = std::string(q->get_string());
   auto fn = Resolve(ctx, *ref);
   if (!fn) return std::move(fn).error();
-  json::object out{{"Configuration", fn->config},
+  json::object out{{"Configuration", PublicConfig(fn->config)},
                    {"Code", json::object{{"RepositoryType", "S3"},
                                          {"Location", CodeLocation(s, ctx, fn->code)}}}};
   const json::value* tags = fn->function.if_contains("tags");
@@ -311,7 +310,8 @@ Result<Document> ListFunctions(LambdaState&, RequestContext& ctx, Document& inpu
   size_t start = MarkerStart(keys, Str(in, "Marker"));
   json::array functions;
   size_t i = start;
-  for (; i < keys.size() && functions.size() < max_items; ++i) functions.push_back(items[i]);
+  for (; i < keys.size() && functions.size() < max_items; ++i)
+    functions.push_back(PublicConfig(items[i]));
   json::object out{{"Functions", std::move(functions)}};
   if (i < keys.size()) out["NextMarker"] = keys[i - 1];
   return json::value(std::move(out));
@@ -339,7 +339,7 @@ Task<Result<Document>> UpdateFunctionCode(LambdaState& s, RequestContext& ctx, D
     config = fn->at("config").get_object();
     if (auto rev = Str(in, "RevisionId"); !rev.empty() && rev != Str(config, "RevisionId"))
       co_return PreconditionFailed();
-    if (Bool(in, "DryRun")) co_return json::value(config);
+    if (Bool(in, "DryRun")) co_return json::value(PublicConfig(config));
     config["CodeSha256"] = stored->sha256_base64;
     config["CodeSize"] = stored->code.at("size");
     config["LastModified"] = LastModifiedNow(ctx);
@@ -363,6 +363,12 @@ Result<Document> UpdateFunctionConfiguration(LambdaState& s, RequestContext& ctx
   if (!ref) return std::move(ref).error();
   const auto& in = input.get_object();
   if (auto st = CheckSettings(in); !st) return std::move(st).error();
+  std::optional<json::array> layers;
+  if (const json::value* l = in.if_contains("Layers"); l && l->is_array()) {
+    auto resolved = ResolveLayers(ctx, l->get_array());
+    if (!resolved) return std::move(resolved).error();
+    layers = std::move(*resolved);
+  }
   json::object config;
   {
     std::lock_guard lock(s.mu);
@@ -372,6 +378,13 @@ Result<Document> UpdateFunctionConfiguration(LambdaState& s, RequestContext& ctx
     if (auto rev = Str(in, "RevisionId"); !rev.empty() && rev != Str(config, "RevisionId"))
       return PreconditionFailed();
     ApplySettings(in, config);
+    if (layers) {
+      if (layers->empty()) {
+        config.erase("Layers");
+      } else {
+        config["Layers"] = std::move(*layers);
+      }
+    }
     config["LastModified"] = LastModifiedNow(ctx);
     config["RevisionId"] = NewUuid();
     (*fn)["config"] = config;

@@ -61,6 +61,9 @@ Result<runtime::FunctionSpec> SpecFor(LambdaState& s, const RequestContext& ctx,
   auto dir = CodeDir(s, fn.code);
   if (!dir) return std::move(dir).error();
   spec.code_dir = *dir;
+  auto opt = OptDir(s, ctx, c);
+  if (!opt) return std::move(opt).error();
+  spec.opt_dir = *opt;
   spec.region = ctx.region;
   spec.account = ctx.account_id;
   spec.revision = Str(c, "RevisionId");

@@ -92,6 +92,8 @@ struct LambdaState {
 //   <scope>f/<name>                  function: {"config", "code", "tags", "policy", ...}
 //   <scope>v/<name>/<version:010>    published version: {"config", "code"}
 //   <scope>a/<name>/<alias>          alias: AliasConfiguration
+//   <scope>L/<layer>                 layer: {"next_version"}
+//   <scope>l/<layer>/<version:010>   layer version: GetLayerVersion's answer plus "code"
 std::string FunctionKey(const RequestContext& ctx, std::string_view name);
 std::string VersionKey(const RequestContext& ctx, std::string_view name, int64_t version);
 std::string VersionPrefix(const RequestContext& ctx, std::string_view name);
@@ -121,12 +123,23 @@ struct StoredCode {
 // Validates and stores a deployment package: size limits (RequestEntityTooLarge-like
 // RequestTooLargeException for > 50 MB, InvalidParameterValue for > 250 MB unzipped, a zip
 // that cannot be read), the blob and the unpacked code directory.
-Result<StoredCode> StoreCode(LambdaState& state, const RequestContext& ctx, std::string_view name,
+// `owner` names the blob's folder: the function's name, or "layer.<name>" for a layer.
+Result<StoredCode> StoreCode(LambdaState& state, const RequestContext& ctx, std::string_view owner,
                              std::string_view zip);
 // The zip from Code.ZipFile or Code.S3Bucket/S3Key (through the S3 service).
 Task<Result<std::string>> FetchZip(const RequestContext& ctx, const json::object& code);
 // The unpacked code directory for a stored package (unpacked again if it went missing).
 Result<std::string> CodeDir(LambdaState& state, const json::object& code);
+
+// ---- Layers ----
+// The layers a function names (Layers: version ARNs) as its configuration's
+// [{"Arn", "CodeSize"}]: at most 5, each a layer version of the caller's account and region
+// (InvalidParameterValueException otherwise).
+Result<json::array> ResolveLayers(const RequestContext& ctx, const json::array& arns);
+// The directory mounted at /opt for a configuration's Layers: the layers' contents merged in
+// order (a later layer's files win), made once per combination. "" when there are none.
+Result<std::string> OptDir(LambdaState& state, const RequestContext& ctx,
+                           const json::object& config);
 
 // ---- Handlers ----
 Result<Document> CreateFunctionWithZip(LambdaState& s, RequestContext& ctx, Document& in,
@@ -158,6 +171,13 @@ Result<Document> UntagResource(LambdaState& s, RequestContext& ctx, Document& in
 Result<Document> ListTags(LambdaState& s, RequestContext& ctx, Document& in);
 Result<Document> GetAccountSettings(LambdaState& s, RequestContext& ctx, Document& in);
 
+Task<Result<Document>> PublishLayerVersion(LambdaState& s, RequestContext& ctx, Document in);
+Result<Document> GetLayerVersion(LambdaState& s, RequestContext& ctx, Document& in);
+Result<Document> GetLayerVersionByArn(LambdaState& s, RequestContext& ctx, Document& in);
+Result<Document> ListLayers(LambdaState& s, RequestContext& ctx, Document& in);
+Result<Document> ListLayerVersions(LambdaState& s, RequestContext& ctx, Document& in);
+Result<Document> DeleteLayerVersion(LambdaState& s, RequestContext& ctx, Document& in);
+
 Task<Result<Document>> Invoke(LambdaState& s, RequestContext& ctx, Document in);
 
 // Queues function logs for CloudWatch Logs (group /aws/lambda/<name>, the environment's
@@ -166,6 +186,8 @@ void ShipLogs(LambdaState& s, const runtime::FunctionSpec& spec, const std::stri
               std::vector<runtime::LogEvent> events);
 
 // ---- Helpers shared by the op files ----
+// A stored FunctionConfiguration as the API shows it (internal members removed).
+json::object PublicConfig(json::object config);
 // "2024-01-31T12:00:00.000+0000", the form of LastModified.
 std::string LastModifiedNow(const RequestContext& ctx);
 // Picks a version of an alias by its routing weights; `roll` is uniform in [0, 1).

@@ -71,6 +71,12 @@ class LambdaService final : public Service {
     sync("ListTags", &ListTags);
     sync("GetAccountSettings", &GetAccountSettings);
     async("Invoke", &Invoke);
+    async("PublishLayerVersion", &PublishLayerVersion);
+    sync("GetLayerVersion", &GetLayerVersion);
+    sync("GetLayerVersionByArn", &GetLayerVersionByArn);
+    sync("ListLayers", &ListLayers);
+    sync("ListLayerVersions", &ListLayerVersions);
+    sync("DeleteLayerVersion", &DeleteLayerVersion);
   }
 
   ~LambdaService() override { Stop(); }
@@ -94,9 +100,10 @@ class LambdaService final : public Service {
     if (!runtime::WriteEmbeddedRuntimes(runtime_dir, &error))
       spdlog::error("lambda: cannot write the runtime clients: {}", error);
     // Temporary code directories of a crashed unpack are left over: drop them.
-    for (const auto& e : fs::directory_iterator(state_.work_dir + "/code", ec))
-      if (e.path().filename().string().find(".tmp-") != std::string::npos)
-        fs::remove_all(e.path(), ec);
+    for (const char* sub : {"/code", "/opt"})
+      for (const auto& e : fs::directory_iterator(state_.work_dir + sub, ec))
+        if (e.path().filename().string().find(".tmp-") != std::string::npos)
+          fs::remove_all(e.path(), ec);
     fs::remove_all(state_.work_dir + "/tmp", ec);
 
     runtime::EnvironmentHost host;
@@ -162,6 +169,7 @@ class LambdaService final : public Service {
     if (state_.pool) state_.pool->ShutdownAll();
     std::error_code ec;
     std::filesystem::remove_all(state_.work_dir + "/code", ec);
+    std::filesystem::remove_all(state_.work_dir + "/opt", ec);
     std::filesystem::create_directories(state_.work_dir + "/code", ec);
     {
       std::lock_guard lock(state_.code_mu);

@@ -102,7 +102,7 @@ Result<Document> PublishVersion(LambdaState& s, RequestContext& ctx, Document& i
   if (Str(*fn, "published_revision") == Str(latest, "RevisionId") && fn->contains("last_version")) {
     auto rec = LoadRecord(ctx, VersionKey(ctx, ref->name, fn->at("last_version").as_int64()));
     if (!rec) return std::move(rec).error();
-    if (*rec) return json::value((**rec).at("config"));
+    if (*rec) return json::value(PublicConfig((**rec).at("config").get_object()));
   }
   int64_t n = fn->at("next_version").as_int64();
   json::object config = latest;
@@ -121,7 +121,7 @@ Result<Document> PublishVersion(LambdaState& s, RequestContext& ctx, Document& i
   storage::PutJson(batch, kKeyspace, FunctionKey(ctx, ref->name), *fn);
   auto st = ctx.env->kv->Write(batch);
   if (!st.ok()) return storage::StorageError(st);
-  return json::value(std::move(config));
+  return json::value(PublicConfig(std::move(config)));
 }
 
 Result<Document> ListVersionsByFunction(LambdaState&, RequestContext& ctx, Document& input) {
@@ -145,7 +145,8 @@ Result<Document> ListVersionsByFunction(LambdaState&, RequestContext& ctx, Docum
     max_items = static_cast<size_t>(m->to_number<int64_t>());
   size_t i = MarkerStart(keys, Str(in, "Marker"));
   json::array versions;
-  for (; i < keys.size() && versions.size() < max_items; ++i) versions.push_back(items[i]);
+  for (; i < keys.size() && versions.size() < max_items; ++i)
+    versions.push_back(PublicConfig(items[i].get_object()));
   json::object out{{"Versions", std::move(versions)}};
   if (i < keys.size()) out["NextMarker"] = keys[i - 1];
   return json::value(std::move(out));

@@ -147,6 +147,12 @@ bool RuntimeCatalog::Command(std::string_view runtime, const SandboxPaths& paths
       }
       out->argv = {python, paths.runtime_dir + "/python/bootstrap.py"};
       out->env = {{"PYTHONUNBUFFERED", "1"}, {"PYTHONDONTWRITEBYTECODE", "1"}};
+      // Layers' Python packages, where AWS's runtime looks for them (under /opt, or the merged
+      // layer directory itself without a sandbox).
+      if (!paths.opt_dir.empty())
+        out->env.emplace_back("PYTHONPATH", paths.opt_dir + "/python:" + paths.opt_dir +
+                                                "/python/lib/" + std::string(runtime) +
+                                                "/site-packages");
       return true;
     }
     case RuntimeFamily::kNode: {
