@@ -15,6 +15,7 @@ void RegisterServices(Registry& registry) {
   registry.Add(sts::NewStsService());
   registry.Add(iam::NewIamService());
   registry.Add(dynamodb::NewDynamoDbService());
+  registry.Add(dynamodb::NewDynamoDbStreamsService());
   registry.Add(sqs::NewSqsService());
   registry.Add(sns::NewSnsService());
   registry.Add(s3::NewS3Service());

@@ -187,7 +187,8 @@ Result<BoundExpressions> PrepareExpressions(State& state, json::object& in,
       if (in.contains(p.member)) value_expression = true;
       null_list += (null_list.empty() ? "" : " and ") + std::string(p.member);
     }
-    if (!value_expression)
+    // Operations without value-taking expressions (GetItem) report such values as unused.
+    if (!value_expression && value_params > 0)
       return ValidationError(
           "ExpressionAttributeValues can only be specified when using "
           "expressions: " +

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -8,6 +9,7 @@
 #include "core/router/service.h"
 #include "core/storage/kv_store.h"
 #include "services/dynamodb/expressions/cache.h"
+#include "services/dynamodb/streams/stream_records.h"
 #include "services/dynamodb/table/catalog.h"
 #include "services/dynamodb/table/item_store.h"
 
@@ -20,6 +22,8 @@ struct State {
   Catalog catalog;
   ItemLocks locks;
   expr::ExpressionCache expressions;
+  StreamSequencer sequencer;
+  std::atomic<bool> stopping{false};  // set on shutdown: background loops end
 
   // Successful TransactWriteItems by scope and ClientRequestToken: the input's fingerprint
   // and when it ran (DynamoDB's idempotency window is 10 minutes).

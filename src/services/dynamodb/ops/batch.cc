@@ -196,13 +196,13 @@ Result<Document> BatchWriteItem(State& state, RequestContext& ctx, Document& inp
     std::shared_ptr<const Table> table = CurrentTable(state, w.table);
     std::optional<json::object> old_item;
     size_t old_size = 0;
-    if (!table->indexes.empty() || !w.item) {
+    if (!table->indexes.empty() || table->stream_id || !w.item) {
       auto old = ReadItem(state.kv(), w.key, &old_size);
       if (!old) return std::move(old).error();
       old_item = std::move(*old);
     }
     if (w.item || old_item)
-      StageItemWrite(*table, w.key, old_item ? &*old_item : nullptr, w.item, w.size, &batch);
+      StageWrite(state, *table, w.key, old_item ? &*old_item : nullptr, w.item, w.size, &batch);
     units[table->name] += WriteUnits(std::max(w.size, old_size));
   }
   auto st = state.kv().Write(batch);

@@ -15,8 +15,14 @@ namespace nimbus::dynamodb {
 // UpdateTable that added an index since the request looked the table up must see the write.
 std::shared_ptr<const Table> CurrentTable(State& state, std::shared_ptr<const Table> table);
 
-// Writes `new_item` (null: deletes) over `old_item` at `key`, with index maintenance, in one
-// atomic batch. The caller holds the item's lock.
+// Adds to `batch` the writes turning `old_item` into `new_item` (either null) at `key`: the
+// item, its index entries and its stream record. The caller holds the item's lock.
+void StageWrite(State& state, const Table& table, const std::string& key,
+                const json::object* old_item, const json::object* new_item, size_t new_size,
+                storage::WriteBatch* batch, bool service_deletion = false);
+
+// Writes `new_item` (null: deletes) over `old_item` at `key`, with index maintenance and the
+// stream record, in one atomic batch. The caller holds the item's lock.
 Status CommitItem(State& state, const Table& table, const std::string& key,
                   const json::object* old_item, const json::object* new_item, size_t new_size);
 

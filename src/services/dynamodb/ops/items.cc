@@ -1,6 +1,7 @@
 // PutItem, GetItem, DeleteItem, UpdateItem.
 #include <boost/json.hpp>
 
+#include "core/common/clock.h"
 #include "core/storage/json_store.h"
 #include "services/dynamodb/errors.h"
 #include "services/dynamodb/expressions/evaluator.h"
@@ -19,10 +20,19 @@ std::shared_ptr<const Table> CurrentTable(State& state, std::shared_ptr<const Ta
   return table;
 }
 
+void StageWrite(State& state, const Table& table, const std::string& key,
+                const json::object* old_item, const json::object* new_item, size_t new_size,
+                storage::WriteBatch* batch, bool service_deletion) {
+  StageItemWrite(table, key, old_item, new_item, new_size, batch);
+  if (table.stream_id)
+    StageStreamRecord(table, state.sequencer, state.env->clock->NowMillis(), old_item, new_item,
+                      service_deletion, batch);
+}
+
 Status CommitItem(State& state, const Table& table, const std::string& key,
                   const json::object* old_item, const json::object* new_item, size_t new_size) {
   storage::WriteBatch batch;
-  StageItemWrite(table, key, old_item, new_item, new_size, &batch);
+  StageWrite(state, table, key, old_item, new_item, new_size, &batch);
   auto st = state.kv().Write(batch);
   if (!st.ok()) return storage::StorageError(st);
   return Ok{};
@@ -95,7 +105,7 @@ Result<Document> PutItem(State& state, RequestContext& ctx, Document& input) {
   {
     std::lock_guard lock(state.locks.For(key));
     table = CurrentTable(state, table);
-    bool need_old = *condition || return_old || !table->indexes.empty();
+    bool need_old = *condition || return_old || !table->indexes.empty() || table->stream_id;
     if (need_old) {
       auto old = ReadItem(state.kv(), key, &old_size);
       if (!old) return std::move(old).error();

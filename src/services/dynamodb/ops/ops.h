@@ -41,6 +41,12 @@ Result<Document> BatchWriteItem(State& state, RequestContext& ctx, Document& inp
 Result<Document> TransactWriteItems(State& state, RequestContext& ctx, Document& input);
 Result<Document> TransactGetItems(State& state, RequestContext& ctx, Document& input);
 
+// ttl.cc: deletes every expired item now (and trims stream records past retention); how many
+// items were deleted.
+size_t SweepExpiredItems(State& state);
+// The background sweeper: SweepExpiredItems every few seconds, a chunk at a time.
+Task<void> RunTtlSweeper(State* state);
+
 // A copy of the table's description with the live ItemCount/TableSizeBytes of the table and
 // of each index.
 json::object DescribeWithCounts(State& state, const Table& table);

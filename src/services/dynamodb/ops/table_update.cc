@@ -133,6 +133,7 @@ Result<Document> UpdateTable(State& state, RequestContext& ctx, Document& input)
   bool changed = false;
   storage::WriteBatch batch;
   std::vector<std::string> backfill;
+  uint64_t new_stream_id = 0;  // set on `record` last: inserting into it would move `desc`
 
   std::string current_billing = "PROVISIONED";
   if (const json::value* b = desc.if_contains("BillingModeSummary"); b && b->is_object())
@@ -194,6 +195,9 @@ Result<Document> UpdateTable(State& state, RequestContext& ctx, Document& input)
         return ValidationError(
             "StreamSpecification: StreamViewType must be specified when "
             "StreamEnabled is true");
+      auto id = state.catalog.AllocateStorageId();
+      if (!id) return std::move(id).error();
+      new_stream_id = *id;
       std::string label = FormatIso8601(ctx.env->clock->Now(), true);
       label.pop_back();
       desc["StreamSpecification"] = *spec;
@@ -301,6 +305,7 @@ Result<Document> UpdateTable(State& state, RequestContext& ctx, Document& input)
     return ValidationError(
         "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
         "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
+  if (new_stream_id) record["StreamStorageId"] = new_stream_id;
   auto table = TableFromRecord(std::move(record));
   if (!table) return errors::InternalFailure();
   auto st = state.catalog.Save(table, std::move(batch));

@@ -9,6 +9,7 @@
 #include "services/dynamodb/ops/ops.h"
 #include "services/dynamodb/ops/table_schema.h"
 #include "services/dynamodb/request.h"
+#include "services/dynamodb/streams/stream_records.h"
 #include "services/dynamodb/table/layout.h"
 #include "services/dynamodb/types/item_codec.h"
 
@@ -105,8 +106,12 @@ Result<Document> CreateTable(State& state, RequestContext& ctx, Document& input)
     }
     desc[member] = std::move(out);
   }
+  uint64_t stream_id = 0;
   if (const json::value* spec = in.if_contains("StreamSpecification");
       spec && BoolMember(spec->get_object(), "StreamEnabled")) {
+    auto id = state.catalog.AllocateStorageId();
+    if (!id) return std::move(id).error();
+    stream_id = *id;
     std::string label = FormatIso8601(ctx.env->clock->Now(), true);
     label.pop_back();  // DynamoDB's stream labels carry no 'Z'
     desc["StreamSpecification"] = *spec;
@@ -124,6 +129,7 @@ Result<Document> CreateTable(State& state, RequestContext& ctx, Document& input)
   record["Region"] = ctx.region;
   record["StorageId"] = *storage_id;
   record["IndexStorageIds"] = std::move(index_ids);
+  if (stream_id) record["StreamStorageId"] = stream_id;
   record["Tags"] = in.contains("Tags") ? in.at("Tags") : json::array();
   record["Description"] = std::move(desc);
   std::shared_ptr<Table> table = TableFromRecord(std::move(record));
@@ -182,6 +188,10 @@ Result<Document> DeleteTable(State& state, RequestContext& ctx, Document& input)
          return ids;
        }()) {
     std::string prefix = DataPrefix(id);
+    batch.DeleteRange(kKeyspace, prefix, storage::PrefixEnd(prefix));
+  }
+  if (table.stream_id) {
+    std::string prefix = StreamPrefix(table.stream_id);
     batch.DeleteRange(kKeyspace, prefix, storage::PrefixEnd(prefix));
   }
   auto st = state.catalog.Remove(table, std::move(batch));

@@ -195,13 +195,13 @@ Result<Document> TransactWriteItems(State& state, RequestContext& ctx, Document&
       case TxKind::kConditionCheck:
         break;
       case TxKind::kPut:
-        StageItemWrite(*a.table, a.key, old, a.item, a.item_size, &batch);
+        StageWrite(state, *a.table, a.key, old, a.item, a.item_size, &batch);
         break;
       case TxKind::kDelete:
-        if (old) StageItemWrite(*a.table, a.key, old, nullptr, 0, &batch);
+        if (old) StageWrite(state, *a.table, a.key, old, nullptr, 0, &batch);
         break;
       case TxKind::kUpdate:
-        StageItemWrite(*a.table, a.key, old, &news[i], new_sizes[i], &batch);
+        StageWrite(state, *a.table, a.key, old, &news[i], new_sizes[i], &batch);
         break;
     }
   }

@@ -105,6 +105,15 @@ std::shared_ptr<Table> TableFromRecord(json::object record) {
   if (!ParseIndexes(desc, "LocalSecondaryIndexes", false, types, storage_ids, &t->indexes) ||
       !ParseIndexes(desc, "GlobalSecondaryIndexes", true, types, storage_ids, &t->indexes))
     return nullptr;
+  if (const json::value* spec = desc.if_contains("StreamSpecification");
+      spec && spec->is_object()) {
+    const json::value* enabled = spec->get_object().if_contains("StreamEnabled");
+    const json::value* sid = record.if_contains("StreamStorageId");
+    if (enabled && enabled->is_bool() && enabled->get_bool() && sid && sid->is_number()) {
+      t->stream_id = sid->to_number<uint64_t>();
+      t->stream_view_type = StringOr(spec->get_object(), "StreamViewType", "KEYS_ONLY");
+    }
+  }
   t->record = std::move(record);
   return t;
 }

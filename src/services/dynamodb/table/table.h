@@ -46,6 +46,8 @@ struct Table {
   uint64_t storage_id = 0;  // keyspace prefix of this incarnation's items
   KeySchema key;
   std::vector<Index> indexes;
+  uint64_t stream_id = 0;        // storage id of the enabled stream's records; 0: no stream
+  std::string stream_view_type;  // KEYS_ONLY, NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES
   json::object record;
 
   const Index* FindIndex(std::string_view index_name) const;
