@@ -97,6 +97,8 @@ void ApplySettings(const json::object& in, json::object& config) {
   }
   if (const json::value* e = in.if_contains("EphemeralStorage"); e && e->is_object())
     config["EphemeralStorage"] = *e;
+  if (const json::value* d = in.if_contains("DeadLetterConfig"); d && d->is_object())
+    config["DeadLetterConfig"] = *d;
   if (const json::value* t = in.if_contains("TracingConfig"); t && t->is_object())
     config["TracingConfig"] = json::object{{"Mode", Str(t->get_object(), "Mode", "PassThrough")}};
   if (const json::value* l = in.if_contains("LoggingConfig"); l && l->is_object()) {

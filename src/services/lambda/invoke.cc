@@ -10,6 +10,7 @@
 #include <boost/json.hpp>
 #include <random>
 
+#include "core/common/clock.h"
 #include "core/common/encoding.h"
 #include "core/common/ids.h"
 #include "core/common/logging.h"
@@ -77,24 +78,90 @@ asio::any_io_executor ServerExecutor(const asio::any_io_executor& ex) {
   return static_cast<asio::io_context&>(context).get_executor();
 }
 
-// Runs an Event invocation: the first attempt now, then up to two retries after a function
-// error, a timeout, a runtime exit or a throttle, waiting base × 1 and base × 2 seconds.
+json::value ParsedOrString(const std::string& text) {
+  json::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec) return json::value(text);
+  return v;
+}
+
+// The record AWS sends to an asynchronous invocation's destination.
+std::string DestinationRecord(const runtime::Invocation& inv, const std::string& function_arn,
+                              const std::string& condition, int attempts,
+                              const runtime::InvocationOutcome& outcome, const std::string& version,
+                              bool admitted) {
+  json::object request_context;
+  request_context["requestId"] = inv.request_id;
+  request_context["functionArn"] = function_arn;
+  request_context["condition"] = condition;
+  request_context["approximateInvokeCount"] = attempts;
+  json::object response_context;
+  response_context["statusCode"] = admitted ? 200 : 429;
+  response_context["executedVersion"] = version;
+  if (admitted && outcome.kind != runtime::InvocationOutcome::Kind::kResponse)
+    response_context["functionError"] = "Unhandled";
+  json::object record;
+  record["version"] = "1.0";
+  record["timestamp"] = FormatIso8601(std::chrono::system_clock::now(), true);
+  record["requestContext"] = std::move(request_context);
+  record["requestPayload"] = ParsedOrString(inv.payload);
+  record["responseContext"] = std::move(response_context);
+  record["responsePayload"] = admitted ? ParsedOrString(outcome.payload) : json::value();
+  return json::serialize(record);
+}
+
+// Runs an Event invocation: the first attempt now, then up to `max_retries` more after a
+// function error, a timeout, a runtime exit or a throttle, waiting base × 1 and base × 2
+// seconds, while the event is younger than its maximum age; then the outcome goes to the
+// OnSuccess or OnFailure destination, and a failed event to the dead-letter queue.
 Task<void> RunAsync(LambdaState* s, asio::any_io_executor executor, runtime::FunctionSpec spec,
-                    runtime::Invocation invocation, int reserved) {
+                    runtime::Invocation invocation, int reserved, AsyncSettings settings,
+                    std::string qualified_arn) {
   asio::steady_timer timer(executor);
-  for (int attempt = 0; attempt < 3; ++attempt) {
+  auto enqueued = std::chrono::steady_clock::now();
+  runtime::InvocationOutcome outcome;
+  bool admitted = false, ok = false, expired = false;
+  int attempts = 0;
+  for (int attempt = 0; attempt <= settings.max_retries; ++attempt) {
     if (attempt > 0) {
       timer.expires_after(std::chrono::seconds(s->async_retry_base_seconds * attempt));
       co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+      if (std::chrono::steady_clock::now() - enqueued >
+          std::chrono::seconds(settings.max_age_seconds)) {
+        expired = true;
+        break;
+      }
     }
-    runtime::InvocationOutcome outcome;
+    ++attempts;
+    outcome = runtime::InvocationOutcome();
     auto admission = co_await s->pool->Invoke(executor, spec, invocation, reserved,
                                               kAccountConcurrency, &outcome);
-    if (admission == runtime::EnvironmentPool::Admission::kAdmitted &&
-        outcome.kind == runtime::InvocationOutcome::Kind::kResponse)
-      co_return;
-    spdlog::info("lambda: asynchronous invocation {} of {} failed (attempt {} of 3)",
-                 invocation.request_id, spec.function_name, attempt + 1);
+    admitted = admission == runtime::EnvironmentPool::Admission::kAdmitted;
+    ok = admitted && outcome.kind == runtime::InvocationOutcome::Kind::kResponse;
+    if (ok) break;
+    spdlog::info("lambda: asynchronous invocation {} of {} failed (attempt {} of {})",
+                 invocation.request_id, spec.function_name, attempt + 1, settings.max_retries + 1);
+  }
+  std::string condition = ok ? "Success" : expired ? "EventAgeExceeded" : "RetriesExhausted";
+  std::string destination = ok ? settings.on_success : settings.on_failure;
+  if (!destination.empty()) {
+    co_await SendToDestination(s->env, spec.account, spec.region, destination,
+                               DestinationRecord(invocation, qualified_arn, condition, attempts,
+                                                 outcome, spec.version, admitted),
+                               invocation.request_id, "", "");
+  }
+  if (!ok && !settings.dead_letter.empty()) {
+    std::string code = !admitted ? "429" : "200";
+    std::string message;
+    if (admitted) {
+      json::error_code ec;
+      json::value err = json::parse(outcome.payload, ec);
+      if (!ec && err.is_object() && err.get_object().if_contains("errorMessage") &&
+          err.get_object().at("errorMessage").is_string())
+        message = std::string(err.get_object().at("errorMessage").get_string());
+    }
+    co_await SendToDestination(s->env, spec.account, spec.region, settings.dead_letter,
+                               invocation.payload, invocation.request_id, code, message);
   }
 }
 
@@ -165,7 +232,12 @@ Task<Result<Document>> Invoke(LambdaState& s, RequestContext& ctx, Document inpu
   auto executor = ServerExecutor(co_await asio::this_coro::executor);
 
   if (type == "Event") {
-    asio::co_spawn(executor, RunAsync(&s, executor, *spec, std::move(inv), reserved),
+    AsyncSettings settings = LoadAsyncSettings(ctx, ref->name, ref->qualifier, fn->config);
+    std::string qualified = spec->function_arn + ":" +
+                            (ref->qualifier.empty() ? std::string("$LATEST") : ref->qualifier);
+    asio::co_spawn(executor,
+                   RunAsync(&s, executor, *spec, std::move(inv), reserved, std::move(settings),
+                            std::move(qualified)),
                    asio::detached);
     co_return json::value(json::object{{"StatusCode", 202}});
   }

@@ -180,6 +180,29 @@ Result<Document> DeleteLayerVersion(LambdaState& s, RequestContext& ctx, Documen
 
 Task<Result<Document>> Invoke(LambdaState& s, RequestContext& ctx, Document in);
 
+Result<Document> PutFunctionEventInvokeConfig(LambdaState& s, RequestContext& ctx, Document& in);
+Result<Document> UpdateFunctionEventInvokeConfig(LambdaState& s, RequestContext& ctx, Document& in);
+Result<Document> GetFunctionEventInvokeConfig(LambdaState& s, RequestContext& ctx, Document& in);
+Result<Document> DeleteFunctionEventInvokeConfig(LambdaState& s, RequestContext& ctx, Document& in);
+Result<Document> ListFunctionEventInvokeConfigs(LambdaState& s, RequestContext& ctx, Document& in);
+
+// How an Event invocation of a function version is retried and where its outcome goes.
+struct AsyncSettings {
+  int max_retries = 2;
+  int max_age_seconds = 21600;
+  std::string on_success;   // destination ARN ("" = none)
+  std::string on_failure;   // destination ARN ("" = none)
+  std::string dead_letter;  // DeadLetterConfig.TargetArn of the function ("" = none)
+};
+// The function's EventInvokeConfig for `qualifier` ("" = $LATEST) and its DeadLetterConfig.
+AsyncSettings LoadAsyncSettings(const RequestContext& ctx, std::string_view name,
+                                std::string_view qualifier, const json::object& config);
+// Sends `body` to an SQS queue, SNS topic, Lambda function or EventBridge bus ARN through the
+// registry (a dead-letter message when `error_code` is set). Failures are logged.
+Task<void> SendToDestination(ServiceEnv* env, std::string account, std::string region,
+                             std::string arn, std::string body, std::string request_id,
+                             std::string error_code, std::string error_message);
+
 // Queues function logs for CloudWatch Logs (group /aws/lambda/<name>, the environment's
 // stream) when nimbus's Logs service implements PutLogEvents; a no-op otherwise. Thread-safe.
 void ShipLogs(LambdaState& s, const runtime::FunctionSpec& spec, const std::string& stream,

@@ -77,6 +77,11 @@ class LambdaService final : public Service {
     sync("ListLayers", &ListLayers);
     sync("ListLayerVersions", &ListLayerVersions);
     sync("DeleteLayerVersion", &DeleteLayerVersion);
+    sync("PutFunctionEventInvokeConfig", &PutFunctionEventInvokeConfig);
+    sync("UpdateFunctionEventInvokeConfig", &UpdateFunctionEventInvokeConfig);
+    sync("GetFunctionEventInvokeConfig", &GetFunctionEventInvokeConfig);
+    sync("DeleteFunctionEventInvokeConfig", &DeleteFunctionEventInvokeConfig);
+    sync("ListFunctionEventInvokeConfigs", &ListFunctionEventInvokeConfigs);
   }
 
   ~LambdaService() override { Stop(); }
