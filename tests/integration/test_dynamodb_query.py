@@ -153,14 +153,53 @@ class DynamoDbQueryTest(NimbusTestCase):
                                name="nums", cond="pk = :p", values={":p": {"S": "p"}},
                                IndexName="nope")
 
+    def test_hostile_queries_are_validation_errors(self):
+        """Malformed key conditions, filters, start keys and projections answer
+        ValidationException, never a 500."""
+        self.numbers_table()
+        v = {":p": {"S": "p"}, ":n": {"N": "1"}, ":s": {"S": "x"}}
+        bad = [
+            dict(KeyConditionExpression="pk = :p AND sk BETWEEN :n AND nothere"),
+            dict(KeyConditionExpression="pk = :p AND sk BETWEEN :n AND :s"),
+            dict(KeyConditionExpression="pk = :p AND begins_with(sk, :n)"),
+            dict(KeyConditionExpression="pk = :p AND begins_with(sk, :s)"),
+            dict(KeyConditionExpression=":p = :p"),
+            dict(KeyConditionExpression="pk = pk"),
+            dict(KeyConditionExpression="pk = :p AND size(sk) > :n"),
+            dict(KeyConditionExpression="pk.x = :p"),
+            dict(KeyConditionExpression="pk = :p", FilterExpression="sk = :n"),
+            dict(KeyConditionExpression="pk = :p", ExclusiveStartKey={"pk": {"S": "p"}}),
+            dict(KeyConditionExpression="pk = :p", ExclusiveStartKey={"pk": {"S": "p"},
+                                                                      "sk": {"S": "x"}}),
+            dict(KeyConditionExpression="pk = :p", Select="SPECIFIC_ATTRIBUTES"),
+            dict(KeyConditionExpression="pk = :p", Select="ALL_PROJECTED_ATTRIBUTES"),
+            dict(KeyConditionExpression="pk = :p", ProjectionExpression="a, a.b"),
+            dict(KeyConditionExpression="pk = :p )"),
+        ]
+        for extra in bad:
+            used = {k: val for k, val in v.items()
+                    if any(k in str(x) for x in extra.values())}
+            with self.subTest(extra=extra):
+                with self.assertRaises(ClientError) as ctx:
+                    args = dict(TableName="nums", **extra)
+                    if used:
+                        args["ExpressionAttributeValues"] = used
+                    self.raw.query(**args)
+                self.assertAwsError(ctx, "ValidationException", 400)
+
     def test_legacy_key_conditions_and_query_filter(self):
         """KeyConditions and QueryFilter (the pre-expression parameters) work."""
         self.numbers_table()
         r = self.ddb.query(TableName="nums", KeyConditions={
             "pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "p"}]},
             "sk": {"ComparisonOperator": "GE", "AttributeValueList": [{"N": "3"}]}},
-            QueryFilter={"sk": {"ComparisonOperator": "LT", "AttributeValueList": [{"N": "500"}]}})
-        self.assertEqual(self.sks(r), ["3.25", "10", "100"])
+            QueryFilter={"odd": {"ComparisonOperator": "EQ", "AttributeValueList": [{"BOOL": False}]}})
+        self.assertEqual(self.sks(r), ["10", "100", "1000"])
+        self.expect_validation("QueryFilter can only contain non-primary key attributes: Primary "
+                               "key attribute: sk", self.ddb.query, TableName="nums",
+                               KeyConditions={"pk": {"ComparisonOperator": "EQ",
+                                                     "AttributeValueList": [{"S": "p"}]}},
+                               QueryFilter={"sk": {"ComparisonOperator": "NOT_NULL"}})
 
     def test_global_secondary_index(self):
         """A GSI holds only items with its key (sparse), follows updates and deletes, honours its

@@ -354,7 +354,7 @@ Status PlanKeyRange(const Node& condition, const KeySchema& schema, uint64_t sto
   auto type_ok = [](const json::object* v, AttrType t) { return v && TypeOf(*v) == t; };
   if (!type_ok(hash->a, schema.hash.type) ||
       (range && (!type_ok(range->a, schema.range->type) ||
-                 (range->b && !type_ok(range->b, schema.range->type)))))
+                 (range->kind == NodeKind::kBetween && !type_ok(range->b, schema.range->type)))))
     return ValidationError(std::string(kInvalidParams) +
                            "Condition parameter type does not match schema type");
   std::string prefix = PartitionPrefix(storage_id, *hash->a);
@@ -407,6 +407,19 @@ Status PlanKeyRange(const Node& condition, const KeySchema& schema, uint64_t sto
   return Ok{};
 }
 
+// The first key attribute of `schema` a filter condition refers to, or null.
+const std::string* KeyAttributeIn(const Node& n, const KeySchema& schema) {
+  if (n.kind == NodeKind::kPath) {
+    const std::string& head = n.path[0].name;
+    if (head == schema.hash.name) return &schema.hash.name;
+    if (schema.range && head == schema.range->name) return &schema.range->name;
+    return nullptr;
+  }
+  for (const auto& a : n.args)
+    if (const std::string* k = KeyAttributeIn(a, schema)) return k;
+  return nullptr;
+}
+
 }  // namespace
 
 Result<Document> Query(State& state, RequestContext& ctx, Document& input) {
@@ -453,6 +466,14 @@ Result<Document> Query(State& state, RequestContext& ctx, Document& input) {
   uint64_t storage_id = plan.index ? plan.index->storage_id : plan.table->storage_id;
   st = PlanKeyRange(*key_condition, schema, storage_id, &plan);
   if (!st) return std::move(st).error();
+  if (filter) {
+    if (const std::string* key = KeyAttributeIn(*filter, schema))
+      return ValidationError(
+          std::string(in.contains("QueryFilter") ? "QueryFilter" : "Filter Expression") +
+          " can only contain non-primary key attributes: Primary key "
+          "attribute: " +
+          *key);
+  }
   plan.reverse = !BoolMember(in, "ScanIndexForward", true);
   if (in.contains("ExclusiveStartKey")) {
     auto position = StartPosition(plan, in);
