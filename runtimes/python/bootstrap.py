@@ -113,6 +113,32 @@ def _post_json(path, body, error_type=None):
     _request("POST", path, json.dumps(body).encode(), headers)
 
 
+class _Client:
+    """context.client_context.client: the mobile SDK's app fields."""
+
+    def __init__(self, d):
+        self.installation_id = d.get("installation_id")
+        self.app_title = d.get("app_title")
+        self.app_version_name = d.get("app_version_name")
+        self.app_version_code = d.get("app_version_code")
+        self.app_package_name = d.get("app_package_name")
+
+
+class _ClientContext:
+    """context.client_context, from the invocation's X-Amz-Client-Context."""
+
+    def __init__(self, d):
+        self.client = _Client(d["client"]) if d.get("client") else None
+        self.custom = d.get("custom")
+        self.env = d.get("env")
+
+
+class _CognitoIdentity:
+    def __init__(self, d):
+        self.cognito_identity_id = d.get("cognitoIdentityId")
+        self.cognito_identity_pool_id = d.get("cognitoIdentityPoolId")
+
+
 class LambdaContext:
     """The context object of AWS's Python runtime."""
 
@@ -220,8 +246,9 @@ def main():
         identity = headers.get("lambda-runtime-cognito-identity")
         context = LambdaContext(request_id, int(headers.get("lambda-runtime-deadline-ms", "0")),
                                 headers.get("lambda-runtime-invoked-function-arn"),
-                                json.loads(client_context) if client_context else None,
-                                json.loads(identity) if identity else None)
+                                _ClientContext(json.loads(client_context))
+                                if client_context else None,
+                                _CognitoIdentity(json.loads(identity)) if identity else None)
         base = "invocation/%s/" % request_id
         try:
             event = json.loads(payload) if payload else {}

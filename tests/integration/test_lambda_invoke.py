@@ -159,6 +159,18 @@ class PythonRuntimeTest(LambdaTestCase):
             self.assertEqual(env["LAMBDA_TASK_ROOT"], "/var/task")
             self.assertEqual(env["LAMBDA_RUNTIME_DIR"], "/var/runtime")
 
+    def test_client_context_reaches_the_handler(self):
+        code = ("def handler(event, context):\n"
+                "    cc = context.client_context\n"
+                "    return {'custom': cc.custom, 'env': cc.env,\n"
+                "            'app': cc.client.app_title}\n")
+        self.create("py-cc", {"app.py": code}, "app.handler")
+        cc = {"client": {"app_title": "demo"}, "custom": {"k": "v"}, "env": {"locale": "en"}}
+        resp = self.lam.invoke(FunctionName="py-cc",
+                               ClientContext=base64.b64encode(json.dumps(cc).encode()).decode())
+        self.assertEqual(payload(resp), {"custom": {"k": "v"}, "env": {"locale": "en"},
+                                         "app": "demo"})
+
     def test_warm_environment_is_reused(self):
         self.create("py-counter", {"app.py": PY_COUNTER}, "app.handler")
         counts = [payload(self.lam.invoke(FunctionName="py-counter")) for _ in range(3)]
