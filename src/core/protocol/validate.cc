@@ -40,8 +40,10 @@ class Validator {
           std::string p = path.empty() ? LowerFirst(m.name) : path + "." + LowerFirst(m.name);
           auto* mv = o.if_contains(m.name);
           if (!mv || mv->is_null()) {
-            if (m.required && m.location != Location::kStatusCode)
+            if (m.required && m.location != Location::kStatusCode) {
+              if (problems_.size() < 10) ++missing_;
               Add("null", p, "Member must not be null");
+            }
             continue;
           }
           if (m.shape) Check(*m.shape, *mv, p);
@@ -118,6 +120,10 @@ class Validator {
         std::to_string(problems_.size()) +
         (problems_.size() == 1 ? " validation error detected: " : " validation errors detected: ");
     for (size_t i = 0; i < problems_.size(); ++i) msg += (i ? "; " : "") + problems_[i];
+    if (!options_.missing_member_code.empty() && missing_ == problems_.size())
+      return ApiError(
+          options_.missing_member_code, 400,
+          options_.missing_member_message.empty() ? msg : options_.missing_member_message);
     return ApiError(options_.error_code, 400, msg);
   }
 
@@ -139,6 +145,7 @@ class Validator {
 
   const ValidationOptions& options_;
   std::vector<std::string> problems_;
+  size_t missing_ = 0;  // problems that are missing required members
 };
 
 }  // namespace

@@ -11,6 +11,10 @@ namespace nimbus::protocol {
 struct ValidationOptions {
   std::string error_code = "ValidationException";  // query services: "ValidationError"
   bool check_enums = true;
+  // When set, an input whose only problems are missing required members answers this code and
+  // message instead (S3: MalformedXML for an XML body lacking a required element).
+  std::string missing_member_code;
+  std::string missing_member_message;
 };
 
 // Checks `input` against `shape`: required members, string/list/map lengths, numeric ranges and

@@ -135,13 +135,6 @@ ApiError MetadataTooLarge(size_t size) {
   return e;
 }
 
-ApiError EntityTooLarge(uint64_t size, uint64_t max) {
-  ApiError e("EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed size");
-  e.extra["ProposedSize"] = std::to_string(size);
-  e.extra["MaxSizeAllowed"] = std::to_string(max);
-  return e;
-}
-
 ApiError MalformedXML() {
   return ApiError("MalformedXML", 400,
                   "The XML you provided was not well-formed or did not validate against our "
@@ -229,11 +222,5 @@ ApiError RequestExpired(std::string_view expires, std::string_view server_time) 
 }
 
 ApiError InvalidTag(std::string message) { return ApiError("InvalidTag", 400, std::move(message)); }
-
-ApiError ConditionalRequestConflict() {
-  return ApiError("ConditionalRequestConflict", 409,
-                  "A conflicting conditional action is currently in progress against this "
-                  "resource. Please try again.");
-}
 
 }  // namespace nimbus::s3

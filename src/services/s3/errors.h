@@ -33,7 +33,6 @@ ApiError NotModified(std::string_view etag, std::string_view last_modified);
 ApiError MethodNotAllowed(std::string_view method, std::string_view resource_type);
 ApiError KeyTooLong(size_t size);
 ApiError MetadataTooLarge(size_t size);
-ApiError EntityTooLarge(uint64_t size, uint64_t max);
 ApiError MalformedXML();
 ApiError InvalidDigest();
 ApiError BadDigest();  // Content-MD5 mismatch
@@ -47,6 +46,5 @@ ApiError EntityTooSmall(uint64_t size, uint32_t part_number, std::string_view et
 ApiError NoSuchConfiguration(std::string_view code, std::string_view bucket);
 ApiError RequestExpired(std::string_view expires, std::string_view server_time);
 ApiError InvalidTag(std::string message);
-ApiError ConditionalRequestConflict();
 
 }  // namespace nimbus::s3

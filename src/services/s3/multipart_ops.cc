@@ -144,7 +144,6 @@ Result<Document> S3Service::UploadPart(RequestContext&, const Input& in) {
   if (!upload) return std::move(upload).error();
   auto* bv = in.object().if_contains("Body");
   std::string_view body = bv && bv->is_string() ? std::string_view(bv->get_string()) : "";
-  if (body.size() > kMaxPartSize) return EntityTooLarge(body.size(), kMaxPartSize);
   std::string md5 = Md5(body);
   if (auto content_md5 = in.OptStr("ContentMD5")) {
     auto raw = DecodeContentMd5(*content_md5);

@@ -27,7 +27,6 @@ namespace nimbus::s3 {
 
 // S3 limits (User Guide, "Amazon S3 multipart upload limits", "Object key naming" and "Object
 // metadata"), and the piece size of blob-to-blob copies.
-inline constexpr uint64_t kMaxPartSize = 5ull << 30;
 inline constexpr uint64_t kMinPartSize = 5ull << 20;
 inline constexpr size_t kMaxKeyLength = 1024;
 inline constexpr size_t kMaxMetadataSize = 2048;
@@ -65,6 +64,10 @@ std::string HttpDate(int64_t ms);
 
 // The unquoted form of an entity tag (clients send both).
 std::string_view UnquoteEtag(std::string_view etag);
+
+// AccessDenied "Request has expired" when `query` is a presigned URL's (SigV4 X-Amz-Date and
+// X-Amz-Expires, or the legacy Expires) and `now` is past its expiry; nullopt otherwise.
+std::optional<ApiError> PresignedUrlExpired(std::string_view query, Clock::TimePoint now);
 
 using TagList = std::vector<std::pair<std::string, std::string>>;
 // Checks a tag set against S3's limits (InvalidTag): at most 10 tags on an object (50 on a

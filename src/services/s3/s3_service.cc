@@ -86,10 +86,58 @@ std::string_view UnquoteEtag(std::string_view etag) {
   return etag;
 }
 
+namespace {
+
+bool ParseSeconds(std::string_view text, int64_t* out) {
+  if (text.empty() || text.size() > 18) return false;
+  int64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  *out = v;
+  return true;
+}
+
+}  // namespace
+
+std::optional<ApiError> PresignedUrlExpired(std::string_view query, Clock::TimePoint now) {
+  std::string amz_date, amz_expires, expires;
+  bool legacy_signature = false;
+  for (auto& [k, v] : http::ParseQuery(query, true)) {
+    if (k == "X-Amz-Date") amz_date = v;
+    if (k == "X-Amz-Expires") amz_expires = v;
+    if (k == "Expires") expires = v;
+    if (k == "Signature") legacy_signature = true;
+  }
+  Clock::TimePoint deadline;
+  if (!amz_date.empty() && !amz_expires.empty()) {
+    Clock::TimePoint signed_at;
+    int64_t seconds = 0;
+    if (!ParseAmzDate(amz_date, &signed_at)) return std::nullopt;
+    if (!ParseSeconds(amz_expires, &seconds))
+      return InvalidArgument("X-Amz-Expires should be a number", "X-Amz-Expires", amz_expires);
+    deadline = signed_at + std::chrono::seconds(seconds);
+  } else if (legacy_signature && !expires.empty()) {
+    int64_t epoch = 0;
+    if (!ParseSeconds(expires, &epoch)) return std::nullopt;
+    deadline = Clock::TimePoint(std::chrono::seconds(epoch));
+  } else {
+    return std::nullopt;
+  }
+  if (now <= deadline) return std::nullopt;
+  return RequestExpired(FormatIso8601(deadline), FormatIso8601(now));
+}
+
 S3Service::S3Service() : Service("s3") {
   // S3 answers its own codes for bad enum values (InvalidStorageClass, MalformedXML...).
   validation_.check_enums = false;
   validation_.error_code = "InvalidArgument";
+  // A required element missing from an XML body (<Delete> without <Object>...).
+  validation_.missing_member_code = "MalformedXML";
+  validation_.missing_member_message =
+      "The XML you provided was not well-formed or did not validate against our published "
+      "schema";
 
   Register("CreateBucket", &S3Service::CreateBucket);
   Register("HeadBucket", &S3Service::HeadBucket);
@@ -131,28 +179,12 @@ void S3Service::Register(std::string operation, Method method) {
 void S3Service::Register(std::string operation, Handler handler) {
   HandleSync(std::move(operation),
              [this, handler](RequestContext& ctx, Document& doc) -> Result<Document> {
-               // A presigned URL past X-Amz-Date + X-Amz-Expires is refused in every auth mode
-               // (strict mode's SigV4 check already does; permissive mode checks here).
+               // A presigned URL past its expiry is refused in every auth mode (strict mode's
+               // SigV4 check already does; permissive mode checks here): SigV4's X-Amz-Date +
+               // X-Amz-Expires, or the legacy query signature's Expires (epoch seconds).
                if (ctx.http) {
-                 std::string date, expires;
-                 for (auto& [k, v] : http::ParseQuery(ctx.http->query, true)) {
-                   if (k == "X-Amz-Date") date = v;
-                   if (k == "X-Amz-Expires") expires = v;
-                 }
-                 Clock::TimePoint signed_at;
-                 if (!date.empty() && !expires.empty() && ParseAmzDate(date, &signed_at)) {
-                   int64_t seconds = 0;
-                   try {
-                     seconds = std::stoll(expires);
-                   } catch (...) {
-                     return InvalidArgument("X-Amz-Expires should be a number", "X-Amz-Expires",
-                                            expires);
-                   }
-                   auto deadline = signed_at + std::chrono::seconds(seconds);
-                   auto now = env_->clock->Now();
-                   if (now > deadline)
-                     return RequestExpired(FormatIso8601(deadline), FormatIso8601(now));
-                 }
+                 auto expired = PresignedUrlExpired(ctx.http->query, env_->clock->Now());
+                 if (expired) return std::move(*expired);
                }
                Input in(doc);
                return handler(ctx, in);
