@@ -1,0 +1,104 @@
+"""S3 durability: an object is visible only once completely written. Acknowledged PutObjects,
+versions, uploads and parts survive kill -9; a PutObject cut off mid-body (client gone, or the
+server killed while reading it) leaves no object and no stray data."""
+import os
+import shutil
+import socket
+import tempfile
+import time
+import unittest
+
+import botocore.exceptions
+
+from nimbus_harness import NimbusServer
+
+BUCKET = "durable-bucket"
+
+
+def partial_put(port, key, declared, sent):
+    """Starts a PUT declaring `declared` body bytes, sends `sent` of them; returns the socket."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.sendall(("PUT /%s/%s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Length: %d\r\n\r\n"
+               % (BUCKET, key, port, declared)).encode())
+    s.sendall(b"x" * sent)
+    return s
+
+
+def files_under(root):
+    return sorted(os.path.relpath(os.path.join(d, f), root)
+                  for d, _, fs in os.walk(root) for f in fs)
+
+
+class S3DurabilityTest(unittest.TestCase):
+    def setUp(self):
+        self.data_dir = tempfile.mkdtemp(prefix="nimbus-s3-durable-")
+        self.server = NimbusServer(data_dir=self.data_dir).start()
+
+    def tearDown(self):
+        self.server.cleanup()
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+
+    def restart_after_kill9(self):
+        self.server.kill9()
+        self.server.start()
+        return self.server.client("s3")
+
+    def test_acknowledged_objects_survive_kill9(self):
+        s3 = self.server.client("s3")
+        s3.create_bucket(Bucket=BUCKET)
+        s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+        bodies = {"k%02d" % i: os.urandom(1000 + i) for i in range(20)}
+        for k, b in bodies.items():
+            s3.put_object(Bucket=BUCKET, Key=k, Body=b, Metadata={"n": k})
+        v1 = s3.put_object(Bucket=BUCKET, Key="versioned", Body=b"one")["VersionId"]
+        s3.put_object(Bucket=BUCKET, Key="versioned", Body=b"two")
+        up = s3.create_multipart_upload(Bucket=BUCKET, Key="mpu")
+        part = s3.upload_part(Bucket=BUCKET, Key="mpu", UploadId=up["UploadId"], PartNumber=1,
+                              Body=b"part one")
+        s3 = self.restart_after_kill9()
+        for k, b in bodies.items():
+            g = s3.get_object(Bucket=BUCKET, Key=k)
+            self.assertEqual(g["Body"].read(), b)
+            self.assertEqual(g["Metadata"], {"n": k})
+        self.assertEqual(s3.get_object(Bucket=BUCKET, Key="versioned")["Body"].read(), b"two")
+        self.assertEqual(s3.get_object(Bucket=BUCKET, Key="versioned", VersionId=v1)["Body"]
+                         .read(), b"one")
+        parts = s3.list_parts(Bucket=BUCKET, Key="mpu", UploadId=up["UploadId"])["Parts"]
+        self.assertEqual([p["ETag"] for p in parts], [part["ETag"]])
+        s3.complete_multipart_upload(Bucket=BUCKET, Key="mpu", UploadId=up["UploadId"],
+                                     MultipartUpload={"Parts": [{"PartNumber": 1,
+                                                                 "ETag": part["ETag"]}]})
+        self.assertEqual(s3.get_object(Bucket=BUCKET, Key="mpu")["Body"].read(), b"part one")
+
+    def test_put_abandoned_mid_body_leaves_no_object(self):
+        s3 = self.server.client("s3")
+        s3.create_bucket(Bucket=BUCKET)
+        s = partial_put(self.server.port, "half", 1_000_000, 400_000)
+        s.close()
+        time.sleep(0.3)
+        with self.assertRaises(botocore.exceptions.ClientError) as ctx:
+            s3.head_object(Bucket=BUCKET, Key="half")
+        self.assertEqual(ctx.exception.response["ResponseMetadata"]["HTTPStatusCode"], 404)
+        self.assertNotIn("Contents", s3.list_objects_v2(Bucket=BUCKET))
+
+    def test_put_cut_off_by_kill9_leaves_no_object(self):
+        s3 = self.server.client("s3")
+        s3.create_bucket(Bucket=BUCKET)
+        s3.put_object(Bucket=BUCKET, Key="before", Body=b"kept")
+        blobs_before = files_under(os.path.join(self.data_dir))
+        s = partial_put(self.server.port, "interrupted", 8_000_000, 3_000_000)
+        time.sleep(0.3)
+        s3 = self.restart_after_kill9()
+        s.close()
+        with self.assertRaises(botocore.exceptions.ClientError):
+            s3.head_object(Bucket=BUCKET, Key="interrupted")
+        keys = [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET)["Contents"]]
+        self.assertEqual(keys, ["before"])
+        self.assertEqual(s3.get_object(Bucket=BUCKET, Key="before")["Body"].read(), b"kept")
+        # No blob was made for the interrupted body.
+        blob_files = lambda names: [n for n in names if "/s3/" in "/" + n]  # noqa: E731
+        self.assertEqual(blob_files(files_under(self.data_dir)), blob_files(blobs_before))
+
+
+if __name__ == "__main__":
+    unittest.main()
