@@ -7,7 +7,7 @@ import unittest
 
 import botocore.exceptions
 
-from nimbus_harness import NimbusTestCase
+from nimbus_harness import NimbusServer, NimbusTestCase
 
 ClientError = botocore.exceptions.ClientError
 BUCKET = "config-bucket"
@@ -64,6 +64,57 @@ class S3ConfigTest(NimbusTestCase):
         self.assertIn("Unsupported method is PATCH", err["Error"]["Message"])
         self.s3.delete_bucket_cors(Bucket=BUCKET)
         self.assertMissing(self.s3.get_bucket_cors, "NoSuchCORSConfiguration")
+
+    def test_cors_preflight_and_response_headers(self):
+        # S3 answers a browser's OPTIONS preflight from the bucket's CORS rules, unsigned, and
+        # adds Access-Control-* headers to requests that carry a matching Origin.
+        path = "/%s/photo.jpg" % BUCKET
+        preflight = {"Origin": "https://app.example.com", "Access-Control-Request-Method": "PUT",
+                     "Access-Control-Request-Headers": "content-type, x-amz-meta-tag"}
+        status, _, body = self.server.http("OPTIONS", path, headers=preflight)
+        self.assertEqual(status, 403)
+        self.assertIn(b"<Code>AccessForbidden</Code>", body)
+        self.assertIn(b"CORS is not enabled for this bucket", body)
+        self.s3.put_bucket_cors(Bucket=BUCKET, CORSConfiguration={"CORSRules": [
+            {"AllowedOrigins": ["https://*.example.com"], "AllowedMethods": ["PUT", "GET"],
+             "AllowedHeaders": ["content-type", "x-amz-meta-*"], "ExposeHeaders": ["ETag"],
+             "MaxAgeSeconds": 600},
+            {"AllowedOrigins": ["*"], "AllowedMethods": ["GET"]}]})
+        status, headers, _ = self.server.http("OPTIONS", path, headers=preflight)
+        self.assertEqual(status, 200)
+        self.assertEqual(headers["Access-Control-Allow-Origin"], "https://app.example.com")
+        self.assertEqual(headers["Access-Control-Allow-Methods"], "PUT, GET")
+        self.assertEqual(headers["Access-Control-Allow-Headers"], "content-type, x-amz-meta-tag")
+        self.assertEqual(headers["Access-Control-Max-Age"], "600")
+        self.assertEqual(headers["Access-Control-Expose-Headers"], "ETag")
+        self.assertEqual(headers["Access-Control-Allow-Credentials"], "true")
+        self.assertTrue(headers["x-amz-request-id"])
+        denied = dict(preflight, **{"Access-Control-Request-Method": "DELETE"})
+        status, _, body = self.server.http("OPTIONS", path, headers=denied)
+        self.assertEqual(status, 403)
+        self.assertIn(b"This CORS request is not allowed", body)
+        status, _, body = self.server.http("OPTIONS", path, headers={"Origin": "https://x.org"})
+        self.assertEqual(status, 400)
+        self.assertIn(b"<Code>BadRequest</Code>", body)
+        status, _, body = self.server.http("OPTIONS", "/no-such-cors-bucket/k", headers=preflight)
+        self.assertEqual(status, 403)
+        # Actual requests: the matching rule's headers ride on the answer.
+        self.s3.put_object(Bucket=BUCKET, Key="photo.jpg", Body=b"jpg")
+        status, headers, body = self.server.http("GET", path, headers={"Origin": "https://b.org"})
+        self.assertEqual((status, body), (200, b"jpg"))
+        self.assertEqual(headers["Access-Control-Allow-Origin"], "*")
+        status, headers, _ = self.server.http("GET", path)
+        self.assertNotIn("Access-Control-Allow-Origin", headers)
+
+    def test_preflight_is_answered_in_strict_auth_mode_too(self):
+        strict = NimbusServer("--auth", "strict").start()
+        try:
+            status, _, body = strict.http("OPTIONS", "/any-bucket/k", headers={
+                "Origin": "https://a.example", "Access-Control-Request-Method": "GET"})
+            self.assertEqual(status, 403)
+            self.assertIn(b"CORSResponse: Bucket not found", body)
+        finally:
+            strict.cleanup()
 
     def test_policy(self):
         self.assertMissing(self.s3.get_bucket_policy, "NoSuchBucketPolicy")

@@ -279,6 +279,7 @@ Task<http::Response> Router::Dispatch(http::Request& request, const RouteDecisio
     codec->EncodeError(*model, err, request_id, &r);
     return r;
   };
+  if (auto early = svc->HandleBeforeAuth(request, request_id)) co_return std::move(*early);
 
   // Authentication.
   const Config& config = *env_->config;

@@ -105,6 +105,14 @@ class Service {
   // like): the router offers it every request under that prefix. nullopt: not one of them (the
   // router answers 404). The default has none.
   virtual Task<std::optional<http::Response>> HandleInternal(const http::Request& request);
+  // A request the service answers itself before authentication and the codec (S3's CORS
+  // preflight: a browser's unsigned OPTIONS). nullopt, the default: the usual path.
+  virtual std::optional<http::Response> HandleBeforeAuth(const http::Request& request,
+                                                         std::string_view request_id) {
+    (void)request;
+    (void)request_id;
+    return std::nullopt;
+  }
   // For awsQueryCompatible services whose legacy query wire differs from what the generic query
   // codec derives from the JSON model (SQS): the codec for form-encoded requests. Null: generic.
   virtual const protocol::Codec* QueryCodec() const { return nullptr; }

@@ -81,6 +81,10 @@ class S3Service final : public Service {
   S3Service();
   void Start(ServiceEnv& env) override;
   void Reset() override;
+  // CORS preflight (OPTIONS) against the bucket's CORS configuration, before authentication:
+  // browsers send it unsigned.
+  std::optional<http::Response> HandleBeforeAuth(const http::Request& request,
+                                                 std::string_view request_id) override;
 
  private:
   using Method = Result<Document> (S3Service::*)(RequestContext&, const Input&);
@@ -192,6 +196,10 @@ class S3Service final : public Service {
   void DeleteBlobs(const std::vector<std::string>& ids);
   uint64_t NextSeq();
   int64_t NowMs() const;
+
+  // Adds the Access-Control-* headers of the bucket's matching CORS rule to a successful answer
+  // to a request carrying Origin.
+  void AddCorsHeaders(RequestContext& ctx, const Input& in);
 
   // Fills the headers of a GetObject/HeadObject answer from `rec`.
   void DescribeObject(const ObjectRecord& rec, const BucketRecord& bucket, bool checksum_mode,

@@ -6,11 +6,14 @@
 #include "core/common/hashing.h"
 #include "core/common/ids.h"
 #include "core/common/logging.h"
+#include "core/protocol/codec.h"
+#include "core/protocol/rest_binding.h"
 #include "core/storage/blob_store.h"
 #include "core/storage/json_store.h"
 #include "core/storage/key_encoding.h"
 #include "core/storage/kv_store.h"
 #include "services/s3/checksums.h"
+#include "services/s3/cors.h"
 #include "services/s3/errors.h"
 #include "services/s3/s3.h"
 
@@ -187,7 +190,15 @@ void S3Service::Register(std::string operation, Handler handler) {
                  if (expired) return std::move(*expired);
                }
                Input in(doc);
-               return handler(ctx, in);
+               // x-amz-expected-bucket-owner: a bucket of another account is AccessDenied.
+               if (auto owner = in.OptStr("ExpectedBucketOwner")) {
+                 auto b = GetBucket(in.Str("Bucket"));
+                 if (b && b->account != *owner)
+                   return ApiError("AccessDenied", 403, "Access Denied");
+               }
+               auto result = handler(ctx, in);
+               if (result && ctx.http && ctx.http->HasHeader("origin")) AddCorsHeaders(ctx, in);
+               return result;
              });
 }
 
@@ -198,6 +209,66 @@ void S3Service::Start(ServiceEnv& env) {
 }
 
 void S3Service::Reset() {}
+
+void S3Service::AddCorsHeaders(RequestContext& ctx, const Input& in) {
+  std::string bucket = in.Str("Bucket");
+  if (bucket.empty()) return;
+  auto b = GetBucket(bucket);
+  if (!b) return;
+  auto* cfg = b->config.if_contains("Cors");
+  if (!cfg) return;
+  std::string_view origin = ctx.http->Header("origin");
+  const json::object* rule = MatchCorsRule(*cfg, origin, ctx.http->method, {});
+  if (!rule) return;
+  for (auto& h : CorsHeaders(*rule, origin, {}, false)) ctx.response_headers.push_back(h);
+}
+
+std::optional<http::Response> S3Service::HandleBeforeAuth(const http::Request& request,
+                                                          std::string_view request_id) {
+  if (request.method != "OPTIONS" || !env_ || !model()) return std::nullopt;
+  std::string path = protocol::rest::EffectivePath(*model(), request);
+  std::string_view rest = path;
+  if (!rest.empty() && rest.front() == '/') rest.remove_prefix(1);
+  auto slash = rest.find('/');
+  auto bucket = UriDecode(rest.substr(0, slash));
+  if (!bucket || bucket->empty()) return std::nullopt;
+  std::string resource =
+      slash != std::string_view::npos && slash + 1 < rest.size() ? "OBJECT" : "BUCKET";
+  std::string origin(request.Header("origin"));
+  std::string method(request.Header("access-control-request-method"));
+  std::vector<std::string> headers =
+      SplitHeaderNames(request.Header("access-control-request-headers"));
+  http::Response r;
+  auto fail = [&](ApiError e) {
+    protocol::CodecFor("rest-xml")->EncodeError(*model(), e, request_id, &r);
+    return r;
+  };
+  auto forbidden = [&](std::string message) {
+    ApiError e("AccessForbidden", 403, std::move(message));
+    e.extra["Method"] = method;
+    e.extra["ResourceType"] = resource;
+    return fail(std::move(e));
+  };
+  // S3 User Guide, "Troubleshooting CORS": the answers of a preflight S3 refuses.
+  if (origin.empty() || method.empty())
+    return fail(
+        ApiError("BadRequest", 400, "Insufficient information. Origin request header needed."));
+  auto b = GetBucket(*bucket);
+  if (!b) return forbidden("CORSResponse: Bucket not found");
+  auto* cfg = b->config.if_contains("Cors");
+  if (!cfg) return forbidden("CORSResponse: CORS is not enabled for this bucket.");
+  const json::object* rule = MatchCorsRule(*cfg, origin, method, headers);
+  if (!rule)
+    return forbidden(
+        "CORSResponse: This CORS request is not allowed. This is usually because the evalution "
+        "of Origin, request method / Access-Control-Request-Method or "
+        "Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.");
+  r.status = 200;
+  for (auto& [k, v] : CorsHeaders(*rule, origin, headers, true)) r.SetHeader(k, v);
+  r.SetHeader("x-amz-request-id", request_id);
+  r.SetHeader("x-amz-id-2", Base64Encode(Sha256(request_id)));
+  return r;
+}
 
 int64_t S3Service::NowMs() const { return env_->clock->NowMillis(); }
 

@@ -7,6 +7,7 @@
 #include "services/s3/bucket_names.h"
 #include "services/s3/checksums.h"
 #include "services/s3/conditions.h"
+#include "services/s3/cors.h"
 #include "services/s3/records.h"
 
 namespace nimbus::s3 {
@@ -173,6 +174,37 @@ TEST(S3Records, ObjectRecordRoundTrip) {
   EXPECT_EQ(back->parts.size(), 1u);
   EXPECT_EQ(back->tags[0].second, "u");
   EXPECT_FALSE(ObjectRecord::FromJson("not json", "k", 1));
+}
+
+TEST(S3Cors, PatternsAndRuleSelection) {
+  EXPECT_TRUE(CorsPatternMatches("*", "https://a.example", false));
+  EXPECT_TRUE(CorsPatternMatches("https://*.example.com", "https://app.example.com", false));
+  EXPECT_FALSE(CorsPatternMatches("https://*.example.com", "https://example.org", false));
+  EXPECT_FALSE(CorsPatternMatches("https://a.example", "https://A.example", false));
+  EXPECT_TRUE(CorsPatternMatches("x-amz-*", "X-Amz-Date", true));
+  json::value cfg = json::parse(R"({"CORSRules": [
+      {"AllowedOrigins": ["https://app.example"], "AllowedMethods": ["PUT"],
+       "AllowedHeaders": ["content-type", "x-amz-*"], "MaxAgeSeconds": 60},
+      {"AllowedOrigins": ["*"], "AllowedMethods": ["GET", "HEAD"]}]})");
+  const json::object* rule =
+      MatchCorsRule(cfg, "https://app.example", "PUT", {"Content-Type", "x-amz-meta-a"});
+  ASSERT_NE(rule, nullptr);
+  auto headers = CorsHeaders(*rule, "https://app.example", {"Content-Type"}, true);
+  auto find = [&](std::string_view name) {
+    for (auto& [k, v] : headers)
+      if (k == name) return v;
+    return std::string("<none>");
+  };
+  EXPECT_EQ(find("Access-Control-Allow-Origin"), "https://app.example");
+  EXPECT_EQ(find("Access-Control-Allow-Credentials"), "true");
+  EXPECT_EQ(find("Access-Control-Allow-Headers"), "Content-Type");
+  EXPECT_EQ(find("Access-Control-Max-Age"), "60");
+  EXPECT_EQ(MatchCorsRule(cfg, "https://app.example", "PUT", {"authorization"}), nullptr);
+  rule = MatchCorsRule(cfg, "https://other.example", "GET", {});
+  ASSERT_NE(rule, nullptr);
+  EXPECT_EQ(CorsHeaders(*rule, "https://other.example", {}, false)[0].second, "*");
+  EXPECT_EQ(MatchCorsRule(cfg, "https://other.example", "DELETE", {}), nullptr);
+  EXPECT_EQ(SplitHeaderNames(" a, b ,c,"), (std::vector<std::string>{"a", "b", "c"}));
 }
 
 }  // namespace
