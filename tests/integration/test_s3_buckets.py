@@ -178,6 +178,16 @@ class S3BucketsTest(NimbusTestCase):
         self.assertEqual([b["Name"] for b in self.s3.list_buckets()["Buckets"]], ["mine-only"])
         self.assertEqual([b["Name"] for b in other.list_buckets()["Buckets"]], ["theirs-only"])
 
+    def test_expected_bucket_owner(self):
+        # x-amz-expected-bucket-owner naming another account is AccessDenied.
+        self.s3.create_bucket(Bucket="owned-bucket")
+        self.s3.head_bucket(Bucket="owned-bucket", ExpectedBucketOwner="000000000000")
+        self.s3.put_object(Bucket="owned-bucket", Key="k", Body=b"x",
+                           ExpectedBucketOwner="000000000000")
+        with self.assertRaises(ClientError) as ctx:
+            self.s3.get_object(Bucket="owned-bucket", Key="k", ExpectedBucketOwner="111122223333")
+        self.assertAwsError(ctx, "AccessDenied", 403)
+
     def test_virtual_hosted_style_with_host_header(self):
         # <bucket>.s3.<host> names the bucket in the Host header; the path is the key.
         port = self.server.port
