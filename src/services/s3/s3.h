@@ -197,6 +197,11 @@ class S3Service final : public Service {
   uint64_t NextSeq();
   int64_t NowMs() const;
 
+  // post_ops.cc: a browser form upload (POST /bucket, multipart/form-data), answered before
+  // authentication because the form carries its own signature (the policy's).
+  http::Response PostObject(const http::Request& request, std::string_view bucket,
+                            std::string_view request_id);
+
   // Adds the Access-Control-* headers of the bucket's matching CORS rule to a successful answer
   // to a request carrying Origin.
   void AddCorsHeaders(RequestContext& ctx, const Input& in);

@@ -225,13 +225,22 @@ void S3Service::AddCorsHeaders(RequestContext& ctx, const Input& in) {
 
 std::optional<http::Response> S3Service::HandleBeforeAuth(const http::Request& request,
                                                           std::string_view request_id) {
-  if (request.method != "OPTIONS" || !env_ || !model()) return std::nullopt;
+  if ((request.method != "OPTIONS" && request.method != "POST") || !env_ || !model())
+    return std::nullopt;
   std::string path = protocol::rest::EffectivePath(*model(), request);
   std::string_view rest = path;
   if (!rest.empty() && rest.front() == '/') rest.remove_prefix(1);
   auto slash = rest.find('/');
   auto bucket = UriDecode(rest.substr(0, slash));
   if (!bucket || bucket->empty()) return std::nullopt;
+  if (request.method == "POST") {
+    // POST /bucket with a form body and no subresource is a browser upload.
+    bool bucket_only = slash == std::string_view::npos || slash + 1 == rest.size();
+    if (!bucket_only || !request.query.empty() ||
+        request.Header("content-type").find("multipart/form-data") == std::string_view::npos)
+      return std::nullopt;
+    return PostObject(request, *bucket, request_id);
+  }
   std::string resource =
       slash != std::string_view::npos && slash + 1 < rest.size() ? "OBJECT" : "BUCKET";
   std::string origin(request.Header("origin"));
