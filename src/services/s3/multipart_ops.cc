@@ -313,12 +313,8 @@ Result<Document> S3Service::CompleteMultipartUpload(RequestContext& ctx, const I
   return json::value(std::move(out));
 }
 
-Result<Document> S3Service::AbortMultipartUpload(RequestContext&, const Input& in) {
-  std::string bucket = in.Str("Bucket");
-  std::string key = in.Str("Key");
-  std::string upload_id = in.Str("UploadId");
-  auto b = GetBucket(bucket);
-  if (!b) return std::move(b).error();
+Status S3Service::AbortUpload(std::string_view bucket, std::string_view key,
+                              std::string_view upload_id) {
   std::vector<std::string> blobs;
   {
     std::lock_guard lock(mu_);
@@ -339,6 +335,15 @@ Result<Document> S3Service::AbortMultipartUpload(RequestContext&, const Input& i
     if (!st.ok()) return storage::StorageError(st);
   }
   DeleteBlobs(blobs);
+  return Ok{};
+}
+
+Result<Document> S3Service::AbortMultipartUpload(RequestContext&, const Input& in) {
+  std::string bucket = in.Str("Bucket");
+  auto b = GetBucket(bucket);
+  if (!b) return std::move(b).error();
+  auto st = AbortUpload(bucket, in.Str("Key"), in.Str("UploadId"));
+  if (!st) return std::move(st).error();
   return json::value(json::object());
 }
 

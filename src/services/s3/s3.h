@@ -6,6 +6,7 @@
 // (records.h). A new object version becomes visible only when its blob is committed and then its
 // record is written in one batch; replaced blobs are deleted after that batch.
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -81,6 +82,9 @@ class S3Service final : public Service {
   S3Service();
   void Start(ServiceEnv& env) override;
   void Reset() override;
+  void Stop() override;
+  // POST /_nimbus/s3/lifecycle runs the lifecycle rules now (tests move the clock, then ask).
+  Task<std::optional<http::Response>> HandleInternal(const http::Request& request) override;
   // CORS preflight (OPTIONS) against the bucket's CORS configuration, before authentication:
   // browsers send it unsigned.
   std::optional<http::Response> HandleBeforeAuth(const http::Request& request,
@@ -197,6 +201,14 @@ class S3Service final : public Service {
   uint64_t NextSeq();
   int64_t NowMs() const;
 
+  // lifecycle.cc: applies the enabled lifecycle rules of every bucket as of `now_ms`
+  // (expiration of current and noncurrent versions, expired delete markers, incomplete
+  // multipart uploads); the number of objects, versions and uploads it removed or marked.
+  size_t RunLifecycle(int64_t now_ms);
+  Task<void> LifecycleLoop();
+  // Removes an in-progress upload and its parts (AbortMultipartUpload).
+  Status AbortUpload(std::string_view bucket, std::string_view key, std::string_view upload_id);
+
   // post_ops.cc: a browser form upload (POST /bucket, multipart/form-data), answered before
   // authentication because the form carries its own signature (the policy's).
   http::Response PostObject(const http::Request& request, std::string_view bucket,
@@ -216,6 +228,7 @@ class S3Service final : public Service {
   // Serializes read-modify-write of records (bucket creation and deletion, version commits).
   std::mutex mu_;
   uint64_t last_seq_ = 0;
+  std::atomic<bool> stopping_{false};
 };
 
 }  // namespace nimbus::s3

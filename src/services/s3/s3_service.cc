@@ -204,11 +204,16 @@ void S3Service::Register(std::string operation, Handler handler) {
 
 void S3Service::Start(ServiceEnv& env) {
   env_ = &env;
-  std::lock_guard lock(mu_);
-  last_seq_ = static_cast<uint64_t>(env.clock->NowMillis()) * 1000;
+  {
+    std::lock_guard lock(mu_);
+    last_seq_ = static_cast<uint64_t>(env.clock->NowMillis()) * 1000;
+  }
+  if (env.spawn) env.spawn(LifecycleLoop());
 }
 
 void S3Service::Reset() {}
+
+void S3Service::Stop() { stopping_ = true; }
 
 void S3Service::AddCorsHeaders(RequestContext& ctx, const Input& in) {
   std::string bucket = in.Str("Bucket");
