@@ -79,6 +79,18 @@ class S3MultipartTest(NimbusTestCase):
         self.assertEqual(attrs["ObjectParts"]["TotalPartsCount"], 2)
         self.assertEqual(attrs["ObjectSize"], 5 * MiB + 3)
 
+    def test_empty_last_part(self):
+        parts = [b"a" * (5 * MiB), b""]
+        upload_id, done = self.upload("empty-tail", parts)
+        r = self.s3.complete_multipart_upload(Bucket=BUCKET, Key="empty-tail", UploadId=upload_id,
+                                              MultipartUpload={"Parts": done})
+        self.assertEqual(r["ETag"], multipart_etag(parts))
+        g = self.s3.get_object(Bucket=BUCKET, Key="empty-tail", PartNumber=2)
+        self.assertEqual(g["Body"].read(), b"")
+        self.assertEqual(g["ContentLength"], 0)
+        self.assertEqual(self.s3.head_object(Bucket=BUCKET, Key="empty-tail")["ContentLength"],
+                         5 * MiB)
+
     def test_small_non_last_part_is_entity_too_small(self):
         upload_id, done = self.upload("small", [b"tiny", b"tail"])
         with self.assertRaises(ClientError) as ctx:

@@ -200,6 +200,7 @@ Result<Document> S3Service::ReadObject(RequestContext& ctx, const Input& in, boo
         break;
     }
     std::optional<ByteRange> range;
+    bool empty_part = false;
     if (part_number) {
       uint64_t count = rec->parts.empty() ? 1 : rec->parts.size();
       if (static_cast<uint64_t>(*part_number) > count) {
@@ -208,17 +209,16 @@ Result<Document> S3Service::ReadObject(RequestContext& ctx, const Input& in, boo
         e.extra["ActualPartCount"] = std::to_string(count);
         return e;
       }
-      ByteRange r;
-      if (rec->parts.empty()) {
-        r.first = 0;
-        r.last = rec->size == 0 ? 0 : rec->size - 1;
-      } else {
-        uint64_t offset = 0;
-        for (int64_t i = 0; i + 1 < *part_number; ++i) offset += rec->parts[i].size;
-        r.first = offset;
-        r.last = offset + rec->parts[*part_number - 1].size - 1;
+      // The part's bytes; an empty part (or object) has no range to name.
+      uint64_t first = 0, size = rec->size;
+      if (!rec->parts.empty()) {
+        for (int64_t i = 0; i + 1 < *part_number; ++i) first += rec->parts[i].size;
+        size = rec->parts[*part_number - 1].size;
       }
-      if (rec->size > 0) range = r;
+      if (size > 0)
+        range = ByteRange{first, first + size - 1};
+      else
+        empty_part = true;
     } else if (range_header) {
       ByteRange r;
       switch (ParseRange(*range_header, rec->size, &r)) {
@@ -237,6 +237,10 @@ Result<Document> S3Service::ReadObject(RequestContext& ctx, const Input& in, boo
     if (part_number && !rec->parts.empty())
       out["PartsCount"] = static_cast<int64_t>(rec->parts.size());
     uint64_t offset = 0, length = rec->size;
+    if (empty_part) {
+      length = 0;
+      out["ContentLength"] = 0;
+    }
     if (range) {
       offset = range->first;
       length = range->length();
