@@ -2,6 +2,7 @@
 GetObjectAttributes as S3 answers them: ETags, stored headers and metadata, Content-MD5 and the
 checksum family (headers and aws-chunked trailers), ranges, conditional reads and writes, server-
 side copies, and the AWS CLI's `aws s3 cp/ls/rm/sync`."""
+import concurrent.futures
 import datetime
 import hashlib
 import os
@@ -368,6 +369,24 @@ class S3ObjectsTest(NimbusTestCase):
         with self.assertRaises(ClientError) as ctx:
             self.put("never-written", b"x", IfMatch=etag)
         self.assertAwsError(ctx, "NoSuchKey", 404)
+
+    def test_concurrent_conditional_creates_have_one_winner(self):
+        # If-None-Match: * is evaluated atomically with the commit: of racing creators, exactly
+        # one succeeds.
+        def create(i):
+            try:
+                self.client("s3").put_object(Bucket=BUCKET, Key="race", Body=b"%d" % i,
+                                             IfNoneMatch="*")
+                return i
+            except ClientError as e:
+                self.assertEqual(e.response["Error"]["Code"], "PreconditionFailed")
+                return None
+
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            winners = [w for w in pool.map(create, range(16)) if w is not None]
+        self.assertEqual(len(winners), 1)
+        self.assertEqual(self.s3.get_object(Bucket=BUCKET, Key="race")["Body"].read(),
+                         b"%d" % winners[0])
 
     def test_if_none_match_other_than_star_is_not_implemented(self):
         with self.assertRaises(ClientError) as ctx:
