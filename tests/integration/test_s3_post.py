@@ -99,6 +99,15 @@ class S3PostTest(NimbusTestCase):
         self.assertEqual(r.status_code, 403)
         self.assertIn("Invalid according to Policy: Policy expired.", r.text)
 
+    def test_policy_that_is_not_a_policy(self):
+        presigned = self.s3.generate_presigned_post(BUCKET, "k", ExpiresIn=300)
+        for policy in ("%%%not-base64", base64.b64encode(b"not json").decode(),
+                       base64.b64encode(b'{"conditions": []}').decode()):
+            with self.subTest(policy=policy):
+                r = self.post(presigned, extra={"policy": policy})
+                self.assertEqual(r.status_code, 400, r.text)
+                self.assertIn("<Code>InvalidPolicyDocument</Code>", r.text)
+
     def test_malformed_forms(self):
         url = "%s/%s" % (self.server.endpoint, BUCKET)
         r = requests.post(url, data=b"--x\r\nnot a form", timeout=10,
@@ -163,6 +172,13 @@ class S3StrictPostTest(unittest.TestCase):
         self.assertEqual(r.status_code, 403)
         self.assertIn("<Code>AccessDenied</Code>", r.text)
         self.assertEqual(s3.get_object(Bucket="strict-post", Key="signed")["Body"].read(), b"ok")
+        stranger = self.server.client("s3", access_key="AKIAUNKNOWNKEY000001", secret_key="x",
+                                      signature_version="s3v4")
+        form = stranger.generate_presigned_post("strict-post", "stranger", ExpiresIn=300)
+        r = requests.post(form["url"], data=form["fields"], files={"file": ("f", b"no")},
+                          timeout=10)
+        self.assertEqual(r.status_code, 403)
+        self.assertIn("<Code>InvalidAccessKeyId</Code>", r.text)
 
 
 if __name__ == "__main__":

@@ -231,8 +231,7 @@ void S3Service::RegisterBucketConfigOps() {
                        "DeleteBucketLifecycle", "Lifecycle", "NoSuchLifecycleConfiguration",
                        CheckLifecycle);
   RegisterBucketConfig("PutBucketEncryption", "GetBucketEncryption", "DeleteBucketEncryption",
-                       "Encryption", "ServerSideEncryptionConfigurationNotFoundError",
-                       CheckEncryption, DefaultBucketEncryption());
+                       "Encryption", "", CheckEncryption, DefaultBucketEncryption());
   RegisterBucketConfig("PutBucketOwnershipControls", "GetBucketOwnershipControls",
                        "DeleteBucketOwnershipControls", "OwnershipControls",
                        "OwnershipControlsNotFoundError", CheckOwnership);

@@ -198,8 +198,6 @@ ApiError NoSuchConfiguration(std::string_view code, std::string_view bucket) {
     message = "The bucket policy does not exist";
   } else if (code == "NoSuchLifecycleConfiguration") {
     message = "The lifecycle configuration does not exist";
-  } else if (code == "ServerSideEncryptionConfigurationNotFoundError") {
-    message = "The server side encryption configuration was not found";
   } else if (code == "OwnershipControlsNotFoundError") {
     message = "The bucket ownership controls were not found";
   } else if (code == "NoSuchPublicAccessBlockConfiguration") {
