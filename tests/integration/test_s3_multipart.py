@@ -281,6 +281,13 @@ class S3MultipartTest(NimbusTestCase):
                                               ChecksumCRC32=whole, ChecksumType="FULL_OBJECT")
         self.assertEqual(r["ChecksumCRC32"], whole)
         self.assertEqual(r["ChecksumType"], "FULL_OBJECT")
+        # A part read carries no full-object checksum (it would not match the part's bytes).
+        g = self.s3.get_object(Bucket=BUCKET, Key="full", PartNumber=2, ChecksumMode="ENABLED")
+        self.assertEqual(g["Body"].read(), b"end")
+        self.assertNotIn("ChecksumCRC32", g)
+        g = self.s3.get_object(Bucket=BUCKET, Key="full", ChecksumMode="ENABLED")
+        self.assertEqual(g["ChecksumCRC32"], whole)
+        self.assertEqual(g["Body"].read(), b"".join(parts))
 
     def test_checksum_type_rules(self):
         with self.assertRaises(ClientError) as ctx:

@@ -232,7 +232,7 @@ Result<Document> S3Service::ReadObject(RequestContext& ctx, const Input& in, boo
       }
     }
     json::object out;
-    bool checksum_mode = in.Str("ChecksumMode") == "ENABLED" && !range_header;
+    bool checksum_mode = in.Str("ChecksumMode") == "ENABLED" && !range_header && !part_number;
     DescribeObject(*rec, *b, checksum_mode, &out);
     if (part_number && !rec->parts.empty())
       out["PartsCount"] = static_cast<int64_t>(rec->parts.size());
