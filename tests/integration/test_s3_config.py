@@ -254,6 +254,39 @@ class S3ConfigTest(NimbusTestCase):
         self.assertEqual(self.s3.get_object_acl(Bucket=BUCKET, Key="k")["Owner"]["ID"],
                          acl["Owner"]["ID"])
 
+    def test_acls_are_disabled_by_bucket_owner_enforced(self):
+        # New buckets enforce bucket ownership: reading ACLs works, setting them does not.
+        self.s3.put_bucket_acl(Bucket=BUCKET, ACL="private")
+        self.s3.put_object(Bucket=BUCKET, Key="k", Body=b"x", ACL="bucket-owner-full-control")
+        for call in (lambda: self.s3.put_bucket_acl(Bucket=BUCKET, ACL="public-read"),
+                     lambda: self.s3.put_object(Bucket=BUCKET, Key="k", Body=b"x",
+                                                ACL="public-read"),
+                     lambda: self.s3.put_object_acl(Bucket=BUCKET, Key="k",
+                                                    GrantRead='uri="http://acs.amazonaws.com/'
+                                                              'groups/global/AllUsers"'),
+                     lambda: self.s3.copy_object(Bucket=BUCKET, Key="c", CopySource=BUCKET + "/k",
+                                                 ACL="public-read"),
+                     lambda: self.s3.create_multipart_upload(Bucket=BUCKET, Key="m",
+                                                             ACL="public-read-write")):
+            with self.assertRaises(ClientError) as ctx:
+                call()
+            err = self.assertAwsError(ctx, "AccessControlListNotSupported", 400)
+            self.assertEqual(err["Error"]["Message"], "The bucket does not allow ACLs")
+        with self.assertRaises(ClientError) as ctx:
+            self.s3.create_bucket(Bucket="public-at-birth", ACL="public-read")
+        self.assertAwsError(ctx, "InvalidBucketAclWithObjectOwnership", 400)
+        # With ACLs enabled (ObjectWriter) they are accepted.
+        self.s3.put_bucket_ownership_controls(Bucket=BUCKET, OwnershipControls={
+            "Rules": [{"ObjectOwnership": "ObjectWriter"}]})
+        self.s3.put_bucket_acl(Bucket=BUCKET, ACL="public-read")
+        self.s3.put_object(Bucket=BUCKET, Key="k", Body=b"x", ACL="public-read")
+        self.s3.put_object_acl(Bucket=BUCKET, Key="k", ACL="public-read")
+        self.s3.create_bucket(Bucket="acl-enabled", ObjectOwnership="ObjectWriter",
+                              ACL="public-read")
+        with self.assertRaises(ClientError) as ctx:
+            self.s3.put_object_acl(Bucket=BUCKET, Key="missing", ACL="private")
+        self.assertAwsError(ctx, "NoSuchKey", 404)
+
     def test_object_lock(self):
         with self.assertRaises(ClientError) as ctx:
             self.s3.get_object_lock_configuration(Bucket=BUCKET)

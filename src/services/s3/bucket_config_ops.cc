@@ -249,6 +249,8 @@ void S3Service::RegisterBucketConfigOps() {
   Register("GetObjectAcl", &S3Service::GetObjectAcl);
   Register("GetBucketAcl", &S3Service::GetBucketAcl);
   Register("GetObjectLockConfiguration", &S3Service::GetObjectLockConfiguration);
+  Register("PutBucketAcl", &S3Service::PutBucketAcl);
+  Register("PutObjectAcl", &S3Service::PutObjectAcl);
   Register("GetBucketRequestPayment",
            Handler([this](RequestContext&, const Input& in) -> Result<Document> {
              auto b = GetBucket(in.Str("Bucket"));
@@ -324,6 +326,57 @@ json::object OwnerAcl(std::string_view account) {
 }
 
 }  // namespace
+
+Status CheckAclAllowed(const BucketRecord& bucket, const Input& in) {
+  std::string ownership = "ObjectWriter";  // ACLs are on when ownership controls are deleted
+  if (auto* oc = bucket.config.if_contains("OwnershipControls"); oc && oc->is_object())
+    if (auto* rules = oc->get_object().if_contains("Rules"); rules && rules->is_array() &&
+                                                             !rules->get_array().empty() &&
+                                                             rules->get_array()[0].is_object())
+      ownership = StrOf(rules->get_array()[0].get_object(), "ObjectOwnership");
+  if (ownership != "BucketOwnerEnforced") return Ok{};
+  bool sets_acl = false;
+  if (auto acl = in.OptStr("ACL"))
+    sets_acl = *acl != "private" && *acl != "bucket-owner-full-control";
+  for (std::string_view g :
+       {"GrantFullControl", "GrantRead", "GrantReadACP", "GrantWrite", "GrantWriteACP"})
+    sets_acl = sets_acl || in.Has(g);
+  // An AccessControlPolicy is accepted when it grants nothing beyond the owner's FULL_CONTROL.
+  if (const json::object* policy = in.Obj("AccessControlPolicy")) {
+    if (auto* grants = policy->if_contains("Grants"); grants && grants->is_array()) {
+      for (const auto& g : grants->get_array()) {
+        if (!g.is_object()) continue;
+        auto* grantee = g.get_object().if_contains("Grantee");
+        std::string id =
+            grantee && grantee->is_object() ? StrOf(grantee->get_object(), "ID") : std::string();
+        if (id != CanonicalUserId(bucket.account) ||
+            StrOf(g.get_object(), "Permission") != "FULL_CONTROL")
+          sets_acl = true;
+      }
+    }
+  }
+  if (!sets_acl) return Ok{};
+  return ApiError("AccessControlListNotSupported", 400, "The bucket does not allow ACLs");
+}
+
+Result<Document> S3Service::PutBucketAcl(RequestContext&, const Input& in) {
+  auto b = GetBucket(in.Str("Bucket"));
+  if (!b) return std::move(b).error();
+  auto st = CheckAclAllowed(*b, in);
+  if (!st) return std::move(st).error();
+  return json::value(json::object());
+}
+
+Result<Document> S3Service::PutObjectAcl(RequestContext&, const Input& in) {
+  std::string bucket = in.Str("Bucket");
+  auto b = GetBucket(bucket);
+  if (!b) return std::move(b).error();
+  auto rec = ResolveObject(bucket, in.Str("Key"), in.OptStr("VersionId"), "PUT");
+  if (!rec) return std::move(rec).error();
+  auto st = CheckAclAllowed(*b, in);
+  if (!st) return std::move(st).error();
+  return json::value(json::object());
+}
 
 Result<Document> S3Service::GetBucketAcl(RequestContext&, const Input& in) {
   auto b = GetBucket(in.Str("Bucket"));

@@ -49,6 +49,19 @@ Result<Document> S3Service::CreateBucket(RequestContext& ctx, const Input& in) {
     return InvalidArgument("Invalid x-amz-object-ownership header: " + ownership,
                            "x-amz-object-ownership", ownership);
 
+  // ACLs are disabled by BucketOwnerEnforced, the default (S3 User Guide, "Controlling ownership
+  // of objects and disabling ACLs").
+  if (ownership.empty() || ownership == "BucketOwnerEnforced") {
+    bool sets_acl = in.Has("ACL") && in.Str("ACL") != "private";
+    for (std::string_view g :
+         {"GrantFullControl", "GrantRead", "GrantReadACP", "GrantWrite", "GrantWriteACP"})
+      sets_acl = sets_acl || in.Has(g);
+    if (sets_acl)
+      return ApiError("InvalidBucketAclWithObjectOwnership", 400,
+                      "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced "
+                      "setting");
+  }
+
   std::lock_guard lock(mu_);
   auto existing = GetBucket(name);
   if (existing) {

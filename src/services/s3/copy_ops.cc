@@ -87,6 +87,7 @@ Result<Document> S3Service::CopyObject(RequestContext& ctx, const Input& in) {
   auto b = GetBucket(bucket);
   if (!b) return std::move(b).error();
   if (key.size() > kMaxKeyLength) return KeyTooLong(key.size());
+  if (auto acl = CheckAclAllowed(*b, in); !acl) return std::move(acl).error();
   auto src = ParseCopySource(in.Str("CopySource"));
   if (!src) return std::move(src).error();
   std::string directive = in.OptStr("MetadataDirective").value_or("COPY");

@@ -58,6 +58,7 @@ Result<Document> S3Service::CreateMultipartUpload(RequestContext& ctx, const Inp
   auto b = GetBucket(bucket);
   if (!b) return std::move(b).error();
   if (key.size() > kMaxKeyLength) return KeyTooLong(key.size());
+  if (auto acl = CheckAclAllowed(*b, in); !acl) return std::move(acl).error();
   ObjectRecord attrs;
   auto st = ReadObjectAttributes(in, &attrs);
   if (!st) return std::move(st).error();

@@ -119,6 +119,7 @@ Result<Document> S3Service::PutObject(RequestContext& ctx, const Input& in) {
   auto b = GetBucket(bucket);
   if (!b) return std::move(b).error();
   if (key.size() > kMaxKeyLength) return KeyTooLong(key.size());
+  if (auto acl = CheckAclAllowed(*b, in); !acl) return std::move(acl).error();
   if (auto none_match = in.OptStr("IfNoneMatch"); none_match && *none_match != "*")
     return ApiError("NotImplemented", 501,
                     "A header you provided implies functionality that is not implemented");

@@ -66,6 +66,11 @@ std::string HttpDate(int64_t ms);
 // The unquoted form of an entity tag (clients send both).
 std::string_view UnquoteEtag(std::string_view etag);
 
+// AccessControlListNotSupported when a write sets an ACL (x-amz-acl other than private or
+// bucket-owner-full-control, x-amz-grant-*, an AccessControlPolicy granting others) on a bucket
+// whose ownership controls disable ACLs (BucketOwnerEnforced, the default of new buckets).
+Status CheckAclAllowed(const BucketRecord& bucket, const Input& in);
+
 // AccessDenied "Request has expired" when `query` is a presigned URL's (SigV4 X-Amz-Date and
 // X-Amz-Expires, or the legacy Expires) and `now` is past its expiry; nullopt otherwise.
 std::optional<ApiError> PresignedUrlExpired(std::string_view query, Clock::TimePoint now);
@@ -121,6 +126,8 @@ class S3Service final : public Service {
   Result<Document> GetObjectAcl(RequestContext& ctx, const Input& in);
   Result<Document> GetBucketAcl(RequestContext& ctx, const Input& in);
   Result<Document> GetObjectLockConfiguration(RequestContext& ctx, const Input& in);
+  Result<Document> PutBucketAcl(RequestContext& ctx, const Input& in);
+  Result<Document> PutObjectAcl(RequestContext& ctx, const Input& in);
   // Sets the tags of one object version (the latest when `version_id` is absent).
   Result<ObjectRecord> SetObjectTags(std::string_view bucket, std::string_view key,
                                      const std::optional<std::string>& version_id, TagList tags);
