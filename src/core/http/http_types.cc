@@ -67,4 +67,41 @@ std::vector<std::pair<std::string, std::string>> ParseQuery(std::string_view que
   return out;
 }
 
+namespace {
+// Scans `text` for name=value pairs whose decoded name is `name`; sets `*out` to the last value.
+void ScanParameter(std::string_view text, std::string_view name, std::string* out, bool* found) {
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t amp = text.find('&', pos);
+    if (amp == std::string_view::npos) amp = text.size();
+    std::string_view part = text.substr(pos, amp - pos);
+    size_t eq = part.find('=');
+    std::string_view k = part.substr(0, eq);
+    bool match = k == name;
+    if (!match && k.find_first_of("%+") != std::string_view::npos) {
+      auto dk = UriDecode(k, true);
+      match = dk && *dk == name;
+    }
+    if (match) {
+      std::string_view v = eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1);
+      auto dv = UriDecode(v, true);
+      *out = dv ? *dv : std::string(v);
+      *found = true;
+    }
+    pos = amp + 1;
+  }
+}
+}  // namespace
+
+std::string FormParameter(const Request& request, std::string_view name) {
+  std::string value;
+  bool found = false;
+  ScanParameter(request.query, name, &value, &found);
+  std::string_view ct = request.Header("content-type");
+  if (request.method == "POST" &&
+      (ct.empty() || ct.find("application/x-www-form-urlencoded") != std::string_view::npos))
+    ScanParameter(request.body, name, &value, &found);
+  return value;
+}
+
 }  // namespace nimbus::http

@@ -41,6 +41,11 @@ struct Response {
 
 // Splits a raw query string into decoded (name, value) pairs in order. '+' is decoded as a space
 // when `plus_as_space` (HTML forms). Malformed escapes are kept literally.
+// The value of parameter `name` as the query protocol reads it: from the query string and, for
+// POST bodies that are form-encoded (or carry no content type), from the body; the last
+// occurrence wins. Empty when absent. Decodes only the matching value (no full parse).
+std::string FormParameter(const Request& request, std::string_view name);
+
 std::vector<std::pair<std::string, std::string>> ParseQuery(std::string_view query,
                                                             bool plus_as_space = true);
 

@@ -172,15 +172,13 @@ class QueryCodec final : public Codec {
  public:
   Result<const Operation*> ResolveOperation(const ServiceModel& model,
                                             const http::Request& request) const override {
-    auto params = CollectParams(request);
-    if (!params) return std::move(params).error();
-    auto it = params->find("Action");
-    if (it == params->end() || it->second.empty())
-      return ApiError("MissingAction", 400, "Missing Action");
-    const Operation* op = model.FindOperation(it->second);
+    // Only Action is needed here; DecodeInput parses every parameter once.
+    std::string action = http::FormParameter(request, "Action");
+    if (action.empty()) return ApiError("MissingAction", 400, "Missing Action");
+    const Operation* op = model.FindOperation(action);
     if (!op)
       return ApiError("InvalidAction", 400,
-                      "The action " + it->second + " is not valid for this web service.");
+                      "The action " + action + " is not valid for this web service.");
     return op;
   }
 

@@ -57,17 +57,6 @@ std::string_view ScopeService(const http::Request& r, std::string* storage) {
   return cred.substr(slashes[2] + 1, slashes[3] - slashes[2] - 1);
 }
 
-std::string FormParam(const http::Request& r, std::string_view name) {
-  auto find = [&](std::string_view text) -> std::string {
-    for (auto& [k, v] : http::ParseQuery(text, true))
-      if (k == name) return v;
-    return {};
-  };
-  std::string v = find(r.query);
-  if (v.empty() && r.method == "POST" && IsFormRequest(r)) v = find(r.body);
-  return v;
-}
-
 // Auth failures in each protocol family's words. The issue of record: every one is a 403.
 ApiError AuthError(const protocol::ServiceModel& model, auth::AuthFailure failure,
                    std::string_view detail, bool unknown_key, bool missing) {
@@ -181,10 +170,10 @@ RouteDecision Router::Route(const http::Request& r) const {
   // Query protocol: Action (and Version) in the form body or query string.
   bool form = IsFormRequest(r) || r.query.find("Action=") != std::string::npos;
   if (form) {
-    std::string action = FormParam(r, "Action");
+    std::string action = http::FormParameter(r, "Action");
     if (!action.empty()) {
       d.envelope = RouteDecision::Envelope::kQuery;
-      std::string version = FormParam(r, "Version");
+      std::string version = http::FormParameter(r, "Version");
       auto it = by_query_version_.find(version);
       if (it != by_query_version_.end()) {
         d.service = it->second;
