@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -42,6 +43,9 @@ class BlobStore {
   virtual StorageStatus Delete(std::string_view id) = 0;  // ok if already absent
   // Removes every blob (POST /_nimbus/reset).
   virtual StorageStatus Clear() = 0;
+  // Calls `visit(id)` for every committed blob, in no particular order (state export); stops
+  // early when visit returns false. Blobs committed or deleted during the call may be missed.
+  virtual StorageStatus List(const std::function<bool(std::string_view id)>& visit) = 0;
   // A filesystem path holding the blob's bytes, when the store keeps blobs on disk (lets Lambda
   // unzip code in place); empty for the in-memory store.
   virtual std::string PathOf(std::string_view id) = 0;

@@ -209,6 +209,28 @@ class FileBlobStore : public BlobStore {
     return shared_->options.fsync ? SyncDirectory(shared_->root) : StorageStatus::Ok();
   }
 
+  StorageStatus List(const std::function<bool(std::string_view)>& visit) override {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const size_t skip = shared_->root.size() + 1;
+    fs::recursive_directory_iterator it(shared_->root, ec), end;
+    for (; !ec && it != end; it.increment(ec)) {
+      if (it.depth() == 0 && it->path().filename() == ".tmp") {
+        it.disable_recursion_pending();
+        continue;
+      }
+      std::error_code type_ec;
+      if (!it->is_regular_file(type_ec)) continue;
+      std::string path = it->path().string();
+      if (path.size() <= skip) continue;
+      if (!visit(std::string_view(path).substr(skip))) return StorageStatus::Ok();
+    }
+    // A directory pruned by a concurrent Delete ends the walk early with ENOENT: not an error.
+    if (ec && ec != std::errc::no_such_file_or_directory)
+      return StorageStatus::IoError("list " + shared_->root + ": " + ec.message());
+    return StorageStatus::Ok();
+  }
+
   std::string PathOf(std::string_view id) override {
     return IsValidBlobId(id) ? shared_->PathOf(id) : std::string();
   }

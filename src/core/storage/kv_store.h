@@ -76,6 +76,12 @@ class KvStore {
   virtual StorageStatus Write(const WriteBatch& batch) = 0;
 
   virtual std::unique_ptr<Snapshot> GetSnapshot() = 0;
+  // Calls `visit(keyspace, key, value)` for every key of every keyspace, keyspaces in name order
+  // and keys in order within each (state export). Reads at `snapshot` when set.
+  virtual StorageStatus ScanAll(
+      const Snapshot* snapshot,
+      const std::function<bool(std::string_view keyspace, std::string_view key,
+                               std::string_view value)>& visit) = 0;
 
   // Removes every key of every keyspace (POST /_nimbus/reset).
   virtual StorageStatus Clear() = 0;

@@ -3,6 +3,7 @@
 #include <mutex>
 #include <shared_mutex>
 #include <string>
+#include <vector>
 
 #include "core/storage/blob_store.h"
 
@@ -94,6 +95,17 @@ class MemoryBlobStore : public BlobStore {
   StorageStatus Clear() override {
     std::unique_lock lock(state_->mu);
     state_->blobs.clear();
+    return StorageStatus::Ok();
+  }
+
+  StorageStatus List(const std::function<bool(std::string_view)>& visit) override {
+    std::vector<std::string> ids;
+    {
+      std::shared_lock lock(state_->mu);
+      for (const auto& [id, blob] : state_->blobs) ids.push_back(id);
+    }
+    for (const auto& id : ids)
+      if (!visit(id)) break;
     return StorageStatus::Ok();
   }
 

@@ -29,6 +29,7 @@ class MemorySnapshot : public Snapshot {
     auto it = tables_.find(keyspace);
     return it == tables_.end() ? nullptr : it->second.get();
   }
+  const Tables& tables() const { return tables_; }
 
  private:
   std::shared_mutex* mu_;
@@ -142,6 +143,22 @@ class MemoryKvStore : public KvStore {
   std::unique_ptr<Snapshot> GetSnapshot() override {
     std::shared_lock lock(mu_);
     return std::make_unique<MemorySnapshot>(&mu_, tables_);
+  }
+
+  StorageStatus ScanAll(const Snapshot* snapshot,
+                        const std::function<bool(std::string_view, std::string_view,
+                                                 std::string_view)>& visit) override {
+    std::unique_ptr<Snapshot> own;
+    if (snapshot == nullptr) {
+      own = GetSnapshot();
+      snapshot = own.get();
+    }
+    auto* memory_snapshot = dynamic_cast<const MemorySnapshot*>(snapshot);
+    if (memory_snapshot == nullptr) return ForeignSnapshot();
+    for (const auto& [keyspace, table] : memory_snapshot->tables())
+      for (const auto& [key, value] : *table)
+        if (!visit(keyspace, key, value)) return StorageStatus::Ok();
+    return StorageStatus::Ok();
   }
 
   StorageStatus Clear() override {

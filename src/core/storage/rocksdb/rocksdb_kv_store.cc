@@ -173,6 +173,24 @@ class RocksDbKvStore : public KvStore {
     return std::make_unique<RocksDbSnapshot>(db_.get(), db_->GetSnapshot());
   }
 
+  StorageStatus ScanAll(const Snapshot* snapshot,
+                        const std::function<bool(std::string_view, std::string_view,
+                                                 std::string_view)>& visit) override {
+    rocksdb::ReadOptions read_options;
+    StorageStatus status = SetSnapshot(snapshot, &read_options);
+    if (!status.ok()) return status;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options));
+    std::string keyspace;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      std::string_view rest(it->key().data(), it->key().size());
+      if (!ConsumeOrderedString(&rest, &keyspace))
+        return StorageStatus::Corruption("stored key without a keyspace prefix");
+      rocksdb::Slice value = it->value();
+      if (!visit(keyspace, rest, std::string_view(value.data(), value.size()))) break;
+    }
+    return FromRocks(it->status());
+  }
+
   StorageStatus Clear() override {
     // One range tombstone over everything stored; compaction reclaims the space later. Writes
     // racing with Clear may survive it, as they would if they had come just after.

@@ -233,6 +233,26 @@ TEST_P(BlobStoreConformance, ClearRemovesEveryBlob) {
   EXPECT_EQ(ReadAll("one"), "again");
 }
 
+TEST_P(BlobStoreConformance, ListNamesEveryCommittedBlob) {
+  ASSERT_TRUE(Put("one", "1").ok());
+  ASSERT_TRUE(Put("dir/sub/two", "2").ok());
+  ASSERT_TRUE(Put("dir/three", "").ok());
+  std::unique_ptr<BlobWriter> in_flight = store_->NewWriter();
+  ASSERT_TRUE(in_flight->Append("not yet").ok());
+  ASSERT_TRUE(store_->Delete("one").ok());
+  std::vector<std::string> ids;
+  ASSERT_TRUE(store_->List([&](std::string_view id) {
+                      ids.emplace_back(id);
+                      return true;
+                    })
+                  .ok());
+  std::sort(ids.begin(), ids.end());
+  EXPECT_EQ(ids, (std::vector<std::string>{"dir/sub/two", "dir/three"}));
+  size_t visited = 0;
+  ASSERT_TRUE(store_->List([&](std::string_view) { return ++visited < 1; }).ok());
+  EXPECT_EQ(visited, 1u);
+}
+
 TEST_P(BlobStoreConformance, WriterMayOutliveTheStore) {
   std::unique_ptr<BlobWriter> writer = store_->NewWriter();
   ASSERT_TRUE(writer->Append("late").ok());

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -187,6 +188,37 @@ TEST_P(KvStoreConformance, KeyspacesAreIsolated) {
   EXPECT_EQ(ScanAll("a"), Entries{});
   EXPECT_EQ(ScanAll("ab"), (Entries{{"c", "in ab"}}));
   EXPECT_EQ(ScanAll(""), (Entries{{"x", "in empty"}}));
+}
+
+TEST_P(KvStoreConformance, ScanAllVisitsEveryKeyspaceInOrderAtASnapshot) {
+  PutAll("b", {{"2", "b2"}, {std::string("\0x", 2), "b0"}});
+  PutAll("a", {{"1", "a1"}});
+  PutAll("ab", {{"", "empty key"}});
+  std::unique_ptr<Snapshot> snapshot = store_->GetSnapshot();
+  PutAll("c", {{"late", "after the snapshot"}});
+  ASSERT_TRUE(store_->Delete("a", "1").ok());
+
+  using Triples = std::vector<std::tuple<std::string, std::string, std::string>>;
+  auto all = [&](const Snapshot* at) {
+    Triples out;
+    StorageStatus status = store_->ScanAll(at, [&](auto ks, auto k, auto v) {
+      out.emplace_back(std::string(ks), std::string(k), std::string(v));
+      return true;
+    });
+    EXPECT_TRUE(status.ok()) << status.message();
+    return out;
+  };
+  EXPECT_EQ(all(snapshot.get()), (Triples{{"a", "1", "a1"},
+                                          {"ab", "", "empty key"},
+                                          {"b", std::string("\0x", 2), "b0"},
+                                          {"b", "2", "b2"}}));
+  EXPECT_EQ(all(nullptr), (Triples{{"ab", "", "empty key"},
+                                   {"b", std::string("\0x", 2), "b0"},
+                                   {"b", "2", "b2"},
+                                   {"c", "late", "after the snapshot"}}));
+  int visited = 0;
+  ASSERT_TRUE(store_->ScanAll(nullptr, [&](auto, auto, auto) { return ++visited < 2; }).ok());
+  EXPECT_EQ(visited, 2);
 }
 
 TEST_P(KvStoreConformance, BatchAppliesOpsInOrderAcrossKeyspaces) {

@@ -31,6 +31,12 @@ class CountingKv : public storage::KvStore {
   }
   storage::StorageStatus Write(const storage::WriteBatch& b) override { return inner_->Write(b); }
   std::unique_ptr<storage::Snapshot> GetSnapshot() override { return inner_->GetSnapshot(); }
+  storage::StorageStatus ScanAll(
+      const storage::Snapshot* s,
+      const std::function<bool(std::string_view, std::string_view, std::string_view)>& visit)
+      override {
+    return inner_->ScanAll(s, visit);
+  }
   storage::StorageStatus Clear() override { return inner_->Clear(); }
   storage::StorageStatus Flush() override { return inner_->Flush(); }
   size_t visited = 0;
