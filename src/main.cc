@@ -1,5 +1,6 @@
 // nimbus: the AWS serverless stack in one binary. `nimbus serve` starts the server;
 // `nimbus version` prints the version.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -8,7 +9,11 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <iostream>
+#include <map>
+#include <thread>
 
 #include "core/auth/credentials.h"
 #include "core/common/clock.h"
@@ -16,9 +21,11 @@
 #include "core/http/client.h"
 #include "core/http/server.h"
 #include "core/protocol/model.h"
+#include "core/router/init_hooks.h"
 #include "core/router/router.h"
 #include "core/storage/blob_store.h"
 #include "core/storage/kv_store.h"
+#include "core/storage/state_archive.h"
 #include "nimbus_version.h"
 #include "services/registry.h"
 
@@ -77,6 +84,60 @@ int PrintStatus(const std::string& host, uint16_t port) {
   return 0;
 }
 
+// `nimbus state export FILE` / `nimbus state import FILE`: through a running server's
+// /_nimbus/state, so the archive is one consistent snapshot taken while it serves.
+int RunState(const std::string& action, const std::string& file, const std::string& host,
+             uint16_t port) {
+  std::string error;
+  std::string body;
+  if (action == "import") {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+      std::cerr << "nimbus state import: cannot read " << file << "\n";
+      return 1;
+    }
+    body.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  auto res = nimbus::http::Fetch(host, port, action == "import" ? "POST" : "GET",
+                                 "/_nimbus/state", body, 30 * 60 * 1000, &error);
+  if (!res) {
+    std::cerr << "nimbus is not running at " << host << ":" << port << ": " << error << "\n";
+    return 1;
+  }
+  if (res->status != 200) {
+    boost::json::error_code ec;
+    auto answer = boost::json::parse(res->body, ec);
+    const boost::json::value* message =
+        !ec && answer.is_object() ? answer.get_object().if_contains("message") : nullptr;
+    std::cerr << "nimbus state " << action << " failed (HTTP " << res->status << "): "
+              << (message && message->is_string() ? std::string(message->get_string())
+                                                  : res->body)
+              << "\n";
+    return 1;
+  }
+  if (action == "export") {
+    std::string tmp = file + ".partial";
+    {
+      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+      out.write(res->body.data(), static_cast<std::streamsize>(res->body.size()));
+      if (!out) {
+        std::cerr << "nimbus state export: cannot write " << file << "\n";
+        return 1;
+      }
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, file, ec);
+    if (ec) {
+      std::cerr << "nimbus state export: cannot write " << file << ": " << ec.message() << "\n";
+      return 1;
+    }
+    std::cout << "exported " << res->body.size() << " bytes to " << file << "\n";
+  } else {
+    std::cout << res->body << "\n";
+  }
+  return 0;
+}
+
 int PrintCoverage(bool markdown) {
   nimbus::Registry registry;
   nimbus::RegisterServices(registry);
@@ -97,6 +158,51 @@ int PrintCoverage(bool markdown) {
   return 0;
 }
 
+// The init hooks of this server: /etc/localstack/init when present, then --init-dir. Scripts get
+// the endpoint, region and test credentials, and an `awslocal` (this binary's `aws`) on PATH.
+std::unique_ptr<nimbus::InitHooks> MakeInitHooks(const nimbus::Config& config,
+                                                 std::string* shim_dir) {
+  std::vector<std::string> roots;
+  std::error_code ec;
+  if (std::filesystem::is_directory("/etc/localstack/init", ec))
+    roots.push_back("/etc/localstack/init");
+  if (!config.init_dir.empty()) {
+    if (!std::filesystem::is_directory(config.init_dir, ec))
+      spdlog::warn("init directory {} does not exist: no init hooks from it", config.init_dir);
+    else
+      roots.push_back(std::filesystem::absolute(config.init_dir, ec).string());
+  }
+  std::string host = IsLoopback(config.host) || config.host == "0.0.0.0" || config.host == "::"
+                         ? "127.0.0.1"
+                         : config.host;
+  std::string port = std::to_string(config.port);
+  std::map<std::string, std::string> env = {
+      {"AWS_ENDPOINT_URL", "http://" + host + ":" + port},
+      {"AWS_DEFAULT_REGION", config.region},
+      {"AWS_REGION", config.region},
+      {"AWS_ACCESS_KEY_ID", "test"},
+      {"AWS_SECRET_ACCESS_KEY", "test"},
+      {"AWS_PAGER", ""},
+      {"NIMBUS_PORT", port},
+  };
+  std::string pattern = (std::filesystem::temp_directory_path(ec) / "nimbus-init-XXXXXX").string();
+  if (!roots.empty() && ::mkdtemp(pattern.data())) {
+    char self[4096];
+    ssize_t n = ::readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n > 0) {
+      self[n] = '\0';
+      std::ofstream shim(pattern + "/awslocal");
+      shim << "#!/bin/sh\n# awslocal: the AWS CLI against this nimbus\nexec '" << self
+           << "' aws --nimbus-port " << port << " \"$@\"\n";
+      shim.close();
+      ::chmod((pattern + "/awslocal").c_str(), 0755);
+      env["PATH"] = pattern;
+      *shim_dir = pattern;
+    }
+  }
+  return std::make_unique<nimbus::InitHooks>(std::move(roots), std::move(env));
+}
+
 int Serve(nimbus::Config config) {
   using namespace nimbus;
   if (!InitLogging(config.log_level)) {
@@ -112,6 +218,17 @@ int Serve(nimbus::Config config) {
     spdlog::warn("--auth strict --credentials FILE, or bind 127.0.0.1.");
     spdlog::warn("**************************************************************************");
   }
+
+  std::string shim_dir;
+  std::unique_ptr<InitHooks> hooks = MakeInitHooks(config, &shim_dir);
+  struct RemoveShim {
+    std::string dir;
+    ~RemoveShim() {
+      std::error_code ec;
+      if (!dir.empty()) std::filesystem::remove_all(dir, ec);
+    }
+  } remove_shim{shim_dir};
+  hooks->Run(InitHooks::Stage::kBoot);
 
   std::unique_ptr<storage::KvStore> kv;
   std::unique_ptr<storage::BlobStore> blobs;
@@ -137,6 +254,8 @@ int Serve(nimbus::Config config) {
       return 1;
     }
   }
+  // State exports hold blob deletes back while they copy (see state_archive.h).
+  blobs = std::make_unique<storage::HoldingBlobStore>(std::move(blobs));
 
   auth::CredentialStore credentials;
   if (!config.credentials_file.empty()) {
@@ -162,6 +281,7 @@ int Serve(nimbus::Config config) {
   env.config = &config;
 
   Router router(&env, &registry);
+  router.set_init_hooks(hooks.get());
   http::ServerOptions options;
   options.host = config.host;
   options.port = config.port;
@@ -169,17 +289,22 @@ int Serve(nimbus::Config config) {
   env.spawn = [&server](Task<void> t) { server.Spawn(std::move(t)); };
 
   for (const auto& svc : registry.services()) svc->Start(env);
+  hooks->Run(InitHooks::Stage::kStart);
   std::string error;
   if (!server.Listen(&error)) {
     spdlog::critical("{}", error);
     return 1;
   }
-  server.StopOnSignals();
+  InitHooks* hooks_ptr = hooks.get();
+  server.StopOnSignals([hooks_ptr] { hooks_ptr->Run(InitHooks::Stage::kShutdown); });
+  // READY scripts create resources through the API, so they run while the server serves.
+  std::thread ready([hooks_ptr] { hooks_ptr->Run(InitHooks::Stage::kReady); });
   spdlog::info("nimbus {} ready on http://{}:{} (region {}, account {}, auth {}, storage {})",
                NIMBUS_VERSION, config.host, server.port(), config.region, config.account,
                config.strict_auth ? "strict" : "permissive",
                config.ephemeral ? "memory" : config.data_dir);
   server.Run();
+  ready.join();
   for (const auto& svc : registry.services()) svc->Stop();
   auto st = kv->Flush();
   if (!st.ok()) {
@@ -231,6 +356,10 @@ int main(int argc, char** argv) {
       ->envname("NIMBUS_LOG_LEVEL")
       ->capture_default_str();
 
+  serve->add_option("--init-dir", config.init_dir,
+                    "LocalStack-style init hooks: DIR/{boot,start,ready,shutdown}.d/*.{sh,py} "
+                    "(/etc/localstack/init is also run when present)")
+      ->envname("NIMBUS_INIT_DIR");
   serve->add_flag("--enable-clock-control", config.clock_control,
                   "Let POST /_nimbus/clock move nimbus's clock forward (for tests)")
       ->envname("NIMBUS_CLOCK_CONTROL");
@@ -254,7 +383,21 @@ int main(int argc, char** argv) {
   aws->add_option("--nimbus-port", client_port, "Port of the nimbus to talk to")
       ->envname("NIMBUS_PORT");
 
+  std::string state_action;
+  std::string state_file;
+  auto* state = app.add_subcommand(
+      "state", "Export all state of a running nimbus to FILE, or replace it with FILE");
+  state->add_option("action", state_action, "export or import")
+      ->required()
+      ->check(CLI::IsMember({"export", "import"}));
+  state->add_option("file", state_file, "The archive (.tar.gz)")->required();
+  state->add_option("--host", client_host)->envname("NIMBUS_HOST")->capture_default_str();
+  state->add_option("--port", client_port)->envname("NIMBUS_PORT")->capture_default_str();
+
   CLI11_PARSE(app, argc, argv);
+  if (app.got_subcommand("state"))
+    return RunState(state_action, state_file,
+                    client_host == "0.0.0.0" ? "127.0.0.1" : client_host, client_port);
   if (app.got_subcommand("status")) return PrintStatus(client_host, client_port);
   if (app.got_subcommand("aws")) {
     std::string host = client_host == "0.0.0.0" ? "127.0.0.1" : client_host;

@@ -6,6 +6,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <cstdint>
+#include <limits>
 
 namespace nimbus::http {
 
@@ -37,13 +39,15 @@ std::optional<ClientResponse> Fetch(const std::string& host, uint16_t port,
   req.prepare_payload();
   bhttp::write(stream, req, ec);
   beast::flat_buffer buffer;
-  bhttp::response<bhttp::string_body> res;
-  if (!ec) bhttp::read(stream, buffer, res, ec);
+  bhttp::response_parser<bhttp::string_body> parser;
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());  // state archives can be large
+  if (!ec) bhttp::read(stream, buffer, parser, ec);
   if (ec) {
     *error = "request to " + host + ":" + std::to_string(port) + " failed: " + ec.message();
     return std::nullopt;
   }
   stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  auto res = parser.release();
   return ClientResponse{static_cast<int>(res.result_int()), std::move(res.body())};
 }
 

@@ -298,6 +298,7 @@ struct Server::Impl {
   tcp::acceptor acceptor{ioc};
   asio::signal_set signals{ioc};
   std::shared_ptr<Endpoint> endpoint;
+  std::thread before_stop_thread;  // runs StopOnSignals' callback, then Stop()
 
   Impl(ServerOptions o, Handler h)
       : endpoint(std::make_shared<Endpoint>(std::move(o), std::move(h))) {}
@@ -318,7 +319,9 @@ struct Server::Impl {
 Server::Server(ServerOptions options, Handler handler)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
 
-Server::~Server() = default;
+Server::~Server() {
+  if (impl_->before_stop_thread.joinable()) impl_->before_stop_thread.join();
+}
 
 asio::io_context& Server::io_context() { return impl_->ioc; }
 
@@ -361,13 +364,23 @@ void Server::Stop() {
   });
 }
 
-void Server::StopOnSignals() {
+void Server::StopOnSignals(std::function<void()> before_stop) {
   impl_->signals.add(SIGTERM);
   impl_->signals.add(SIGINT);
-  impl_->signals.async_wait([this](const beast::error_code& ec, int sig) {
+  impl_->signals.async_wait([this, before_stop = std::move(before_stop)](
+                                const beast::error_code& ec, int sig) {
     if (ec) return;
-    spdlog::info("received signal {}, stopping: finishing in-flight requests", sig);
-    Stop();
+    if (!before_stop) {
+      spdlog::info("received signal {}, stopping: finishing in-flight requests", sig);
+      Stop();
+      return;
+    }
+    spdlog::info("received signal {}, running shutdown hooks before stopping", sig);
+    impl_->before_stop_thread = std::thread([this, before_stop] {
+      before_stop();
+      spdlog::info("stopping: finishing in-flight requests");
+      Stop();
+    });
   });
 }
 

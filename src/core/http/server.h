@@ -49,8 +49,10 @@ class Server {
   void Run();
   // Starts a graceful stop (thread-safe).
   void Stop();
-  // Stops on SIGTERM/SIGINT (installed before Run).
-  void StopOnSignals();
+  // Stops on SIGTERM/SIGINT (installed before Run). `before_stop`, when set, runs first on its
+  // own thread while the server still serves (shutdown hooks that call the APIs), then the
+  // graceful stop begins.
+  void StopOnSignals(std::function<void()> before_stop = {});
 
   // Starts a detached coroutine on the server's executor (background work of services).
   void Spawn(Task<void> task);

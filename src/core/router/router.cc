@@ -10,6 +10,7 @@
 #include "core/common/ids.h"
 #include "core/common/logging.h"
 #include "core/protocol/codec.h"
+#include "core/router/internal_response.h"
 #include "core/storage/blob_store.h"
 #include "core/storage/kv_store.h"
 #include "nimbus_version.h"
@@ -98,14 +99,6 @@ bool IsTwelveDigits(std::string_view s) {
   for (char c : s)
     if (!std::isdigit(static_cast<unsigned char>(c))) return false;
   return true;
-}
-
-http::Response JsonResponse(int status, const json::value& body) {
-  http::Response r;
-  r.status = status;
-  r.SetHeader("content-type", "application/json");
-  r.body = json::serialize(body);
-  return r;
 }
 
 }  // namespace
@@ -199,7 +192,8 @@ RouteDecision Router::Route(const http::Request& r) const {
 
 Task<http::Response> Router::Handle(http::Request& request) {
   auto t0 = std::chrono::steady_clock::now();
-  if (StartsWith(request.path, "/_nimbus/") || request.path == "/_localstack/health")
+  if (StartsWith(request.path, "/_nimbus/") || request.path == "/_localstack/health" ||
+      request.path == "/_localstack/init" || StartsWith(request.path, "/_localstack/init/"))
     co_return co_await HandleInternal(request);
 
   std::string request_id = NewRequestId();
@@ -401,6 +395,18 @@ Task<http::Response> Router::HandleInternal(http::Request& request) {
     co_return JsonResponse(200, json::object{{"services", std::move(services)},
                                              {"edition", "nimbus"},
                                              {"version", NIMBUS_VERSION}});
+  }
+  if (path == "/_nimbus/state") co_return HandleState(request);
+  // LocalStack's init-hook status: GET /_localstack/init and /_localstack/init/<stage>.
+  if (StartsWith(path, "/_localstack/init") && request.method == "GET") {
+    static const InitHooks kNone({}, {});
+    const InitHooks& hooks = init_hooks_ ? *init_hooks_ : kNone;
+    if (path == "/_localstack/init") co_return JsonResponse(200, hooks.Describe());
+    if (StartsWith(path, "/_localstack/init/")) {
+      auto stage = hooks.DescribeStage(std::string_view(path).substr(18));
+      if (stage) co_return JsonResponse(200, *stage);
+      co_return JsonResponse(404, json::object{{"message", "no such stage"}});
+    }
   }
   if (path == "/_nimbus/reset" && request.method == "POST") {
     auto st = env_->kv->Clear();

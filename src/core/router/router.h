@@ -8,6 +8,7 @@
 
 #include "core/common/task.h"
 #include "core/http/http_types.h"
+#include "core/router/init_hooks.h"
 #include "core/router/metrics.h"
 #include "core/router/service.h"
 
@@ -31,14 +32,19 @@ class Router {
   Task<http::Response> Handle(http::Request& request);
   RouteDecision Route(const http::Request& request) const;
   const Metrics& metrics() const { return metrics_; }
+  // The init hooks GET /_localstack/init reports on (none: every stage reported done, no scripts).
+  void set_init_hooks(const InitHooks* hooks) { init_hooks_ = hooks; }
 
  private:
   Task<http::Response> HandleInternal(http::Request& request);
+  // GET /_nimbus/state: the state archive; POST: replace all state with the archive sent.
+  http::Response HandleState(const http::Request& request);
   Task<http::Response> Dispatch(http::Request& request, const RouteDecision& route,
                                 std::string_view request_id);
 
   ServiceEnv* env_;
   Registry* registry_;
+  const InitHooks* init_hooks_ = nullptr;
   Metrics metrics_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::unordered_map<std::string, std::string> by_target_prefix_;  // "DynamoDB_20120810" → dynamodb

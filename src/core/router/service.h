@@ -44,6 +44,7 @@ struct Config {
   bool fsync = false;
   std::string log_level = "info";
   bool clock_control = false;  // POST /_nimbus/clock may move the clock forward (tests only)
+  std::string init_dir;        // LocalStack-style init hooks (besides /etc/localstack/init)
 };
 
 // What every service shares: storage, the clock, the registry for cross-service calls, the
@@ -99,6 +100,9 @@ class Service {
   virtual void Start(ServiceEnv& env) { (void)env; }
   // Called after POST /_nimbus/reset wiped storage: drop caches and in-memory state.
   virtual void Reset() {}
+  // Called after a state import replaced storage under the service (POST /_nimbus/state): drop
+  // caches and in-memory state, then load what Start loads from storage. Default: Reset().
+  virtual void Reload() { Reset(); }
   // Called on graceful shutdown before storage is flushed.
   virtual void Stop() {}
   // The service's own non-AWS endpoints under /_nimbus/<service>/ (test inspection and the

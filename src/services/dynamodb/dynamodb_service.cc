@@ -76,6 +76,11 @@ class DynamoDbService final : public Service {
     state_->tokens.clear();
   }
 
+  void Reload() override {
+    Reset();
+    ResumeBackfills(*state_);
+  }
+
   void Stop() override { state_->stopping = true; }
 
   // POST /_nimbus/dynamodb/ttl/sweep: runs the TTL sweeper now; answers {"deleted": n}.

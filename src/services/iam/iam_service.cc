@@ -47,6 +47,12 @@ class IamService final : public Service {
     store_.UnregisterAll();
   }
 
+  void Reload() override {
+    Reset();
+    std::lock_guard lock(mu_);
+    LoadAccessKeys(store_);
+  }
+
  private:
   std::mutex mu_;
   Store store_;

@@ -54,6 +54,11 @@ class LogsService final : public Service {
   }
 
   void Reset() override { store_.Clear(); }
+  void Reload() override {
+    store_.Clear();
+    auto st = store_.Load();
+    if (!st.ok()) spdlog::error("logs: cannot load log groups: {}", st.message());
+  }
 
   void Stop() override { stopping_ = true; }
 

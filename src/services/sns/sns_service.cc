@@ -71,6 +71,11 @@ void SnsService::Reset() {
   fifo_.clear();
 }
 
+void SnsService::Reload() {
+  Reset();
+  store_.Open(env_->kv);
+}
+
 Task<std::optional<http::Response>> SnsService::HandleInternal(const http::Request& request) {
   if (request.path != "/_nimbus/sns/messages") co_return std::nullopt;
   http::Response response;

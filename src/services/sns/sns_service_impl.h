@@ -24,6 +24,7 @@ class SnsService final : public Service {
 
   void Start(ServiceEnv& env) override;
   void Reset() override;
+  void Reload() override;
   // GET /_nimbus/sns/messages[?topic_arn=&protocol=&endpoint=]: what nimbus kept for
   // subscribers it cannot reach; DELETE clears it.
   Task<std::optional<http::Response>> HandleInternal(const http::Request& request) override;

@@ -39,6 +39,10 @@ class SqsService final : public Service {
 
   void Start(ServiceEnv& env) override;
   void Reset() override;
+  void Reload() override {
+    Reset();
+    LoadFromStorage();
+  }
   const protocol::Codec* QueryCodec() const override;
 
  private:

@@ -81,6 +81,11 @@ class StsService final : public Service {
     issued_.clear();
   }
 
+  void Reload() override {
+    Reset();
+    LoadCredentials();
+  }
+
  private:
   Result<Document> AssumeRole(RequestContext& ctx, const Document& in, bool web_identity) {
     const auto& o = in.get_object();
