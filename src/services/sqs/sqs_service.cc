@@ -140,12 +140,21 @@ Result<std::shared_ptr<Queue>> SqsService::FindQueue(const RequestContext& ctx,
   }
   while (!path.empty() && path.front() == '/') path.remove_prefix(1);
   while (!path.empty() && path.back() == '/') path.remove_suffix(1);
+  // LocalStack's path-style form: /queue/<region>/<account>/<name>.
+  std::string_view region = ctx.region;
+  if (path.substr(0, 6) == "queue/") {
+    auto region_end = path.find('/', 6);
+    if (region_end != std::string_view::npos && region_end > 6) {
+      region = path.substr(6, region_end - 6);
+      path = path.substr(region_end + 1);
+    }
+  }
   auto slash = path.find('/');
   if (path.empty() || slash == std::string_view::npos || slash == 0 ||
       path.find('/', slash + 1) != std::string_view::npos)
     return Error("InvalidAddress",
                  "The address " + std::string(url) + " is not valid for this endpoint.");
-  auto q = FindByName(path.substr(0, slash), ctx.region, path.substr(slash + 1));
+  auto q = FindByName(path.substr(0, slash), region, path.substr(slash + 1));
   if (!q) return QueueDoesNotExist();
   return q;
 }
