@@ -41,6 +41,25 @@ class ClockControlTest(NimbusTestCase):
         self.assertEqual([m["Body"] for m in again], ["hello"])
         self.assertLess(time.time() - t0, 1.5)
 
+    def test_dynamodb_ttl_expiry_follows_the_clock(self):
+        ddb = self.client("dynamodb")
+        ddb.create_table(TableName="sessions",
+                         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                         BillingMode="PAY_PER_REQUEST")
+        ddb.update_time_to_live(TableName="sessions", TimeToLiveSpecification={
+            "Enabled": True, "AttributeName": "expires"})
+        now = json.loads(self.server.http("GET", "/_nimbus/clock")[2])["now"]
+        ddb.put_item(TableName="sessions", Item={"id": {"S": "short"},
+                                                 "expires": {"N": str(int(now) + 900)}})
+        ddb.put_item(TableName="sessions", Item={"id": {"S": "long"},
+                                                 "expires": {"N": str(int(now) + 86400)}})
+        t0 = time.time()
+        self.advance(901)  # a 15-minute expiry, without the wait
+        left = [i["id"]["S"] for i in ddb.scan(TableName="sessions")["Items"]]
+        self.assertEqual(left, ["long"])
+        self.assertLess(time.time() - t0, 1.0)
+
 
 class ClockControlDisabledTest(unittest.TestCase):
     def test_disabled_by_default(self):

@@ -437,6 +437,7 @@ Task<http::Response> Router::HandleInternal(http::Request& request) {
                                                   "expected {\"advance_seconds\": <number >= 0>}"}});
       env_->clock->Advance(std::chrono::milliseconds(
           static_cast<int64_t>(adv->to_number<double>() * 1000.0)));
+      for (const auto& svc : registry_->services()) svc->ClockAdvanced();
     } else if (request.method != "GET") {
       co_return JsonResponse(405, json::object{{"message", "use GET or POST"}});
     }

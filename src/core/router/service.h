@@ -103,6 +103,9 @@ class Service {
   // Called after a state import replaced storage under the service (POST /_nimbus/state): drop
   // caches and in-memory state, then load what Start loads from storage. Default: Reset().
   virtual void Reload() { Reset(); }
+  // Called after POST /_nimbus/clock moved the clock forward: run time-driven work that is due
+  // now (TTL and lifecycle sweeps) instead of at the next periodic tick.
+  virtual void ClockAdvanced() {}
   // Called on graceful shutdown before storage is flushed.
   virtual void Stop() {}
   // The service's own non-AWS endpoints under /_nimbus/<service>/ (test inspection and the

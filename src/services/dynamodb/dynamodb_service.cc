@@ -76,6 +76,8 @@ class DynamoDbService final : public Service {
     state_->tokens.clear();
   }
 
+  void ClockAdvanced() override { SweepExpiredItems(*state_); }
+
   void Reload() override {
     Reset();
     ResumeBackfills(*state_);
