@@ -578,6 +578,45 @@ class RestartTest(unittest.TestCase):
         finally:
             server.cleanup()
 
+    def test_stream_position_survives_a_restart(self):
+        """A stream mapping resumes after the last batch it delivered: nothing twice."""
+        server = NimbusServer().start()
+        try:
+            sqs, lam, ddb = server.client("sqs"), server.client("lambda"), server.client("dynamodb")
+            sink = sqs.create_queue(QueueName="sink")["QueueUrl"]
+            stream = ddb.create_table(
+                TableName="tbl", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                BillingMode="PAY_PER_REQUEST",
+                StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})[
+                "TableDescription"]["LatestStreamArn"]
+            lam.create_function(FunctionName="fn", Runtime=PYTHON_RUNTIME, Role=ROLE,
+                                Handler="app.handler",
+                                Code={"ZipFile": make_zip({"app.py": RECORDER})},
+                                Environment={"Variables": {"SINK": sink}})
+            lam.create_event_source_mapping(EventSourceArn=stream, FunctionName="fn",
+                                            StartingPosition="TRIM_HORIZON")
+
+            def delivered(timeout):
+                ids, deadline = [], time.time() + timeout
+                while time.time() < deadline:
+                    for m in sqs.receive_message(QueueUrl=sink, WaitTimeSeconds=1).get(
+                            "Messages", []):
+                        ids += [r["dynamodb"]["Keys"]["id"]["S"]
+                                for r in json.loads(m["Body"])["Records"]]
+                        sqs.delete_message(QueueUrl=sink, ReceiptHandle=m["ReceiptHandle"])
+                return ids
+
+            ddb.put_item(TableName="tbl", Item={"id": {"S": "first"}})
+            self.assertEqual(delivered(6), ["first"])
+            server.stop()
+            server.start()
+            sqs, ddb = server.client("sqs"), server.client("dynamodb")
+            ddb.put_item(TableName="tbl", Item={"id": {"S": "second"}})
+            self.assertEqual(delivered(6), ["second"])
+        finally:
+            server.cleanup()
+
 
 if __name__ == "__main__":
     unittest.main()
