@@ -530,6 +530,11 @@ class StreamPollerTest(EsmTestCase):
         self.assertEqual((info["batchSize"], info["streamArn"]), (1, stream))
         self.assertEqual(info["startSequenceNumber"], info["endSequenceNumber"])
         self.assertTrue(info["shardId"].startswith("shardId-"))
+        # The last batch succeeded (its response arrives just after its event reached the sink).
+        deadline = time.time() + 10
+        while time.time() < deadline and self.lam.get_event_source_mapping(
+                UUID=m["UUID"])["LastProcessingResult"] != "OK":
+            time.sleep(0.2)
         self.assertEqual(self.lam.get_event_source_mapping(UUID=m["UUID"])[
             "LastProcessingResult"], "OK")
 
