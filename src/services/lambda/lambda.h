@@ -86,6 +86,15 @@ struct LambdaState {
   };
   std::mutex logs_mu;
   std::unordered_map<std::string, LogQueue> log_queues;  // "<group>\n<stream>"
+
+  // Event source mapping pollers: UUID → the generation of its running poller. A poller runs
+  // while the entry holds the generation it was started with; erasing or replacing the entry
+  // stops it at its next step. Stream positions of stopped pollers (UUID → {shard: iterator})
+  // are kept so enabling again resumes where polling stopped.
+  std::mutex esm_mu;
+  std::unordered_map<std::string, uint64_t> esm_pollers;
+  uint64_t esm_generation = 0;
+  std::unordered_map<std::string, json::object> esm_iterators;
 };
 
 // ---- Storage layout (keyspace "lambda") ----
@@ -94,6 +103,10 @@ struct LambdaState {
 //   <scope>a/<name>/<alias>          alias: AliasConfiguration
 //   <scope>L/<layer>                 layer: {"next_version"}
 //   <scope>l/<layer>/<version:010>   layer version: GetLayerVersion's answer plus "code"
+//   !esm/<uuid>                      event source mapping: its configuration plus "account",
+//                                    "region" (UUIDs are global, so are the keys: an account
+//                                    scope starts with a digit and never collides)
+//   !esmcp/<uuid>                    a stream mapping's checkpoint: {shard id: sequence number}
 std::string FunctionKey(const RequestContext& ctx, std::string_view name);
 std::string VersionKey(const RequestContext& ctx, std::string_view name, int64_t version);
 std::string VersionPrefix(const RequestContext& ctx, std::string_view name);
@@ -208,7 +221,44 @@ Task<void> SendToDestination(ServiceEnv* env, std::string account, std::string r
 void ShipLogs(LambdaState& s, const runtime::FunctionSpec& spec, const std::string& stream,
               std::vector<runtime::LogEvent> events);
 
+// ---- Event source mappings (esm.cc: control plane; esm_poller.cc: pollers) ----
+Task<Result<Document>> CreateEventSourceMapping(LambdaState& s, RequestContext& ctx, Document in);
+Result<Document> GetEventSourceMapping(LambdaState& s, RequestContext& ctx, Document& in);
+Result<Document> ListEventSourceMappings(LambdaState& s, RequestContext& ctx, Document& in);
+Task<Result<Document>> UpdateEventSourceMapping(LambdaState& s, RequestContext& ctx, Document in);
+Result<Document> DeleteEventSourceMapping(LambdaState& s, RequestContext& ctx, Document& in);
+
+std::string EsmKey(std::string_view uuid);
+std::string EsmCheckpointKey(std::string_view uuid);
+// A context for calls the service makes on its own behalf in `account` and `region`.
+RequestContext InternalContext(ServiceEnv* env, std::string_view account, std::string_view region);
+// Starts the poller of a stored, enabled mapping (stopping any earlier one of the same UUID).
+// `iterators`: stream positions to start from ({shard id: iterator}), taken at creation for
+// StartingPosition LATEST.
+void StartEventSourcePoller(LambdaState& s, const json::object& mapping,
+                            json::object iterators = {});
+// Stops the poller of `uuid`, if one runs; it finishes the step it is in.
+void StopEventSourcePoller(LambdaState& s, const std::string& uuid);
+// Starts the pollers of every enabled mapping in storage (at Start).
+void ResumeEventSourcePollers(LambdaState& s);
+// Stops every poller and forgets stream positions (Reset, Stop).
+void StopAllEventSourcePollers(LambdaState& s);
+
 // ---- Helpers shared by the op files ----
+// An object built from name, value pairs: Members("QueueUrl", url, "Entries", entries). For
+// coroutines, where GCC cannot keep a braced list of string literals in the frame.
+inline void PutMembers(json::object&) {}
+template <class V, class... Rest>
+void PutMembers(json::object& o, std::string_view name, V&& value, Rest&&... rest) {
+  o[name] = std::forward<V>(value);
+  PutMembers(o, std::forward<Rest>(rest)...);
+}
+template <class... Args>
+json::object Members(Args&&... args) {
+  json::object o;
+  PutMembers(o, std::forward<Args>(args)...);
+  return o;
+}
 // A stored FunctionConfiguration as the API shows it (internal members removed).
 json::object PublicConfig(json::object config);
 // "2024-01-31T12:00:00.000+0000", the form of LastModified.

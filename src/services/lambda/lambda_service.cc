@@ -82,6 +82,11 @@ class LambdaService final : public Service {
     sync("GetFunctionEventInvokeConfig", &GetFunctionEventInvokeConfig);
     sync("DeleteFunctionEventInvokeConfig", &DeleteFunctionEventInvokeConfig);
     sync("ListFunctionEventInvokeConfigs", &ListFunctionEventInvokeConfigs);
+    async("CreateEventSourceMapping", &CreateEventSourceMapping);
+    sync("GetEventSourceMapping", &GetEventSourceMapping);
+    sync("ListEventSourceMappings", &ListEventSourceMappings);
+    async("UpdateEventSourceMapping", &UpdateEventSourceMapping);
+    sync("DeleteEventSourceMapping", &DeleteEventSourceMapping);
   }
 
   ~LambdaService() override { Stop(); }
@@ -155,9 +160,11 @@ class LambdaService final : public Service {
                                              : "none (no writable cgroup memory controller)");
 
     env.spawn(Background());
+    ResumeEventSourcePollers(state_);
   }
 
   void Stop() override {
+    StopAllEventSourcePollers(state_);
     if (state_.pool) state_.pool->ShutdownAll();
     if (state_.code_listener) {
       state_.code_listener->Close();
@@ -171,6 +178,7 @@ class LambdaService final : public Service {
   }
 
   void Reset() override {
+    StopAllEventSourcePollers(state_);
     if (state_.pool) state_.pool->ShutdownAll();
     std::error_code ec;
     std::filesystem::remove_all(state_.work_dir + "/code", ec);
