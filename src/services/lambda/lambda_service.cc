@@ -177,6 +177,12 @@ class LambdaService final : public Service {
     }
   }
 
+  // After a state import: the imported mappings' pollers start.
+  void Reload() override {
+    Reset();
+    ResumeEventSourcePollers(state_);
+  }
+
   void Reset() override {
     StopAllEventSourcePollers(state_);
     if (state_.pool) state_.pool->ShutdownAll();
