@@ -173,17 +173,18 @@ class ApisTest(ApiGatewayTestCase):
             (json.dumps({"protocolType": "HTTP"}), "BadRequestException"),
             (json.dumps({"name": "x", "protocolType": "FTP"}), "BadRequestException"),
             (json.dumps({"name": "x" * 129, "protocolType": "HTTP"}), "BadRequestException"),
-            (json.dumps({"name": 5, "protocolType": "HTTP"}), None),
-            ("{not json", None),
-            (json.dumps([1, 2]), None),
+            (json.dumps({"name": 5, "protocolType": "HTTP"}), "BadRequestException"),
+            ("{not json", "BadRequestException"),
+            (json.dumps([1, 2]), "BadRequestException"),
+            (json.dumps({"name": "x", "protocolType": "HTTP", "tags": [1]}),
+             "BadRequestException"),
         ]
         for body, code in cases:
             status, headers, out = self.server.http(
                 "POST", "/v2/apis", body=body.encode(),
                 headers={"content-type": "application/json"})
             self.assertEqual(status, 400, (body, out))
-            if code:
-                self.assertEqual(headers["x-amzn-ErrorType"], code, out)
+            self.assertEqual(headers["x-amzn-ErrorType"], code, out)
             self.assertIn("message", json.loads(out))
         self.assertEqual(self.apigw.get_apis()["Items"], [])
 
@@ -652,6 +653,8 @@ class PayloadV2Test(InvokeTestCase):
         for form in ("host", "path"):
             status, _, body = self.request("nosuchapi0", "/x", form=form)
             self.assertEqual((status, json.loads(body)), (404, {"message": "Not Found"}))
+        status, _, body = self.server.http("GET", "/_aws/execute-api/")
+        self.assertEqual((status, json.loads(body)), (404, {"message": "Not Found"}))
         api_id = self.create_api(Target=self.function_arn)["ApiId"]
         self.apigw.update_api(ApiId=api_id, DisableExecuteApiEndpoint=True)
         status, _, body = self.request(api_id, "/simple")

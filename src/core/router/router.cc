@@ -134,8 +134,7 @@ std::optional<RouteDecision> DataPlaneRoute(const http::Request& r) {
     if (!StartsWith(r.path, p.prefix)) continue;
     std::string_view rest = std::string_view(r.path).substr(p.prefix.size());
     auto slash = rest.find('/');
-    std::string_view id = rest.substr(0, slash);
-    if (id.empty()) continue;
+    std::string_view id = rest.substr(0, slash);  // empty: the service finds nothing (404)
     std::string path = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
     RouteDecision d;
     d.service = std::string(p.service);
@@ -414,7 +413,13 @@ Task<http::Response> Router::Dispatch(http::Request& request, const RouteDecisio
     return r;
   };
   auto input = codec->DecodeInput(*model, operation, request);
-  if (!input) co_return respond(fail(input.error()));
+  if (!input) {
+    ApiError err = std::move(input).error();
+    const auto& serialization_code = svc->validation().serialization_error_code;
+    if (err.code == "SerializationException" && !serialization_code.empty())
+      err.code = serialization_code;
+    co_return respond(fail(err));
+  }
   if (operation.input) {
     auto st = protocol::Validate(*operation.input, *input, svc->validation());
     if (!st) co_return respond(fail(st.error()));

@@ -13,6 +13,7 @@ class ApiGatewayV2Service final : public Service {
   ApiGatewayV2Service() : Service("apigatewayv2") {
     // Invalid input answers BadRequestException, as API Gateway does for every kind of it.
     validation_.error_code = "BadRequestException";
+    validation_.serialization_error_code = "BadRequestException";
     for (auto table :
          {ApiHandlers(), RouteHandlers(), IntegrationHandlers(), StageHandlers(), TagHandlers()})
       for (auto& [name, handler] : table) HandleSync(name, std::move(handler));
