@@ -670,6 +670,48 @@ class PayloadV2Test(InvokeTestCase):
                 self.assertEqual(json.loads(r.read()), {"hello": "world"})
 
 
+class CorsTest(InvokeTestCase):
+    def test_preflight_and_response_headers(self):
+        cors = {"AllowOrigins": ["https://app.example"], "AllowMethods": ["GET", "POST"],
+                "AllowHeaders": ["content-type", "x-token"], "ExposeHeaders": ["x-echo"],
+                "MaxAge": 300, "AllowCredentials": True}
+        api_id = self.create_api(Target=self.function_arn, CorsConfiguration=cors)["ApiId"]
+        preflight = {"Origin": "https://app.example", "Access-Control-Request-Method": "POST"}
+        for form in ("host", "path"):
+            status, headers, body = self.request(api_id, "/anything", method="OPTIONS",
+                                                 headers=preflight, form=form)
+            self.assertEqual((status, body), (204, b""))
+            self.assertEqual(headers["access-control-allow-origin"], "https://app.example")
+            self.assertEqual(headers["access-control-allow-methods"], "GET,POST")
+            self.assertEqual(headers["access-control-allow-headers"], "content-type,x-token")
+            self.assertEqual(headers["access-control-max-age"], "300")
+            self.assertEqual(headers["access-control-allow-credentials"], "true")
+        status, headers, _ = self.request(api_id, "/anything", method="OPTIONS", headers={
+            "Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})
+        self.assertEqual(status, 204)
+        self.assertNotIn("access-control-allow-origin", headers)
+        status, headers, body = self.request(api_id, "/simple",
+                                             headers={"Origin": "https://app.example"})
+        self.assertEqual((status, json.loads(body)), (200, {"hello": "world"}))
+        self.assertEqual(headers["access-control-allow-origin"], "https://app.example")
+        self.assertEqual(headers["access-control-expose-headers"], "x-echo")
+        self.assertEqual(headers["access-control-allow-credentials"], "true")
+        status, headers, _ = self.request(api_id, "/simple")
+        self.assertNotIn("access-control-allow-origin", headers)
+        # Any origin.
+        self.apigw.update_api(ApiId=api_id, CorsConfiguration={"AllowOrigins": ["*"]})
+        status, headers, _ = self.request(api_id, "/x", method="OPTIONS", headers=preflight)
+        self.assertEqual((status, headers["access-control-allow-origin"]), (204, "*"))
+        self.assertNotIn("access-control-allow-methods", headers)
+
+    def test_without_cors_options_reaches_the_routes(self):
+        api_id = self.create_api(Target=self.function_arn)["ApiId"]
+        event, headers = self.event(api_id, "/x", method="OPTIONS", headers={
+            "Origin": "https://app.example", "Access-Control-Request-Method": "POST"})
+        self.assertEqual(event["requestContext"]["http"]["method"], "OPTIONS")
+        self.assertNotIn("access-control-allow-origin", headers)
+
+
 class PayloadV1Test(InvokeTestCase):
     def test_event_fields(self):
         api_id = self.api_with("1.0", ("ANY /v1/{proxy+}",))
