@@ -1,5 +1,6 @@
 #include "services/registry.h"
 
+#include "services/apigatewayv2/apigatewayv2_service.h"
 #include "services/dynamodb/dynamodb_service.h"
 #include "services/iam/iam_service.h"
 #include "services/lambda/lambda_service.h"
@@ -21,6 +22,7 @@ void RegisterServices(Registry& registry) {
   registry.Add(s3::NewS3Service());
   registry.Add(lambda::NewLambdaService());
   registry.Add(logs::NewLogsService());
+  registry.Add(apigatewayv2::NewApiGatewayV2Service());
 
   // The rest of the mission: registered with their models; operations answer NotImplemented
   // until their handlers land.

@@ -1,7 +1,12 @@
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
+
+#include "core/common/task.h"
+#include "core/http/http_types.h"
 
 namespace nimbus::http {
 
@@ -15,5 +20,34 @@ struct ClientResponse {
 std::optional<ClientResponse> Fetch(const std::string& host, uint16_t port,
                                     const std::string& method, const std::string& target,
                                     const std::string& body, int timeout_ms, std::string* error);
+
+// One outgoing request for Send: an absolute http:// URL ("http://host[:port][/path][?query]").
+struct OutgoingRequest {
+  std::string method = "GET";
+  std::string url;
+  HeaderList headers;  // sent as given; Host is set from the URL unless present
+  std::string body;
+  std::chrono::milliseconds timeout{30000};  // for the whole exchange
+  uint64_t max_response_bytes = 10ull << 20;
+};
+
+struct SendResult {
+  int status = 0;      // 0 when no response arrived (then `error` says why)
+  HeaderList headers;  // names lowercased
+  std::string body;
+  bool timed_out = false;
+  std::string error;
+};
+
+// Sends `request` on the calling coroutine's executor, one connection per request, never
+// blocking a thread and never throwing. https:// URLs are refused (error set): no TLS client.
+Task<SendResult> Send(OutgoingRequest request);
+
+// Splits "http://host[:port][/path[?query]]" (IPv6 hosts in brackets). False when it is not
+// one. `host_header` is the authority as written.
+struct HttpUrl {
+  std::string host, port, host_header, target;
+};
+bool ParseHttpUrl(std::string_view url, HttpUrl* out);
 
 }  // namespace nimbus::http

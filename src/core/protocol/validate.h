@@ -15,6 +15,10 @@ struct ValidationOptions {
   // message instead (S3: MalformedXML for an XML body lacking a required element).
   std::string missing_member_code;
   std::string missing_member_message;
+  // When set, a body the codec cannot read (SerializationException: malformed JSON, wrong
+  // types) answers this code instead, for services whose model declares no such error (API
+  // Gateway: BadRequestException).
+  std::string serialization_error_code;
 };
 
 // Checks `input` against `shape`: required members, string/list/map lengths, numeric ranges and

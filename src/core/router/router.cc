@@ -101,6 +101,52 @@ bool IsTwelveDigits(std::string_view s) {
   return true;
 }
 
+// Data planes named by the Host: "<id><marker><anything>" belongs to `service`. A Lambda
+// function URL ("<urlId>.lambda-url.<region>.<host>") joins this table once Lambda serves one.
+struct DataPlaneHost {
+  std::string_view marker;
+  std::string_view service;
+};
+constexpr DataPlaneHost kDataPlaneHosts[] = {{".execute-api.", "apigatewayv2"}};
+// ...and by a path prefix: "/_aws/execute-api/<id>/<path>" (for clients that cannot set Host),
+// standing for the host "<id>.<host_label>.localhost".
+struct DataPlanePath {
+  std::string_view prefix;
+  std::string_view service;
+  std::string_view host_label;
+};
+constexpr DataPlanePath kDataPlanePaths[] = {{"/_aws/execute-api/", "apigatewayv2", "execute-api"}};
+
+// The data-plane target a request names, if any.
+std::optional<RouteDecision> DataPlaneRoute(const http::Request& r) {
+  std::string_view host = r.HostName();
+  for (const auto& h : kDataPlaneHosts) {
+    auto pos = host.find(h.marker);
+    if (pos == std::string_view::npos || pos == 0) continue;
+    std::string_view id = host.substr(0, pos);
+    if (id.find('.') != std::string_view::npos) continue;
+    RouteDecision d;
+    d.service = std::string(h.service);
+    d.data_plane =
+        DataPlaneTarget{std::string(id), r.path.empty() ? "/" : r.path, std::string(host)};
+    return d;
+  }
+  for (const auto& p : kDataPlanePaths) {
+    if (!StartsWith(r.path, p.prefix)) continue;
+    std::string_view rest = std::string_view(r.path).substr(p.prefix.size());
+    auto slash = rest.find('/');
+    std::string_view id = rest.substr(0, slash);  // empty: the service finds nothing (404)
+    std::string path = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
+    RouteDecision d;
+    d.service = std::string(p.service);
+    d.data_plane =
+        DataPlaneTarget{std::string(id), std::move(path),
+                        std::string(id) + "." + std::string(p.host_label) + ".localhost"};
+    return d;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Router::Router(ServiceEnv* env, Registry* registry) : env_(env), registry_(registry) {
@@ -118,6 +164,7 @@ Router::Router(ServiceEnv* env, Registry* registry) : env_(env), registry_(regis
 RouteDecision Router::Route(const http::Request& r) const {
   RouteDecision d;
   auto known = [&](std::string_view name) { return registry_->Find(name) != nullptr; };
+  if (auto dp = DataPlaneRoute(r); dp && known(dp->service)) return std::move(*dp);
   std::string_view host = r.HostName();
   // Virtual-hosted S3: <bucket>.s3.<anything> and <bucket>.s3-<region>...
   if (host.find(".s3.") != std::string_view::npos && known("s3")) {
@@ -225,6 +272,8 @@ Task<http::Response> Router::Handle(http::Request& request) {
         break;
     }
     response.SetHeader("x-amzn-RequestId", request_id);
+  } else if (route.data_plane) {
+    response = co_await DispatchDataPlane(request, route, request_id);
   } else {
     response = co_await Dispatch(request, route, request_id);
   }
@@ -243,6 +292,24 @@ Task<http::Response> Router::Handle(http::Request& request) {
   spdlog::info("request id={} service={} operation={} status={} ms={:.3f}", request_id,
                service_name, operation, response.status, seconds * 1000.0);
   co_return response;
+}
+
+Task<http::Response> Router::DispatchDataPlane(const http::Request& request,
+                                               const RouteDecision& route,
+                                               std::string_view request_id) {
+  Service* svc = registry_->Find(route.service);
+  std::optional<http::Response> response;
+  try {
+    response = co_await svc->HandleDataPlane(request, *route.data_plane, request_id);
+  } catch (const std::exception& e) {
+    spdlog::error("request id={} service={} data plane raised: {}", request_id, route.service,
+                  e.what());
+    co_return JsonResponse(500, json::object{{"message", "Internal Server Error"}});
+  }
+  if (!response) co_return JsonResponse(404, json::object{{"message", "Not Found"}});
+  if (response->Header("x-nimbus-operation").empty())
+    response->SetHeader("x-nimbus-operation", "Invoke");
+  co_return std::move(*response);
 }
 
 Task<http::Response> Router::Dispatch(http::Request& request, const RouteDecision& route,
@@ -340,7 +407,13 @@ Task<http::Response> Router::Dispatch(http::Request& request, const RouteDecisio
     return r;
   };
   auto input = codec->DecodeInput(*model, operation, request);
-  if (!input) co_return respond(fail(input.error()));
+  if (!input) {
+    ApiError err = std::move(input).error();
+    const auto& serialization_code = svc->validation().serialization_error_code;
+    if (err.code == "SerializationException" && !serialization_code.empty())
+      err.code = serialization_code;
+    co_return respond(fail(err));
+  }
   if (operation.input) {
     auto st = protocol::Validate(*operation.input, *input, svc->validation());
     if (!st) co_return respond(fail(st.error()));

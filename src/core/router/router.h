@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -15,12 +16,16 @@
 namespace nimbus {
 
 // Which service a request is for, decided at the edge (see ARCHITECTURE.md):
-// /_nimbus/* internal → Host (bucket.s3.*, *.execute-api.*, *.lambda-url.*) → X-Amz-Target
+// /_nimbus/* internal → data planes (Host <id>.execute-api.*, path /_aws/execute-api/<id>/...)
+// → Host (bucket.s3.*) → X-Amz-Target
 // prefix → SigV4 credential-scope service → path prefix → form Action → S3 (path style).
 struct RouteDecision {
   std::string service;  // model name; empty when nimbus serves no such service
   std::string unknown;  // what the request named when nimbus does not serve it
   enum class Envelope { kJson, kQuery, kXml } envelope = Envelope::kXml;  // for errors when unknown
+  // Set for data-plane traffic (an API Gateway invocation...): served by `service`'s
+  // HandleDataPlane, without authentication or codec.
+  std::optional<DataPlaneTarget> data_plane;
 };
 
 // The edge: internal routes, service dispatch, authentication, decode → handler → encode,
@@ -39,6 +44,8 @@ class Router {
   Task<http::Response> HandleInternal(http::Request& request);
   // GET /_nimbus/state: the state archive; POST: replace all state with the archive sent.
   http::Response HandleState(const http::Request& request);
+  Task<http::Response> DispatchDataPlane(const http::Request& request, const RouteDecision& route,
+                                         std::string_view request_id);
   Task<http::Response> Dispatch(http::Request& request, const RouteDecision& route,
                                 std::string_view request_id);
 

@@ -17,6 +17,12 @@ Task<std::optional<http::Response>> Service::HandleInternal(const http::Request&
   co_return std::nullopt;
 }
 
+Task<std::optional<http::Response>> Service::HandleDataPlane(const http::Request&,
+                                                             const DataPlaneTarget&,
+                                                             std::string_view) {
+  co_return std::nullopt;
+}
+
 void Service::Handle(std::string operation, OperationHandler handler) {
   handlers_[std::move(operation)] = std::move(handler);
 }

@@ -31,6 +31,16 @@ class Codec;
 }  // namespace protocol
 class Registry;
 
+// A request for a resource a service serves to the world rather than an AWS API call: an API
+// Gateway invocation (`<apiId>.execute-api.<host>` or `/_aws/execute-api/<apiId>/...`), and in
+// time a Lambda function URL (`<urlId>.lambda-url.<region>.<host>`). The router finds it from the
+// Host header or the path and hands it over without SigV4 or the codec.
+struct DataPlaneTarget {
+  std::string id;           // what the host or path names: the API id, the function URL id
+  std::string path;         // the path as the resource sees it (raw, percent-encoded), "/..."
+  std::string domain_name;  // "<id>.execute-api.localhost": the Host, or derived for path form
+};
+
 // Server-wide settings a service may read (from the CLI / NIMBUS_* environment).
 struct Config {
   std::string host = "127.0.0.1";
@@ -120,6 +130,12 @@ class Service {
     (void)request_id;
     return std::nullopt;
   }
+  // Serves a data-plane request (see DataPlaneTarget); runs after routing, with no
+  // authentication and no codec. nullopt, the default: nothing there (the router answers 404
+  // {"message":"Not Found"}). Must not throw for anything a client sends.
+  virtual Task<std::optional<http::Response>> HandleDataPlane(const http::Request& request,
+                                                              const DataPlaneTarget& target,
+                                                              std::string_view request_id);
   // For awsQueryCompatible services whose legacy query wire differs from what the generic query
   // codec derives from the JSON model (SQS): the codec for form-encoded requests. Null: generic.
   virtual const protocol::Codec* QueryCodec() const { return nullptr; }

@@ -1,0 +1,40 @@
+// The operation table of API Gateway v2 and its data-plane entry point.
+#include "services/apigatewayv2/apigatewayv2_service.h"
+
+#include "services/apigatewayv2/apigw.h"
+#include "services/apigatewayv2/data_plane.h"
+
+namespace nimbus::apigatewayv2 {
+
+namespace {
+
+class ApiGatewayV2Service final : public Service {
+ public:
+  ApiGatewayV2Service() : Service("apigatewayv2") {
+    // Invalid input answers BadRequestException, as API Gateway does for every kind of it.
+    validation_.error_code = "BadRequestException";
+    validation_.serialization_error_code = "BadRequestException";
+    for (auto table :
+         {ApiHandlers(), RouteHandlers(), IntegrationHandlers(), StageHandlers(), TagHandlers()})
+      for (auto& [name, handler] : table) HandleSync(name, std::move(handler));
+  }
+
+  void Start(ServiceEnv& env) override { env_ = &env; }
+
+  Task<std::optional<http::Response>> HandleDataPlane(const http::Request& request,
+                                                      const DataPlaneTarget& target,
+                                                      std::string_view request_id) override {
+    co_return co_await ServeInvocation(*env_, request, target, request_id);
+  }
+
+ private:
+  ServiceEnv* env_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<Service> NewApiGatewayV2Service() {
+  return std::make_unique<ApiGatewayV2Service>();
+}
+
+}  // namespace nimbus::apigatewayv2

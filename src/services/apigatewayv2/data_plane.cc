@@ -1,0 +1,376 @@
+// Invocations of HTTP APIs: API → stage → route → integration (Lambda proxy or HTTP proxy).
+#include "services/apigatewayv2/data_plane.h"
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <cctype>
+
+#include "core/common/clock.h"
+#include "core/common/encoding.h"
+#include "core/common/ids.h"
+#include "core/common/logging.h"
+#include "core/http/client.h"
+#include "services/apigatewayv2/apigw.h"
+#include "services/apigatewayv2/lambda_proxy.h"
+#include "services/apigatewayv2/route_match.h"
+
+namespace nimbus::apigatewayv2 {
+
+namespace {
+
+http::Response Message(int status, std::string_view message, std::string_view request_id) {
+  http::Response r;
+  r.status = status;
+  r.SetHeader("content-type", "application/json");
+  r.SetHeader("apigw-requestid", request_id);
+  r.body = json::serialize(json::object{{"message", message}});
+  return r;
+}
+
+// What a stage serves: its routes and integrations, live (AutoDeploy) or as deployed.
+struct Served {
+  std::vector<json::object> routes;
+  json::object integrations;  // id → record
+};
+
+std::string StageVariablesIn(std::string_view text, const json::object& vars) {
+  std::string out;
+  constexpr std::string_view kOpen = "${stageVariables.";
+  size_t pos = 0;
+  while (true) {
+    auto start = text.find(kOpen, pos);
+    auto end = start == std::string_view::npos ? start : text.find('}', start);
+    if (end == std::string_view::npos) {
+      out.append(text.substr(pos));
+      return out;
+    }
+    out.append(text.substr(pos, start - pos));
+    std::string name(text.substr(start + kOpen.size(), end - start - kOpen.size()));
+    if (const auto* v = vars.if_contains(name); v && v->is_string()) out.append(v->get_string());
+    pos = end + 1;
+  }
+}
+
+// "arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<function arn>/invocations" or
+// a function ARN: the FunctionName for Invoke.
+std::string FunctionFromUri(std::string_view uri) {
+  constexpr std::string_view kFunctions = ":lambda:path/2015-03-31/functions/";
+  auto pos = uri.find(kFunctions);
+  if (uri.rfind("arn:aws:apigateway:", 0) == 0 && pos != std::string_view::npos) {
+    std::string_view rest = uri.substr(pos + kFunctions.size());
+    constexpr std::string_view kTail = "/invocations";
+    if (rest.size() > kTail.size() && rest.substr(rest.size() - kTail.size()) == kTail)
+      rest.remove_suffix(kTail.size());
+    return std::string(rest);
+  }
+  return std::string(uri);
+}
+
+Task<http::Response> InvokeLambda(ServiceEnv& env, const Invocation& inv,
+                                  const json::object& integration) {
+  std::string uri(integration.at("IntegrationUri").as_string());
+  std::string function = FunctionFromUri(StageVariablesIn(uri, inv.stage_variables));
+  bool v2 = integration.at("PayloadFormatVersion").as_string() == "2.0";
+  // The call runs as the function's account and region (the ARN names them).
+  RequestContext ctx;
+  ctx.request_id = inv.request_id;
+  ctx.account_id = inv.account_id;
+  ctx.region = env.config ? env.config->region : "us-east-1";
+  std::string_view f = function;
+  if (f.rfind("arn:aws:lambda:", 0) == 0) {
+    f.remove_prefix(15);
+    auto colon = f.find(':');
+    ctx.region = std::string(f.substr(0, colon));
+    f.remove_prefix(colon == std::string_view::npos ? f.size() : colon + 1);
+    ctx.account_id = std::string(f.substr(0, f.find(':')));
+  }
+  ctx.caller_arn = "arn:aws:iam::" + ctx.account_id + ":root";
+  ctx.caller_user_id = ctx.account_id;
+  ctx.env = &env;
+  json::object input{{"FunctionName", function},
+                     {"InvocationType", "RequestResponse"},
+                     {"Payload", v2 ? EventV2(inv) : EventV1(inv)}};
+  auto result = co_await env.registry->Call(ctx, "lambda", "Invoke", std::move(input));
+  if (!result) {
+    spdlog::warn("apigatewayv2: api {} route {}: Lambda {} failed: {} {}", inv.api_id,
+                 inv.route_key, function, result.error().code, result.error().message);
+    co_return Message(500, "Internal Server Error", inv.request_id);
+  }
+  const json::object& out = result->as_object();
+  if (out.contains("FunctionError")) {
+    spdlog::info("apigatewayv2: api {} route {}: function error from {}", inv.api_id, inv.route_key,
+                 function);
+    co_return Message(500, "Internal Server Error", inv.request_id);
+  }
+  const auto* payload = out.if_contains("Payload");
+  std::string_view text = payload && payload->is_string() ? std::string_view(payload->get_string())
+                                                          : std::string_view();
+  auto response = ResponseFromLambda(text, v2);
+  if (!response) {
+    spdlog::info("apigatewayv2: api {} route {}: malformed Lambda proxy response", inv.api_id,
+                 inv.route_key);
+    co_return Message(500, "Internal Server Error", inv.request_id);
+  }
+  response->SetHeader("apigw-requestid", inv.request_id);
+  co_return std::move(*response);
+}
+
+bool HopByHop(std::string_view name) {
+  for (std::string_view h : {"connection", "keep-alive", "transfer-encoding", "upgrade", "te",
+                             "trailer", "proxy-connection", "content-length", "host", "expect"})
+    if (name == h) return true;
+  return false;
+}
+
+Task<http::Response> ProxyHttp(const Invocation& inv, const json::object& integration,
+                               std::string_view route_path_without_stage) {
+  const http::Request& r = *inv.request;
+  std::string url =
+      StageVariablesIn(integration.at("IntegrationUri").as_string(), inv.stage_variables);
+  // Path variables of the route fill {name} in the URI; the $default route sends the whole
+  // request path.
+  for (const auto& [name, value] : inv.path_parameters) {
+    std::string placeholder = "{" + name + "}";
+    for (auto pos = url.find(placeholder); pos != std::string::npos; pos = url.find(placeholder))
+      url.replace(pos, placeholder.size(), UriEncode(value, true));
+  }
+  if (inv.route_key == "$default") {
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    url += route_path_without_stage;
+  }
+  if (!r.query.empty()) url += (url.find('?') == std::string::npos ? "?" : "&") + r.query;
+  http::OutgoingRequest out;
+  std::string method(integration.at("IntegrationMethod").as_string());
+  out.method = method == "ANY" ? r.method : method;
+  out.url = url;
+  for (const auto& [k, v] : r.headers)
+    if (!HopByHop(k) && k != "x-forwarded-for") out.headers.emplace_back(k, v);
+  std::string xff(r.Header("x-forwarded-for"));
+  out.headers.emplace_back("x-forwarded-for",
+                           xff.empty() ? r.remote_address : xff + ", " + r.remote_address);
+  out.headers.emplace_back("x-forwarded-proto", "http");
+  out.body = r.body;
+  int64_t timeout = 30000;
+  if (const auto* t = integration.if_contains("TimeoutInMillis"); t && t->is_int64())
+    timeout = t->get_int64();
+  out.timeout = std::chrono::milliseconds(timeout);
+  if (url.rfind("https://", 0) == 0) {
+    spdlog::warn("apigatewayv2: api {}: https integrations are not supported ({})", inv.api_id,
+                 url);
+    co_return Message(500, "Internal Server Error", inv.request_id);
+  }
+  auto sent = co_await http::Send(std::move(out));
+  if (sent.status == 0) {
+    spdlog::info("apigatewayv2: api {} route {}: {} failed: {}", inv.api_id, inv.route_key, url,
+                 sent.error);
+    co_return sent.timed_out ? Message(503, "Service Unavailable", inv.request_id)
+                             : Message(500, "Internal Server Error", inv.request_id);
+  }
+  http::Response response;
+  response.status = sent.status;
+  for (auto& [k, v] : sent.headers)
+    if (!HopByHop(k)) response.headers.emplace_back(std::move(k), std::move(v));
+  response.body = std::move(sent.body);
+  response.SetHeader("apigw-requestid", inv.request_id);
+  co_return response;
+}
+
+Result<Served> ServedBy(ServiceEnv& env, std::string_view account, std::string_view region,
+                        std::string_view api_id, const json::object& stage) {
+  Served s;
+  const auto* auto_deploy = stage.if_contains("AutoDeploy");
+  if (auto_deploy && auto_deploy->is_bool() && auto_deploy->get_bool()) {
+    auto routes = LoadChildren(env, account, region, Kind::kRoute, api_id);
+    if (!routes) return std::move(routes).error();
+    auto integrations = LoadChildren(env, account, region, Kind::kIntegration, api_id);
+    if (!integrations) return std::move(integrations).error();
+    s.routes = std::move(*routes);
+    for (auto& i : *integrations) {
+      std::string id(i.at("IntegrationId").as_string());
+      s.integrations[id] = std::move(i);
+    }
+    return s;
+  }
+  const auto* deployment_id = stage.if_contains("DeploymentId");
+  if (!deployment_id || !deployment_id->is_string()) return s;  // never deployed: nothing
+  auto d = LoadRecord(env, ChildKey(account, region, Kind::kDeploy, api_id,
+                                    std::string(deployment_id->get_string())));
+  if (!d) return std::move(d).error();
+  if (!*d) return s;
+  if (auto* routes = (*d)->if_contains("_routes"); routes && routes->is_array())
+    for (auto& r : routes->as_array())
+      if (r.is_object()) s.routes.push_back(std::move(r.as_object()));
+  if (auto* integrations = (*d)->if_contains("_integrations");
+      integrations && integrations->is_object())
+    s.integrations = std::move(integrations->as_object());
+  return s;
+}
+
+}  // namespace
+
+namespace {
+
+// CORS (developer guide, "Configuring CORS for an HTTP API"): with a CorsConfiguration, API
+// Gateway answers preflight requests itself, whatever the routes, and puts the configured
+// headers on every response to an allowed origin, dropping the backend's own.
+struct Cors {
+  const json::object* config = nullptr;
+  std::vector<std::string> List(std::string_view member) const {
+    std::vector<std::string> out;
+    if (const auto* v = config->if_contains(member); v && v->is_array())
+      for (const auto& s : v->get_array())
+        if (s.is_string()) out.emplace_back(s.get_string());
+    return out;
+  }
+  static std::string Join(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& i : items) out += (out.empty() ? "" : ",") + i;
+    return out;
+  }
+  bool Credentials() const {
+    const auto* v = config->if_contains("AllowCredentials");
+    return v && v->is_bool() && v->get_bool();
+  }
+  // The Access-Control-Allow-Origin value for `origin`, "" when it is not allowed.
+  std::string AllowOrigin(std::string_view origin) const {
+    if (origin.empty()) return {};
+    for (const auto& o : List("AllowOrigins")) {
+      if (o == "*") return "*";
+      if (o.size() == origin.size() &&
+          std::equal(o.begin(), o.end(), origin.begin(), [](char a, char b) {
+            return std::tolower(static_cast<unsigned char>(a)) ==
+                   std::tolower(static_cast<unsigned char>(b));
+          }))
+        return std::string(origin);
+    }
+    return {};
+  }
+};
+
+http::Response Preflight(const Cors& cors, const http::Request& request,
+                         std::string_view request_id) {
+  http::Response r;
+  r.status = 204;
+  r.SetHeader("apigw-requestid", request_id);
+  std::string origin = cors.AllowOrigin(request.Header("origin"));
+  if (origin.empty()) return r;
+  r.SetHeader("access-control-allow-origin", origin);
+  if (auto methods = cors.List("AllowMethods"); !methods.empty())
+    r.SetHeader("access-control-allow-methods", Cors::Join(methods));
+  if (auto headers = cors.List("AllowHeaders"); !headers.empty())
+    r.SetHeader("access-control-allow-headers", Cors::Join(headers));
+  if (const auto* age = cors.config->if_contains("MaxAge"); age && age->is_int64())
+    r.SetHeader("access-control-max-age", std::to_string(age->get_int64()));
+  if (cors.Credentials()) r.SetHeader("access-control-allow-credentials", "true");
+  return r;
+}
+
+void AddCorsHeaders(const Cors& cors, const http::Request& request, http::Response* r) {
+  for (auto it = r->headers.begin(); it != r->headers.end();)
+    it = it->first.rfind("access-control-", 0) == 0 ? r->headers.erase(it) : it + 1;
+  std::string origin = cors.AllowOrigin(request.Header("origin"));
+  if (origin.empty()) return;
+  r->SetHeader("access-control-allow-origin", origin);
+  if (auto expose = cors.List("ExposeHeaders"); !expose.empty())
+    r->SetHeader("access-control-expose-headers", Cors::Join(expose));
+  if (cors.Credentials()) r->SetHeader("access-control-allow-credentials", "true");
+}
+
+// Stage → route → integration.
+Task<http::Response> ServeStage(ServiceEnv& env, const http::Request& request,
+                                const DataPlaneTarget& target, const std::string& account,
+                                const std::string& region, const std::string& apigw_request_id) {
+  // The stage: the first path segment when a stage of that name exists, else $default.
+  std::string_view path = target.path;
+  std::string_view first =
+      path.substr(1, path.find('/', 1) == std::string_view::npos ? std::string_view::npos
+                                                                 : path.find('/', 1) - 1);
+  std::string stage_name;
+  std::string_view route_path = path;
+  std::optional<json::object> stage;
+  if (!first.empty()) {
+    std::string decoded = UriDecode(first).value_or(std::string(first));
+    if (decoded != "$default") {
+      auto s = LoadRecord(env, ChildKey(account, region, Kind::kStage, target.id, decoded));
+      if (s && *s) {
+        stage = std::move(**s);
+        stage_name = decoded;
+        route_path = path.substr(1 + first.size());
+        if (route_path.empty()) route_path = "/";
+      }
+    }
+  }
+  if (!stage) {
+    auto s = LoadRecord(env, ChildKey(account, region, Kind::kStage, target.id, "$default"));
+    if (!s || !*s) co_return Message(404, "Not Found", apigw_request_id);
+    stage = std::move(**s);
+    stage_name = "$default";
+  }
+  auto served = ServedBy(env, account, region, target.id, *stage);
+  if (!served) co_return Message(500, "Internal Server Error", apigw_request_id);
+
+  std::vector<std::string> keys;
+  for (const auto& r : served->routes) keys.emplace_back(r.at("RouteKey").as_string());
+  auto match = MatchRoute(keys, request.method, route_path);
+  if (!match) co_return Message(404, "Not Found", apigw_request_id);
+  const json::object& route = served->routes[match->index];
+  const auto* route_target = route.if_contains("Target");
+  constexpr std::string_view kPrefix = "integrations/";
+  if (!route_target || !route_target->is_string() ||
+      std::string_view(route_target->get_string()).substr(0, kPrefix.size()) != kPrefix)
+    co_return Message(404, "Not Found", apigw_request_id);
+  const auto* integration = served->integrations.if_contains(
+      std::string_view(route_target->get_string()).substr(kPrefix.size()));
+  if (!integration || !integration->is_object())
+    co_return Message(500, "Internal Server Error", apigw_request_id);
+
+  Invocation inv;
+  inv.request = &request;
+  inv.account_id = account;
+  inv.api_id = target.id;
+  inv.domain_name = target.domain_name;
+  inv.domain_prefix = target.domain_name.substr(0, target.domain_name.find('.'));
+  inv.stage = stage_name;
+  inv.route_key = keys[match->index];
+  inv.request_id = apigw_request_id;
+  inv.path = UriDecode(path).value_or(std::string(path));
+  inv.path_parameters = std::move(match->path_parameters);
+  if (const auto* vars = stage->if_contains("StageVariables"); vars && vars->is_object())
+    inv.stage_variables = vars->get_object();
+  inv.time_epoch_ms = env.clock->NowMillis();
+
+  const json::object& integ = integration->get_object();
+  std::string type(integ.at("IntegrationType").as_string());
+  if (type == "AWS_PROXY") co_return co_await InvokeLambda(env, inv, integ);
+  if (type == "HTTP_PROXY") co_return co_await ProxyHttp(inv, integ, route_path);
+  co_return Message(500, "Internal Server Error", apigw_request_id);
+}
+
+}  // namespace
+
+Task<std::optional<http::Response>> ServeInvocation(ServiceEnv& env, const http::Request& request,
+                                                    const DataPlaneTarget& target,
+                                                    std::string_view) {
+  auto owner = LoadRecord(env, OwnerKey(target.id));
+  if (!owner || !*owner) co_return std::nullopt;
+  std::string account((*owner)->at("account").as_string());
+  std::string region((*owner)->at("region").as_string());
+  std::string apigw_request_id = RandomAlnum(15) + "=";
+  auto api = LoadRecord(env, ApiKey(account, region, target.id));
+  if (!api || !*api) co_return std::nullopt;
+  if (const auto* disabled = (*api)->if_contains("DisableExecuteApiEndpoint");
+      disabled && disabled->is_bool() && disabled->get_bool())
+    co_return Message(403, "Forbidden", apigw_request_id);
+  Cors cors;
+  if (const auto* c = (*api)->if_contains("CorsConfiguration"); c && c->is_object())
+    cors.config = &c->get_object();
+  if (cors.config && request.method == "OPTIONS" && request.HasHeader("origin") &&
+      request.HasHeader("access-control-request-method"))
+    co_return Preflight(cors, request, apigw_request_id);
+  http::Response response =
+      co_await ServeStage(env, request, target, account, region, apigw_request_id);
+  if (cors.config) AddCorsHeaders(cors, request, &response);
+  co_return response;
+}
+
+}  // namespace nimbus::apigatewayv2

@@ -1,0 +1,347 @@
+#include "services/apigatewayv2/lambda_proxy.h"
+
+#include <boost/json.hpp>
+#include <cctype>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <map>
+
+#include "core/common/encoding.h"
+#include "core/common/ids.h"
+
+namespace nimbus::apigatewayv2 {
+
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Content types API Gateway passes as text; everything else travels base64-encoded (HTTP APIs
+// encode form posts too).
+bool IsTextual(std::string_view content_type) {
+  std::string ct = Lower(content_type.substr(0, content_type.find(';')));
+  while (!ct.empty() && ct.back() == ' ') ct.pop_back();
+  if (ct.rfind("text/", 0) == 0) return true;
+  for (std::string_view t : {"application/json", "application/xml", "application/javascript",
+                             "application/ecmascript", "application/graphql"})
+    if (ct == t) return true;
+  auto ends = [&](std::string_view suffix) {
+    return ct.size() >= suffix.size() &&
+           ct.compare(ct.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  return ends("+json") || ends("+xml");
+}
+
+// "12/Mar/2020:19:03:58 +0000"
+std::string ClfTime(int64_t epoch_ms) {
+  static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  std::time_t t = static_cast<std::time_t>(epoch_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%02d/%s/%04d:%02d:%02d:%02d +0000", tm.tm_mday,
+                kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return buf;
+}
+
+// Query parameters in order, decoded ('+' stays a plus, as in a URI).
+std::vector<std::pair<std::string, std::string>> Query(const http::Request& r) {
+  return http::ParseQuery(r.query, false);
+}
+
+json::value PathParameters(const Invocation& inv) {
+  if (inv.path_parameters.empty()) return nullptr;
+  json::object o;
+  for (const auto& [k, v] : inv.path_parameters) o[k] = v;
+  return o;
+}
+
+std::vector<std::string> Cookies(const http::Request& r) {
+  std::vector<std::string> out;
+  for (const auto& [name, value] : r.headers) {
+    if (name != "cookie") continue;
+    std::string_view v = value;
+    while (!v.empty()) {
+      auto semi = v.find(';');
+      std::string_view c = v.substr(0, semi);
+      while (!c.empty() && c.front() == ' ') c.remove_prefix(1);
+      while (!c.empty() && c.back() == ' ') c.remove_suffix(1);
+      if (!c.empty()) out.emplace_back(c);
+      if (semi == std::string_view::npos) break;
+      v.remove_prefix(semi + 1);
+    }
+  }
+  return out;
+}
+
+std::string_view UserAgent(const http::Request& r) { return r.Header("user-agent"); }
+
+// Headers API Gateway adds on the way in.
+void ForwardedHeaders(const Invocation& inv, std::vector<std::pair<std::string, std::string>>* h) {
+  const http::Request& r = *inv.request;
+  std::string xff(r.Header("x-forwarded-for"));
+  xff = xff.empty() ? r.remote_address : xff + ", " + r.remote_address;
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& kv : r.headers)
+    if (kv.first != "x-forwarded-for" && kv.first != "x-forwarded-proto" &&
+        kv.first != "x-forwarded-port" && kv.first != "x-amzn-trace-id")
+      out.push_back(kv);
+  std::string_view host = r.Header("host");
+  auto colon = host.rfind(':');
+  auto bracket = host.rfind(']');
+  bool has_port =
+      colon != std::string_view::npos && (bracket == std::string_view::npos || colon > bracket);
+  out.emplace_back("x-forwarded-for", xff);
+  out.emplace_back("x-forwarded-port", has_port ? std::string(host.substr(colon + 1)) : "80");
+  out.emplace_back("x-forwarded-proto", "http");
+  char epoch[17];
+  std::snprintf(epoch, sizeof epoch, "%08llx",
+                static_cast<unsigned long long>(inv.time_epoch_ms / 1000));
+  out.emplace_back("x-amzn-trace-id", "Root=1-" + std::string(epoch) + "-" + RandomHex(24));
+  *h = std::move(out);
+}
+
+}  // namespace
+
+std::string EventBody(const http::Request& request, bool* base64) {
+  *base64 = false;
+  if (request.body.empty()) return {};
+  if (IsTextual(request.Header("content-type")) && IsValidUtf8(request.body)) return request.body;
+  *base64 = true;
+  return Base64Encode(request.body);
+}
+
+std::string EventV2(const Invocation& inv) {
+  const http::Request& r = *inv.request;
+  json::object e;
+  e["version"] = "2.0";
+  e["routeKey"] = inv.route_key;
+  e["rawPath"] = inv.path;
+  e["rawQueryString"] = r.query;
+  auto cookies = Cookies(r);
+  if (!cookies.empty()) {
+    json::array a;
+    for (auto& c : cookies) a.emplace_back(c);
+    e["cookies"] = std::move(a);
+  }
+  std::vector<std::pair<std::string, std::string>> headers;
+  ForwardedHeaders(inv, &headers);
+  json::object h;
+  for (const auto& [k, v] : headers) {
+    if (k == "cookie") continue;
+    auto* existing = h.if_contains(k);
+    if (existing)
+      existing->as_string().append("," + v);
+    else
+      h[k] = v;
+  }
+  e["headers"] = std::move(h);
+  auto query = Query(r);
+  if (!query.empty()) {
+    json::object q;
+    for (const auto& [k, v] : query) {
+      auto* existing = q.if_contains(k);
+      if (existing)
+        existing->as_string().append("," + v);
+      else
+        q[k] = v;
+    }
+    e["queryStringParameters"] = std::move(q);
+  }
+  json::object http{{"method", r.method},
+                    {"path", inv.path},
+                    {"protocol", r.http_version == 10 ? "HTTP/1.0" : "HTTP/1.1"},
+                    {"sourceIp", r.remote_address},
+                    {"userAgent", UserAgent(r)}};
+  e["requestContext"] = json::object{{"accountId", inv.account_id},
+                                     {"apiId", inv.api_id},
+                                     {"domainName", inv.domain_name},
+                                     {"domainPrefix", inv.domain_prefix},
+                                     {"http", std::move(http)},
+                                     {"requestId", inv.request_id},
+                                     {"routeKey", inv.route_key},
+                                     {"stage", inv.stage},
+                                     {"time", ClfTime(inv.time_epoch_ms)},
+                                     {"timeEpoch", inv.time_epoch_ms}};
+  bool base64 = false;
+  std::string body = EventBody(r, &base64);
+  if (!r.body.empty()) e["body"] = std::move(body);
+  json::value params = PathParameters(inv);
+  if (!params.is_null()) e["pathParameters"] = std::move(params);
+  e["isBase64Encoded"] = base64;
+  if (!inv.stage_variables.empty()) e["stageVariables"] = inv.stage_variables;
+  return json::serialize(e);
+}
+
+std::string EventV1(const Invocation& inv) {
+  const http::Request& r = *inv.request;
+  std::string resource(inv.route_key == "$default"
+                           ? std::string_view("$default")
+                           : std::string_view(inv.route_key).substr(inv.route_key.find(' ') + 1));
+  json::object e;
+  e["version"] = "1.0";
+  e["resource"] = resource;
+  e["path"] = inv.path;
+  e["httpMethod"] = r.method;
+  std::vector<std::pair<std::string, std::string>> headers;
+  ForwardedHeaders(inv, &headers);
+  json::object h, mh;
+  for (const auto& [k, v] : headers) {
+    h[k] = v;
+    auto& list = mh[k];
+    if (!list.is_array()) list = json::array();
+    list.as_array().emplace_back(v);
+  }
+  e["headers"] = std::move(h);
+  e["multiValueHeaders"] = std::move(mh);
+  auto query = Query(r);
+  if (query.empty()) {
+    e["queryStringParameters"] = nullptr;
+    e["multiValueQueryStringParameters"] = nullptr;
+  } else {
+    json::object q, mq;
+    for (const auto& [k, v] : query) {
+      q[k] = v;
+      auto& list = mq[k];
+      if (!list.is_array()) list = json::array();
+      list.as_array().emplace_back(v);
+    }
+    e["queryStringParameters"] = std::move(q);
+    e["multiValueQueryStringParameters"] = std::move(mq);
+  }
+  json::object identity{{"accessKey", nullptr},
+                        {"accountId", nullptr},
+                        {"caller", nullptr},
+                        {"cognitoAuthenticationProvider", nullptr},
+                        {"cognitoAuthenticationType", nullptr},
+                        {"cognitoIdentityId", nullptr},
+                        {"cognitoIdentityPoolId", nullptr},
+                        {"principalOrgId", nullptr},
+                        {"sourceIp", r.remote_address},
+                        {"user", nullptr},
+                        {"userAgent", UserAgent(r)},
+                        {"userArn", nullptr}};
+  e["requestContext"] = json::object{{"accountId", inv.account_id},
+                                     {"apiId", inv.api_id},
+                                     {"domainName", inv.domain_name},
+                                     {"domainPrefix", inv.domain_prefix},
+                                     {"extendedRequestId", inv.request_id},
+                                     {"httpMethod", r.method},
+                                     {"identity", std::move(identity)},
+                                     {"path", inv.path},
+                                     {"protocol", r.http_version == 10 ? "HTTP/1.0" : "HTTP/1.1"},
+                                     {"requestId", inv.request_id},
+                                     {"requestTime", ClfTime(inv.time_epoch_ms)},
+                                     {"requestTimeEpoch", inv.time_epoch_ms},
+                                     {"resourceId", inv.route_key},
+                                     {"resourcePath", resource},
+                                     {"stage", inv.stage}};
+  e["pathParameters"] = PathParameters(inv);
+  e["stageVariables"] =
+      inv.stage_variables.empty() ? json::value(nullptr) : json::value(inv.stage_variables);
+  bool base64 = false;
+  std::string body = EventBody(r, &base64);
+  e["body"] = r.body.empty() ? json::value(nullptr) : json::value(std::move(body));
+  e["isBase64Encoded"] = base64;
+  return json::serialize(e);
+}
+
+namespace {
+
+// A header value as a function may give it: a string, a number or a boolean.
+std::optional<std::string> HeaderValue(const json::value& v) {
+  if (v.is_string()) return std::string(v.get_string());
+  if (v.is_bool()) return std::string(v.get_bool() ? "true" : "false");
+  if (v.is_int64()) return std::to_string(v.get_int64());
+  if (v.is_uint64()) return std::to_string(v.get_uint64());
+  if (v.is_double()) return json::serialize(v);
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<http::Response> ResponseFromLambda(std::string_view payload, bool v2) {
+  json::error_code ec;
+  json::value answer = json::parse(payload, ec);
+  if (ec) return std::nullopt;
+  http::Response out;
+  const json::object* o = answer.is_object() ? &answer.get_object() : nullptr;
+  if (!o || !o->contains("statusCode")) {
+    if (!v2) return std::nullopt;
+    // Format 2.0 infers: statusCode 200, content-type application/json, the answer as body.
+    out.status = 200;
+    out.SetHeader("content-type", "application/json");
+    out.body = answer.is_string() ? std::string(answer.get_string()) : std::string(payload);
+    return out;
+  }
+  const json::value& status = o->at("statusCode");
+  int64_t code = 0;
+  if (status.is_int64())
+    code = status.get_int64();
+  else if (status.is_uint64())
+    code = static_cast<int64_t>(std::min<uint64_t>(status.get_uint64(), 1000));
+  else if (status.is_double() && std::floor(status.get_double()) == status.get_double())
+    code = static_cast<int64_t>(status.get_double());
+  else
+    return std::nullopt;
+  if (code < 100 || code > 599) return std::nullopt;
+  out.status = static_cast<int>(code);
+  if (const auto* h = o->if_contains("headers"); h && !h->is_null()) {
+    if (!h->is_object()) return std::nullopt;
+    for (const auto& [k, v] : h->get_object()) {
+      if (v.is_null()) continue;
+      auto s = HeaderValue(v);
+      if (!s) return std::nullopt;
+      out.headers.emplace_back(Lower(k), std::move(*s));
+    }
+  }
+  if (const auto* mh = o->if_contains("multiValueHeaders"); !v2 && mh && !mh->is_null()) {
+    if (!mh->is_object()) return std::nullopt;
+    for (const auto& [k, list] : mh->get_object()) {
+      if (list.is_null()) continue;
+      if (!list.is_array()) return std::nullopt;
+      std::string name = Lower(k);
+      // multiValueHeaders win over headers of the same name.
+      for (auto it = out.headers.begin(); it != out.headers.end();)
+        it = it->first == name ? out.headers.erase(it) : it + 1;
+      for (const auto& v : list.get_array()) {
+        auto s = HeaderValue(v);
+        if (!s) return std::nullopt;
+        out.headers.emplace_back(name, std::move(*s));
+      }
+    }
+  }
+  if (const auto* cookies = o->if_contains("cookies"); v2 && cookies && !cookies->is_null()) {
+    if (!cookies->is_array()) return std::nullopt;
+    for (const auto& c : cookies->get_array()) {
+      if (!c.is_string()) return std::nullopt;
+      out.headers.emplace_back("set-cookie", std::string(c.get_string()));
+    }
+  }
+  bool base64 = false;
+  if (const auto* b = o->if_contains("isBase64Encoded"); b && !b->is_null()) {
+    if (!b->is_bool()) return std::nullopt;
+    base64 = b->get_bool();
+  }
+  if (const auto* body = o->if_contains("body"); body && !body->is_null()) {
+    if (body->is_string())
+      out.body = std::string(body->get_string());
+    else if (v2)
+      out.body = json::serialize(*body);
+    else
+      return std::nullopt;
+  }
+  if (base64) {
+    auto decoded = Base64Decode(out.body);
+    if (!decoded) return std::nullopt;
+    out.body = std::move(*decoded);
+  }
+  return out;
+}
+
+}  // namespace nimbus::apigatewayv2
