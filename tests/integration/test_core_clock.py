@@ -1,6 +1,7 @@
 """Time control for tests: POST /_nimbus/clock moves nimbus's clock forward (only when enabled),
 and time-driven behaviour follows it: an SQS visibility timeout of 10 minutes passes at once."""
 import json
+import os
 import time
 import unittest
 
@@ -59,6 +60,49 @@ class ClockControlTest(NimbusTestCase):
         left = [i["id"]["S"] for i in ddb.scan(TableName="sessions")["Items"]]
         self.assertEqual(left, ["long"])
         self.assertLess(time.time() - t0, 1.0)
+
+
+class TokenExpiryTest(unittest.TestCase):
+    """Under --auth strict, STS temporary credentials stop working at their Expiration, which
+    follows the moved clock: a 15-minute session is tested without waiting."""
+
+    def test_session_credentials_expire_with_the_clock(self):
+        import botocore.exceptions
+        import tempfile
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump([{"access_key_id": "AKIAIOSFODNN7EXAMPLE",
+                        "secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+                        "account_id": "000000000000"}], f)
+        server = NimbusServer("--auth", "strict", "--credentials", f.name,
+                              "--enable-clock-control", ephemeral=True)
+        try:
+            server.start()
+            creds = server.client("sts").get_session_token(DurationSeconds=900)["Credentials"]
+            kw = dict(access_key=creds["AccessKeyId"], secret_key=creds["SecretAccessKey"],
+                      session_token=creds["SessionToken"])
+            sts = server.client("sts", **kw)
+            ddb = server.client("dynamodb", **kw)
+            s3 = server.client("s3", **kw)
+            self.assertEqual(sts.get_caller_identity()["Account"], "000000000000")
+            ddb.list_tables()
+            t0 = time.time()
+            status, _, body = server.http("POST", "/_nimbus/clock", b'{"advance_seconds": 901}')
+            self.assertEqual(status, 200, body)
+            for call, code, http_status in [
+                    (sts.get_caller_identity, "ExpiredToken", 403),
+                    (ddb.list_tables, "ExpiredTokenException", 400),
+                    (s3.list_buckets, "ExpiredToken", 400)]:
+                with self.assertRaises(botocore.exceptions.ClientError) as ctx:
+                    call()
+                err = ctx.exception.response
+                self.assertEqual(err["Error"]["Code"], code)
+                self.assertEqual(err["ResponseMetadata"]["HTTPStatusCode"], http_status)
+            self.assertLess(time.time() - t0, 1.0)
+            # long-term keys are not affected
+            self.assertEqual(server.client("sts").get_caller_identity()["Account"], "000000000000")
+        finally:
+            server.cleanup()
+            os.unlink(f.name)
 
 
 class ClockControlDisabledTest(unittest.TestCase):

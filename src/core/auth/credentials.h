@@ -16,6 +16,7 @@ struct Credential {
   std::string session_token;  // set for temporary (STS) credentials
   std::string principal_arn;  // "arn:aws:iam::<account>:root" unless known
   std::string user_id;        // GetCallerIdentity's UserId; empty means the account id (root)
+  double expires_at = 0;      // epoch seconds after which the key is refused; 0: never
 };
 
 // Access keys known to this server: those from --credentials, plus keys made at run time by

@@ -58,6 +58,16 @@ std::string_view ScopeService(const http::Request& r, std::string* storage) {
   return cred.substr(slashes[2] + 1, slashes[3] - slashes[2] - 1);
 }
 
+// Temporary credentials past their Expiration, in each protocol family's words.
+ApiError ExpiredTokenError(const protocol::ServiceModel& model) {
+  if (model.protocol == "rest-xml" && model.name == "s3")
+    return ApiError("ExpiredToken", 400, "The provided token has expired.");
+  if (model.protocol == "query")
+    return ApiError("ExpiredToken", 403, "The security token included in the request is expired");
+  return ApiError("ExpiredTokenException", 400,
+                  "The security token included in the request is expired");
+}
+
 // Auth failures in each protocol family's words. The issue of record: every one is a 403.
 ApiError AuthError(const protocol::ServiceModel& model, auth::AuthFailure failure,
                    std::string_view detail, bool unknown_key, bool missing) {
@@ -357,9 +367,15 @@ Task<http::Response> Router::Dispatch(http::Request& request, const RouteDecisio
                                                       parse_failure.message, false, false));
     if (!sig) co_return fail(AuthError(*model, auth::AuthFailure::kNone, "", false, true));
     if (!cred) co_return fail(AuthError(*model, auth::AuthFailure::kNone, "", true, false));
-    auto verdict = auth::Verify(view, *sig, cred->secret_access_key, env_->clock->Now());
+    // A header signature's date is the client's real clock, which tests do not move: its skew
+    // window is real time. A presigned URL's lifetime is an expiry like any other: the clock.
+    auto verdict = auth::Verify(view, *sig, cred->secret_access_key,
+                                sig->presigned ? env_->clock->Now()
+                                               : std::chrono::system_clock::now());
     if (!verdict.ok())
       co_return fail(AuthError(*model, verdict.failure, verdict.message, false, false));
+    if (cred->expires_at > 0 && env_->clock->NowSeconds() >= cred->expires_at)
+      co_return fail(ExpiredTokenError(*model));
   }
   if (cred && !cred->principal_arn.empty()) {
     ctx.caller_arn = cred->principal_arn;

@@ -87,7 +87,6 @@ class S3Service final : public Service {
   S3Service();
   void Start(ServiceEnv& env) override;
   void Reset() override;
-  void ClockAdvanced() override { RunLifecycle(NowMs()); }
   void Stop() override;
   // POST /_nimbus/s3/lifecycle runs the lifecycle rules now (tests move the clock, then ask).
   Task<std::optional<http::Response>> HandleInternal(const http::Request& request) override;

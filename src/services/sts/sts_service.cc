@@ -145,10 +145,12 @@ class StsService final : public Service {
     cred.principal_arn = principal_arn;
     cred.user_id = user_id;
     double expires = ctx.env->clock->NowSeconds() + static_cast<double>(duration_seconds);
+    cred.expires_at = expires;
     json::object record{
         {"access_key_id", cred.access_key_id}, {"secret_access_key", cred.secret_access_key},
         {"session_token", cred.session_token}, {"account_id", cred.account_id},
-        {"principal_arn", cred.principal_arn}, {"expiration", expires}};
+        {"principal_arn", cred.principal_arn}, {"user_id", cred.user_id},
+        {"expiration", expires}};
     auto st = storage::PutJson(*ctx.env->kv, kKeyspace,
                                std::string(kCredPrefix) + cred.access_key_id, record);
     if (!st.ok()) return storage::StorageError(st);
@@ -176,6 +178,9 @@ class StsService final : public Service {
           c.session_token = std::string(o.at("session_token").get_string());
           c.account_id = std::string(o.at("account_id").get_string());
           c.principal_arn = std::string(o.at("principal_arn").get_string());
+          if (auto* u = o.if_contains("user_id"); u && u->is_string())
+            c.user_id = std::string(u->get_string());
+          c.expires_at = o.at("expiration").to_number<double>();
           issued_.insert(c.access_key_id);
           env_->credentials->Add(std::move(c));
           return true;
