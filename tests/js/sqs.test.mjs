@@ -279,3 +279,29 @@ test("a move task needs a dead-letter queue as its source", async () => {
       SourceArn: "arn:aws:sqs:us-east-1:000000000000:js-nowhere" })),
     (e) => e instanceof ResourceNotFoundException && e.$metadata.httpStatusCode === 404);
 });
+
+test("LocalStack's queue URL forms name the same queue", async () => {
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "js-url-forms" }));
+  assert.equal(QueueUrl, `${nimbus.endpoint}/000000000000/js-url-forms`);
+  // With an explicit endpoint the SDK sends to it whatever host the QueueUrl names.
+  const forms = [
+    "http://sqs.us-east-1.localhost.localstack.cloud:4566/000000000000/js-url-forms",
+    "http://localhost:4566/queue/us-east-1/000000000000/js-url-forms",
+    "http://elsewhere.example/000000000000/js-url-forms/",
+  ];
+  for (const url of forms) {
+    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: url }));
+  }
+  const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
+  assert.deepEqual(got.Messages.map((m) => m.Body).sort(), [...forms].sort());
+  await assert.rejects(
+    sqs.send(new SendMessageCommand({
+      QueueUrl: "http://localhost:4566/queue/eu-west-1/000000000000/js-url-forms",
+      MessageBody: "x" })),
+    (e) => e instanceof QueueDoesNotExist);
+  await assert.rejects(
+    sqs.send(new SendMessageCommand({ QueueUrl: "http://localhost:4566/js-url-forms",
+                                      MessageBody: "x" })),
+    (e) => e.name === "InvalidAddress" && e.$metadata.httpStatusCode === 404 &&
+      e.message === "The address http://localhost:4566/js-url-forms is not valid for this endpoint.");
+});
