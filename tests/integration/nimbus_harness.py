@@ -108,6 +108,27 @@ class NimbusServer:
                             aws_access_key_id=access_key, aws_secret_access_key=secret_key,
                             aws_session_token=session_token, config=cfg)
 
+    def client_via_host(self, service, endpoint_host, region="us-east-1", **config):
+        """A boto3 client whose endpoint is http://<endpoint_host>:<port> (a name that need not
+        resolve here: <bucket>.s3.localhost, localhost.localstack.cloud...). Each request goes to
+        127.0.0.1 with the Host header botocore built; returns (client, list of Hosts sent)."""
+        from urllib.parse import urlsplit, urlunsplit
+        port = self.port
+        client = boto3.client(service, endpoint_url="http://%s:%d" % (endpoint_host, port),
+                              region_name=region, aws_access_key_id=ACCESS_KEY,
+                              aws_secret_access_key=SECRET_KEY,
+                              config=Config(retries={"max_attempts": 1}, **config))
+        hosts = []
+
+        def to_loopback(request, **_):
+            parts = urlsplit(request.url)
+            hosts.append(parts.netloc)
+            request.headers["Host"] = parts.netloc
+            request.url = urlunsplit(parts._replace(netloc="127.0.0.1:%d" % port))
+
+        client.meta.events.register("before-send", to_loopback)
+        return client, hosts
+
     def aws(self, *args, check=True, access_key=ACCESS_KEY, secret_key=SECRET_KEY):
         """Runs the AWS CLI against this server; returns (exit code, parsed JSON or text, stderr)."""
         env = dict(os.environ)

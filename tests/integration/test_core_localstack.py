@@ -3,38 +3,14 @@
 sqs.<region>.localhost.localstack.cloud queue URLs) work against nimbus unchanged."""
 import json
 import unittest
-from urllib.parse import urlsplit, urlunsplit
-
-import boto3
-from botocore.config import Config
-
-from nimbus_harness import ACCESS_KEY, SECRET_KEY, NimbusTestCase
+from nimbus_harness import NimbusTestCase
 
 DOMAIN = "localhost.localstack.cloud"
 
 
 class LocalStackHostNamesTest(NimbusTestCase):
-    def client_via(self, service, endpoint_host, **config):
-        """A boto3 client whose endpoint is a LocalStack name; requests go to 127.0.0.1 with the
-        Host header botocore built (the name need not resolve here)."""
-        port = self.server.port
-        client = boto3.client(service, endpoint_url="http://%s:%d" % (endpoint_host, port),
-                              region_name="us-east-1", aws_access_key_id=ACCESS_KEY,
-                              aws_secret_access_key=SECRET_KEY,
-                              config=Config(retries={"max_attempts": 1}, **config))
-        hosts = []
-
-        def to_loopback(request, **_):
-            parts = urlsplit(request.url)
-            hosts.append(parts.netloc)
-            request.headers["Host"] = parts.netloc
-            request.url = urlunsplit(parts._replace(netloc="127.0.0.1:%d" % port))
-
-        client.meta.events.register("before-send", to_loopback)
-        return client, hosts
-
     def test_s3_virtual_hosted_under_localstack_domain(self):
-        s3, hosts = self.client_via("s3", "s3." + DOMAIN, s3={"addressing_style": "virtual"})
+        s3, hosts = self.server.client_via_host("s3", "s3." + DOMAIN, s3={"addressing_style": "virtual"})
         s3.create_bucket(Bucket="ls-bucket")
         s3.put_object(Bucket="ls-bucket", Key="a/b.txt", Body=b"localstack style")
         self.assertEqual(s3.get_object(Bucket="ls-bucket", Key="a/b.txt")["Body"].read(),
@@ -45,13 +21,13 @@ class LocalStackHostNamesTest(NimbusTestCase):
             "Body"].read(), b"localstack style")
 
     def test_s3_path_style_against_the_bare_localstack_host(self):
-        s3, hosts = self.client_via("s3", DOMAIN, s3={"addressing_style": "path"})
+        s3, hosts = self.server.client_via_host("s3", DOMAIN, s3={"addressing_style": "path"})
         s3.create_bucket(Bucket="ls-path")
         self.assertEqual([b["Name"] for b in s3.list_buckets()["Buckets"]], ["ls-path"])
         self.assertEqual(set(hosts), {"%s:%d" % (DOMAIN, self.server.port)})
 
     def test_sqs_queue_urls_of_localstack_form_resolve(self):
-        sqs, _ = self.client_via("sqs", "sqs.us-east-1." + DOMAIN)
+        sqs, _ = self.server.client_via_host("sqs", "sqs.us-east-1." + DOMAIN)
         sqs.create_queue(QueueName="ls-queue")
         port = self.server.port
         for url in ["http://sqs.us-east-1.%s:%d/000000000000/ls-queue" % (DOMAIN, port),
@@ -63,13 +39,13 @@ class LocalStackHostNamesTest(NimbusTestCase):
         self.assertEqual(got["Attributes"]["ApproximateNumberOfMessages"], "3")
 
     def test_dynamodb_and_sts_through_the_localstack_host(self):
-        ddb, hosts = self.client_via("dynamodb", DOMAIN)
+        ddb, hosts = self.server.client_via_host("dynamodb", DOMAIN)
         ddb.create_table(TableName="ls-table",
                          AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
                          KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
                          BillingMode="PAY_PER_REQUEST")
         self.assertEqual(ddb.list_tables()["TableNames"], ["ls-table"])
-        sts, _ = self.client_via("sts", DOMAIN)
+        sts, _ = self.server.client_via_host("sts", DOMAIN)
         self.assertEqual(sts.get_caller_identity()["Account"], "000000000000")
 
     def test_localstack_health_shape(self):

@@ -2,13 +2,10 @@
 DeleteBucket, ListBuckets (paging, prefix), GetBucketLocation, path-style and virtual-hosted
 addressing, and the AWS CLI's `aws s3 mb/ls/rb`."""
 import unittest
-from urllib.parse import urlsplit, urlunsplit
 
-import boto3
 import botocore.exceptions
-from botocore.config import Config
 
-from nimbus_harness import ACCESS_KEY, SECRET_KEY, NimbusTestCase
+from nimbus_harness import NimbusTestCase
 
 ClientError = botocore.exceptions.ClientError
 
@@ -211,20 +208,8 @@ class S3BucketsTest(NimbusTestCase):
         # botocore puts the bucket in front of the endpoint host (<bucket>.s3.localhost); that
         # name does not resolve here, so each request is sent to 127.0.0.1 with its Host kept.
         port = self.server.port
-        s3 = boto3.client("s3", endpoint_url="http://s3.localhost:%d" % port,
-                          region_name="us-east-1", aws_access_key_id=ACCESS_KEY,
-                          aws_secret_access_key=SECRET_KEY,
-                          config=Config(s3={"addressing_style": "virtual"},
-                                        retries={"max_attempts": 1}))
-        hosts = []
-
-        def to_loopback(request, **_):
-            parts = urlsplit(request.url)
-            hosts.append(parts.netloc)
-            request.headers["Host"] = parts.netloc
-            request.url = urlunsplit(parts._replace(netloc="127.0.0.1:%d" % port))
-
-        s3.meta.events.register("before-send", to_loopback)
+        s3, hosts = self.server.client_via_host("s3", "s3.localhost",
+                                                s3={"addressing_style": "virtual"})
         s3.create_bucket(Bucket="vh-boto")
         s3.put_object(Bucket="vh-boto", Key="dir/x y", Body=b"v")
         self.assertEqual(s3.get_object(Bucket="vh-boto", Key="dir/x y")["Body"].read(), b"v")

@@ -16,7 +16,8 @@ struct ClientResponse {
 };
 
 // A blocking HTTP/1.1 request to host:port (for the CLI's `nimbus status` and `nimbus state`;
-// never used on a server thread). The response body has no size limit. Nullopt with `*error` set when the server cannot be reached in `timeout_ms`.
+// never used on a server thread). The response body has no size limit. Nullopt with `*error`
+// set when the server cannot be reached in `timeout_ms`.
 std::optional<ClientResponse> Fetch(const std::string& host, uint16_t port,
                                     const std::string& method, const std::string& target,
                                     const std::string& body, int timeout_ms, std::string* error);
