@@ -60,6 +60,9 @@ class DynamoDbService final : public Service {
     Register("BatchWriteItem", &BatchWriteItem, false);
     Register("TransactWriteItems", &TransactWriteItems, false);
     Register("TransactGetItems", &TransactGetItems, false);
+    Register("ExecuteStatement", &ExecuteStatement, false);
+    Register("BatchExecuteStatement", &BatchExecuteStatement, false);
+    Register("ExecuteTransaction", &ExecuteTransaction, false);
   }
 
   void Start(ServiceEnv& env) override {

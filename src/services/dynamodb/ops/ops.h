@@ -40,6 +40,10 @@ Result<Document> BatchWriteItem(State& state, RequestContext& ctx, Document& inp
 // transact.cc
 Result<Document> TransactWriteItems(State& state, RequestContext& ctx, Document& input);
 Result<Document> TransactGetItems(State& state, RequestContext& ctx, Document& input);
+// partiql.cc
+Result<Document> ExecuteStatement(State& state, RequestContext& ctx, Document& input);
+Result<Document> BatchExecuteStatement(State& state, RequestContext& ctx, Document& input);
+Result<Document> ExecuteTransaction(State& state, RequestContext& ctx, Document& input);
 
 // ttl.cc: deletes every expired item now (and trims stream records past retention); how many
 // items were deleted.
