@@ -1,5 +1,6 @@
 #include "services/registry.h"
 
+#include "services/apigateway/apigateway_service.h"
 #include "services/apigatewayv2/apigatewayv2_service.h"
 #include "services/dynamodb/dynamodb_service.h"
 #include "services/iam/iam_service.h"
@@ -23,6 +24,7 @@ void RegisterServices(Registry& registry) {
   registry.Add(lambda::NewLambdaService());
   registry.Add(logs::NewLogsService());
   registry.Add(apigatewayv2::NewApiGatewayV2Service());
+  registry.Add(apigateway::NewApiGatewayService());
 
   // The rest of the mission: registered with their models; operations answer NotImplemented
   // until their handlers land.

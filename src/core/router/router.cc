@@ -74,9 +74,10 @@ ApiError AuthError(const protocol::ServiceModel& model, auth::AuthFailure failur
   bool s3 = model.protocol == "rest-xml" && model.name == "s3";
   bool query = model.protocol == "query";
   if (missing)
-    return ApiError(s3 ? "AccessDenied" : (query ? "MissingAuthenticationToken"
-                                                 : "MissingAuthenticationTokenException"),
-                    403, s3 ? "Access Denied" : "Request is missing Authentication Token");
+    return ApiError(
+        s3 ? "AccessDenied"
+           : (query ? "MissingAuthenticationToken" : "MissingAuthenticationTokenException"),
+        403, s3 ? "Access Denied" : "Request is missing Authentication Token");
   if (unknown_key) {
     if (s3)
       return ApiError("InvalidAccessKeyId", 403,
@@ -111,21 +112,24 @@ bool IsTwelveDigits(std::string_view s) {
   return true;
 }
 
-// Data planes named by the Host: "<id><marker><anything>" belongs to `service`. A Lambda
-// function URL ("<urlId>.lambda-url.<region>.<host>") joins this table once Lambda serves one.
+// Data planes named by the Host: "<id><marker><anything>" belongs to one of `services`, asked in
+// order until one knows the id (REST APIs and HTTP APIs share the execute-api namespace: an API
+// id is either's). A Lambda function URL ("<urlId>.lambda-url.<region>.<host>") joins this table
+// once Lambda serves one.
 struct DataPlaneHost {
   std::string_view marker;
-  std::string_view service;
+  std::string_view services[2];
 };
-constexpr DataPlaneHost kDataPlaneHosts[] = {{".execute-api.", "apigatewayv2"}};
+constexpr DataPlaneHost kDataPlaneHosts[] = {{".execute-api.", {"apigatewayv2", "apigateway"}}};
 // ...and by a path prefix: "/_aws/execute-api/<id>/<path>" (for clients that cannot set Host),
 // standing for the host "<id>.<host_label>.localhost".
 struct DataPlanePath {
   std::string_view prefix;
-  std::string_view service;
+  std::string_view services[2];
   std::string_view host_label;
 };
-constexpr DataPlanePath kDataPlanePaths[] = {{"/_aws/execute-api/", "apigatewayv2", "execute-api"}};
+constexpr DataPlanePath kDataPlanePaths[] = {
+    {"/_aws/execute-api/", {"apigatewayv2", "apigateway"}, "execute-api"}};
 
 // The data-plane target a request names, if any.
 std::optional<RouteDecision> DataPlaneRoute(const http::Request& r) {
@@ -136,7 +140,8 @@ std::optional<RouteDecision> DataPlaneRoute(const http::Request& r) {
     std::string_view id = host.substr(0, pos);
     if (id.find('.') != std::string_view::npos) continue;
     RouteDecision d;
-    d.service = std::string(h.service);
+    for (auto svc : h.services)
+      if (!svc.empty()) d.data_plane_services.emplace_back(svc);
     d.data_plane =
         DataPlaneTarget{std::string(id), r.path.empty() ? "/" : r.path, std::string(host)};
     return d;
@@ -148,7 +153,8 @@ std::optional<RouteDecision> DataPlaneRoute(const http::Request& r) {
     std::string_view id = rest.substr(0, slash);  // empty: the service finds nothing (404)
     std::string path = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
     RouteDecision d;
-    d.service = std::string(p.service);
+    for (auto svc : p.services)
+      if (!svc.empty()) d.data_plane_services.emplace_back(svc);
     d.data_plane =
         DataPlaneTarget{std::string(id), std::move(path),
                         std::string(id) + "." + std::string(p.host_label) + ".localhost"};
@@ -174,7 +180,13 @@ Router::Router(ServiceEnv* env, Registry* registry) : env_(env), registry_(regis
 RouteDecision Router::Route(const http::Request& r) const {
   RouteDecision d;
   auto known = [&](std::string_view name) { return registry_->Find(name) != nullptr; };
-  if (auto dp = DataPlaneRoute(r); dp && known(dp->service)) return std::move(*dp);
+  if (auto dp = DataPlaneRoute(r)) {
+    std::erase_if(dp->data_plane_services, [&](const std::string& s) { return !known(s); });
+    if (!dp->data_plane_services.empty()) {
+      dp->service = dp->data_plane_services.front();
+      return std::move(*dp);
+    }
+  }
   std::string_view host = r.HostName();
   // Virtual-hosted S3: <bucket>.s3.<anything> and <bucket>.s3-<region>...
   if (host.find(".s3.") != std::string_view::npos && known("s3")) {
@@ -198,9 +210,13 @@ RouteDecision Router::Route(const http::Request& r) const {
   std::string_view scope = ScopeService(r, &scope_storage);
   if (!scope.empty()) {
     std::string s(scope);
+    // Both API Gateway models sign as "apigateway": v2 is the one under /v2/.
     if (s == "apigateway" && StartsWith(r.path, "/v2/") && known("apigatewayv2"))
       return RouteDecision{"apigatewayv2", {}, RouteDecision::Envelope::kJson};
-    if (s == "sqs" && IsFormRequest(r)) return RouteDecision{"sqs", {}, RouteDecision::Envelope::kQuery};
+    if (s == "apigateway" && known("apigateway"))
+      return RouteDecision{"apigateway", {}, RouteDecision::Envelope::kJson};
+    if (s == "sqs" && IsFormRequest(r))
+      return RouteDecision{"sqs", {}, RouteDecision::Envelope::kQuery};
     auto it = by_signing_name_.find(s);
     if (it != by_signing_name_.end()) {
       d.service = it->second;
@@ -242,8 +258,10 @@ RouteDecision Router::Route(const http::Request& r) const {
       return d;
     }
   }
-  if (known("s3")) d.service = "s3";
-  else d.unknown = "s3";
+  if (known("s3"))
+    d.service = "s3";
+  else
+    d.unknown = "s3";
   return d;
 }
 
@@ -265,13 +283,16 @@ Task<http::Response> Router::Handle(http::Request& request) {
       case RouteDecision::Envelope::kJson:
         response.SetHeader("content-type", "application/x-amz-json-1.1");
         response.SetHeader("x-amzn-ErrorType", err.code);
-        response.body = json::serialize(json::object{{"__type", err.code}, {"message", err.message}});
+        response.body =
+            json::serialize(json::object{{"__type", err.code}, {"message", err.message}});
         break;
       case RouteDecision::Envelope::kQuery:
         response.SetHeader("content-type", "text/xml");
         response.body =
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ErrorResponse><Error><Type>Receiver</Type>"
-            "<Code>" + err.code + "</Code><Message>" + XmlEscape(err.message) +
+            "<?xml version=\"1.0\" "
+            "encoding=\"UTF-8\"?>\n<ErrorResponse><Error><Type>Receiver</Type>"
+            "<Code>" +
+            err.code + "</Code><Message>" + XmlEscape(err.message) +
             "</Message></Error><RequestId>" + request_id + "</RequestId></ErrorResponse>";
         break;
       case RouteDecision::Envelope::kXml:
@@ -283,12 +304,11 @@ Task<http::Response> Router::Handle(http::Request& request) {
     }
     response.SetHeader("x-amzn-RequestId", request_id);
   } else if (route.data_plane) {
-    response = co_await DispatchDataPlane(request, route, request_id);
+    response = co_await DispatchDataPlane(request, route, request_id, &service_name);
   } else {
     response = co_await Dispatch(request, route, request_id);
   }
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::string_view op = response.Header("x-nimbus-operation");
   std::string operation(op.empty() ? "-" : op);
   // The operation name travels on an internal header, removed before the response leaves.
@@ -306,15 +326,22 @@ Task<http::Response> Router::Handle(http::Request& request) {
 
 Task<http::Response> Router::DispatchDataPlane(const http::Request& request,
                                                const RouteDecision& route,
-                                               std::string_view request_id) {
-  Service* svc = registry_->Find(route.service);
+                                               std::string_view request_id,
+                                               std::string* service_name) {
   std::optional<http::Response> response;
-  try {
-    response = co_await svc->HandleDataPlane(request, *route.data_plane, request_id);
-  } catch (const std::exception& e) {
-    spdlog::error("request id={} service={} data plane raised: {}", request_id, route.service,
-                  e.what());
-    co_return JsonResponse(500, json::object{{"message", "Internal Server Error"}});
+  for (const auto& name : route.data_plane_services) {
+    Service* svc = registry_->Find(name);
+    try {
+      response = co_await svc->HandleDataPlane(request, *route.data_plane, request_id);
+    } catch (const std::exception& e) {
+      spdlog::error("request id={} service={} data plane raised: {}", request_id, name, e.what());
+      *service_name = name;
+      co_return JsonResponse(500, json::object{{"message", "Internal Server Error"}});
+    }
+    if (response) {
+      *service_name = name;
+      break;
+    }
   }
   if (!response) co_return JsonResponse(404, json::object{{"message", "Not Found"}});
   if (response->Header("x-nimbus-operation").empty())
@@ -359,12 +386,14 @@ Task<http::Response> Router::Dispatch(http::Request& request, const RouteDecisio
     ctx.access_key_id = sig->access_key_id;
     if (!sig->region.empty()) ctx.region = sig->region;
     cred = env_->credentials->Find(sig->access_key_id);
-    if (cred) ctx.account_id = cred->account_id;
-    else if (IsTwelveDigits(sig->access_key_id)) ctx.account_id = sig->access_key_id;
+    if (cred)
+      ctx.account_id = cred->account_id;
+    else if (IsTwelveDigits(sig->access_key_id))
+      ctx.account_id = sig->access_key_id;
   }
   if (config.strict_auth) {
-    if (!parse_failure.ok()) co_return fail(AuthError(*model, parse_failure.failure,
-                                                      parse_failure.message, false, false));
+    if (!parse_failure.ok())
+      co_return fail(AuthError(*model, parse_failure.failure, parse_failure.message, false, false));
     if (!sig) co_return fail(AuthError(*model, auth::AuthFailure::kNone, "", false, true));
     if (!cred) co_return fail(AuthError(*model, auth::AuthFailure::kNone, "", true, false));
     // A header signature's date is the client's real clock, which tests do not move: its skew
@@ -405,10 +434,9 @@ Task<http::Response> Router::Dispatch(http::Request& request, const RouteDecisio
     if (!decoded.auth.ok())
       co_return fail(AuthError(*model, decoded.auth.failure, decoded.auth.message, false, false));
     if (decoded.malformed)
-      co_return fail(ApiError("IncompleteBody", 400,
-                              decoded.message.empty()
-                                  ? "The request body terminated unexpectedly"
-                                  : decoded.message));
+      co_return fail(ApiError(
+          "IncompleteBody", 400,
+          decoded.message.empty() ? "The request body terminated unexpectedly" : decoded.message));
     request.body = std::move(decoded.payload);
     for (auto& t : decoded.trailers) request.headers.push_back(std::move(t));
   }
@@ -518,22 +546,21 @@ Task<http::Response> Router::HandleInternal(http::Request& request) {
                                                   "with --enable-clock-control"}});
       json::error_code ec;
       auto body = json::parse(request.body, ec);
-      const json::value* adv = !ec && body.is_object() ? body.get_object().if_contains(
-                                                             "advance_seconds")
-                                                       : nullptr;
+      const json::value* adv =
+          !ec && body.is_object() ? body.get_object().if_contains("advance_seconds") : nullptr;
       if (!adv || !adv->is_number() || adv->to_number<double>() < 0)
-        co_return JsonResponse(400, json::object{{"message",
-                                                  "expected {\"advance_seconds\": <number >= 0>}"}});
-      env_->clock->Advance(std::chrono::milliseconds(
-          static_cast<int64_t>(adv->to_number<double>() * 1000.0)));
+        co_return JsonResponse(
+            400, json::object{{"message", "expected {\"advance_seconds\": <number >= 0>}"}});
+      env_->clock->Advance(
+          std::chrono::milliseconds(static_cast<int64_t>(adv->to_number<double>() * 1000.0)));
       for (const auto& svc : registry_->services()) svc->ClockAdvanced();
     } else if (request.method != "GET") {
       co_return JsonResponse(405, json::object{{"message", "use GET or POST"}});
     }
-    co_return JsonResponse(
-        200, json::object{{"now", env_->clock->NowSeconds()},
-                          {"offset_seconds", env_->clock->Offset().count() / 1000.0},
-                          {"control", env_->config->clock_control}});
+    co_return JsonResponse(200,
+                           json::object{{"now", env_->clock->NowSeconds()},
+                                        {"offset_seconds", env_->clock->Offset().count() / 1000.0},
+                                        {"control", env_->config->clock_control}});
   }
   if (path == "/_nimbus/metrics" && request.method == "GET") {
     http::Response r;

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "core/common/task.h"
 #include "core/http/http_types.h"
@@ -23,9 +24,11 @@ struct RouteDecision {
   std::string service;  // model name; empty when nimbus serves no such service
   std::string unknown;  // what the request named when nimbus does not serve it
   enum class Envelope { kJson, kQuery, kXml } envelope = Envelope::kXml;  // for errors when unknown
-  // Set for data-plane traffic (an API Gateway invocation...): served by `service`'s
-  // HandleDataPlane, without authentication or codec.
+  // Set for data-plane traffic (an API Gateway invocation...): offered to the HandleDataPlane of
+  // each of `data_plane_services` in turn (served ones only; `service` is the first) until one
+  // answers, without authentication or codec.
   std::optional<DataPlaneTarget> data_plane;
+  std::vector<std::string> data_plane_services;
 };
 
 // The edge: internal routes, service dispatch, authentication, decode → handler → encode,
@@ -44,8 +47,9 @@ class Router {
   Task<http::Response> HandleInternal(http::Request& request);
   // GET /_nimbus/state: the state archive; POST: replace all state with the archive sent.
   http::Response HandleState(const http::Request& request);
+  // `*service_name` becomes the service that answered (for metrics and the log line).
   Task<http::Response> DispatchDataPlane(const http::Request& request, const RouteDecision& route,
-                                         std::string_view request_id);
+                                         std::string_view request_id, std::string* service_name);
   Task<http::Response> Dispatch(http::Request& request, const RouteDecision& route,
                                 std::string_view request_id);
 

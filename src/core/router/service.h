@@ -131,8 +131,9 @@ class Service {
     return std::nullopt;
   }
   // Serves a data-plane request (see DataPlaneTarget); runs after routing, with no
-  // authentication and no codec. nullopt, the default: nothing there (the router answers 404
-  // {"message":"Not Found"}). Must not throw for anything a client sends.
+  // authentication and no codec. nullopt, the default: not this service's id (the router offers
+  // the request to the next service sharing the host form, and answers 404 {"message":"Not
+  // Found"} when none has it). Must not throw for anything a client sends.
   virtual Task<std::optional<http::Response>> HandleDataPlane(const http::Request& request,
                                                               const DataPlaneTarget& target,
                                                               std::string_view request_id);

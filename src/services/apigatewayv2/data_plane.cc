@@ -11,10 +11,18 @@
 #include "core/common/logging.h"
 #include "core/http/client.h"
 #include "services/apigatewayv2/apigw.h"
-#include "services/apigatewayv2/lambda_proxy.h"
 #include "services/apigatewayv2/route_match.h"
+#include "services/execute_api/lambda_proxy.h"
 
 namespace nimbus::apigatewayv2 {
+
+using execute_api::EventV1;
+using execute_api::EventV2;
+using execute_api::FunctionFromUri;
+using execute_api::Invocation;
+using execute_api::LambdaCallContext;
+using execute_api::ResponseFromLambda;
+using execute_api::SubstituteStageVariables;
 
 namespace {
 
@@ -33,60 +41,13 @@ struct Served {
   json::object integrations;  // id → record
 };
 
-std::string StageVariablesIn(std::string_view text, const json::object& vars) {
-  std::string out;
-  constexpr std::string_view kOpen = "${stageVariables.";
-  size_t pos = 0;
-  while (true) {
-    auto start = text.find(kOpen, pos);
-    auto end = start == std::string_view::npos ? start : text.find('}', start);
-    if (end == std::string_view::npos) {
-      out.append(text.substr(pos));
-      return out;
-    }
-    out.append(text.substr(pos, start - pos));
-    std::string name(text.substr(start + kOpen.size(), end - start - kOpen.size()));
-    if (const auto* v = vars.if_contains(name); v && v->is_string()) out.append(v->get_string());
-    pos = end + 1;
-  }
-}
-
-// "arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<function arn>/invocations" or
-// a function ARN: the FunctionName for Invoke.
-std::string FunctionFromUri(std::string_view uri) {
-  constexpr std::string_view kFunctions = ":lambda:path/2015-03-31/functions/";
-  auto pos = uri.find(kFunctions);
-  if (uri.rfind("arn:aws:apigateway:", 0) == 0 && pos != std::string_view::npos) {
-    std::string_view rest = uri.substr(pos + kFunctions.size());
-    constexpr std::string_view kTail = "/invocations";
-    if (rest.size() > kTail.size() && rest.substr(rest.size() - kTail.size()) == kTail)
-      rest.remove_suffix(kTail.size());
-    return std::string(rest);
-  }
-  return std::string(uri);
-}
-
 Task<http::Response> InvokeLambda(ServiceEnv& env, const Invocation& inv,
                                   const json::object& integration) {
   std::string uri(integration.at("IntegrationUri").as_string());
-  std::string function = FunctionFromUri(StageVariablesIn(uri, inv.stage_variables));
+  std::string function = FunctionFromUri(SubstituteStageVariables(uri, inv.stage_variables));
   bool v2 = integration.at("PayloadFormatVersion").as_string() == "2.0";
   // The call runs as the function's account and region (the ARN names them).
-  RequestContext ctx;
-  ctx.request_id = inv.request_id;
-  ctx.account_id = inv.account_id;
-  ctx.region = env.config ? env.config->region : "us-east-1";
-  std::string_view f = function;
-  if (f.rfind("arn:aws:lambda:", 0) == 0) {
-    f.remove_prefix(15);
-    auto colon = f.find(':');
-    ctx.region = std::string(f.substr(0, colon));
-    f.remove_prefix(colon == std::string_view::npos ? f.size() : colon + 1);
-    ctx.account_id = std::string(f.substr(0, f.find(':')));
-  }
-  ctx.caller_arn = "arn:aws:iam::" + ctx.account_id + ":root";
-  ctx.caller_user_id = ctx.account_id;
-  ctx.env = &env;
+  RequestContext ctx = LambdaCallContext(env, inv.account_id, inv.request_id, function);
   json::object input{{"FunctionName", function},
                      {"InvocationType", "RequestResponse"},
                      {"Payload", v2 ? EventV2(inv) : EventV1(inv)}};
@@ -126,7 +87,7 @@ Task<http::Response> ProxyHttp(const Invocation& inv, const json::object& integr
                                std::string_view route_path_without_stage) {
   const http::Request& r = *inv.request;
   std::string url =
-      StageVariablesIn(integration.at("IntegrationUri").as_string(), inv.stage_variables);
+      SubstituteStageVariables(integration.at("IntegrationUri").as_string(), inv.stage_variables);
   // Path variables of the route fill {name} in the URI; the $default route sends the whole
   // request path.
   for (const auto& [name, value] : inv.path_parameters) {

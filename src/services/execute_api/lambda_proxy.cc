@@ -1,4 +1,4 @@
-#include "services/apigatewayv2/lambda_proxy.h"
+#include "services/execute_api/lambda_proxy.h"
 
 #include <boost/json.hpp>
 #include <cctype>
@@ -10,7 +10,7 @@
 #include "core/common/encoding.h"
 #include "core/common/ids.h"
 
-namespace nimbus::apigatewayv2 {
+namespace nimbus::execute_api {
 
 namespace {
 
@@ -116,6 +116,77 @@ std::string EventBody(const http::Request& request, bool* base64) {
   return Base64Encode(request.body);
 }
 
+std::string RestEventBody(const http::Request& request,
+                          const std::vector<std::string>& binary_media_types, bool* base64) {
+  *base64 = false;
+  if (request.body.empty()) return {};
+  std::string ct = Lower(request.Header("content-type"));
+  ct = ct.substr(0, ct.find(';'));
+  while (!ct.empty() && ct.back() == ' ') ct.pop_back();
+  for (const auto& type : binary_media_types) {
+    std::string t = Lower(type);
+    bool match = t == ct || t == "*/*" ||
+                 (t.size() > 2 && t.substr(t.size() - 2) == "/*" &&
+                  ct.rfind(t.substr(0, t.size() - 1), 0) == 0);
+    if (match) {
+      *base64 = true;
+      return Base64Encode(request.body);
+    }
+  }
+  return request.body;
+}
+
+std::string FunctionFromUri(std::string_view uri) {
+  constexpr std::string_view kFunctions = ":lambda:path/2015-03-31/functions/";
+  auto pos = uri.find(kFunctions);
+  if (uri.rfind("arn:aws:apigateway:", 0) == 0 && pos != std::string_view::npos) {
+    std::string_view rest = uri.substr(pos + kFunctions.size());
+    constexpr std::string_view kTail = "/invocations";
+    if (rest.size() > kTail.size() && rest.substr(rest.size() - kTail.size()) == kTail)
+      rest.remove_suffix(kTail.size());
+    return std::string(rest);
+  }
+  return std::string(uri);
+}
+
+std::string SubstituteStageVariables(std::string_view text, const json::object& vars) {
+  std::string out;
+  constexpr std::string_view kOpen = "${stageVariables.";
+  size_t pos = 0;
+  while (true) {
+    auto start = text.find(kOpen, pos);
+    auto end = start == std::string_view::npos ? start : text.find('}', start);
+    if (end == std::string_view::npos) {
+      out.append(text.substr(pos));
+      return out;
+    }
+    out.append(text.substr(pos, start - pos));
+    std::string name(text.substr(start + kOpen.size(), end - start - kOpen.size()));
+    if (const auto* v = vars.if_contains(name); v && v->is_string()) out.append(v->get_string());
+    pos = end + 1;
+  }
+}
+
+RequestContext LambdaCallContext(ServiceEnv& env, std::string_view account,
+                                 std::string_view request_id, std::string_view function) {
+  RequestContext ctx;
+  ctx.request_id = std::string(request_id);
+  ctx.account_id = std::string(account);
+  ctx.region = env.config ? env.config->region : "us-east-1";
+  std::string_view f = function;
+  if (f.rfind("arn:aws:lambda:", 0) == 0) {
+    f.remove_prefix(15);
+    auto colon = f.find(':');
+    ctx.region = std::string(f.substr(0, colon));
+    f.remove_prefix(colon == std::string_view::npos ? f.size() : colon + 1);
+    ctx.account_id = std::string(f.substr(0, f.find(':')));
+  }
+  ctx.caller_arn = "arn:aws:iam::" + ctx.account_id + ":root";
+  ctx.caller_user_id = ctx.account_id;
+  ctx.env = &env;
+  return ctx;
+}
+
 std::string EventV2(const Invocation& inv) {
   const http::Request& r = *inv.request;
   json::object e;
@@ -183,10 +254,11 @@ std::string EventV1(const Invocation& inv) {
   std::string resource(inv.route_key == "$default"
                            ? std::string_view("$default")
                            : std::string_view(inv.route_key).substr(inv.route_key.find(' ') + 1));
+  if (inv.rest_api) resource = inv.resource_path;
   json::object e;
-  e["version"] = "1.0";
+  if (!inv.rest_api) e["version"] = "1.0";
   e["resource"] = resource;
-  e["path"] = inv.path;
+  e["path"] = inv.rest_api ? inv.rest_path : inv.path;
   e["httpMethod"] = r.method;
   std::vector<std::pair<std::string, std::string>> headers;
   ForwardedHeaders(inv, &headers);
@@ -238,14 +310,15 @@ std::string EventV1(const Invocation& inv) {
                                      {"requestId", inv.request_id},
                                      {"requestTime", ClfTime(inv.time_epoch_ms)},
                                      {"requestTimeEpoch", inv.time_epoch_ms},
-                                     {"resourceId", inv.route_key},
+                                     {"resourceId", inv.rest_api ? inv.resource_id : inv.route_key},
                                      {"resourcePath", resource},
                                      {"stage", inv.stage}};
   e["pathParameters"] = PathParameters(inv);
   e["stageVariables"] =
       inv.stage_variables.empty() ? json::value(nullptr) : json::value(inv.stage_variables);
   bool base64 = false;
-  std::string body = EventBody(r, &base64);
+  std::string body =
+      inv.rest_api ? RestEventBody(r, inv.binary_media_types, &base64) : EventBody(r, &base64);
   e["body"] = r.body.empty() ? json::value(nullptr) : json::value(std::move(body));
   e["isBase64Encoded"] = base64;
   return json::serialize(e);
@@ -344,4 +417,4 @@ std::optional<http::Response> ResponseFromLambda(std::string_view payload, bool 
   return out;
 }
 
-}  // namespace nimbus::apigatewayv2
+}  // namespace nimbus::execute_api

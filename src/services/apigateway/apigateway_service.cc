@@ -1,0 +1,37 @@
+// The operation table of API Gateway (REST APIs) and its data-plane entry point.
+#include "services/apigateway/apigateway_service.h"
+
+#include "services/apigateway/data_plane.h"
+#include "services/apigateway/rest.h"
+
+namespace nimbus::apigateway {
+
+namespace {
+
+class ApiGatewayService final : public Service {
+ public:
+  ApiGatewayService() : Service("apigateway") {
+    // Invalid input answers BadRequestException, as API Gateway does for every kind of it.
+    validation_.error_code = "BadRequestException";
+    validation_.serialization_error_code = "BadRequestException";
+    for (auto table : {RestApiHandlers(), ResourceHandlers(), StageHandlers()})
+      for (auto& [name, handler] : table) HandleSync(name, std::move(handler));
+  }
+
+  void Start(ServiceEnv& env) override { env_ = &env; }
+
+  Task<std::optional<http::Response>> HandleDataPlane(const http::Request& request,
+                                                      const DataPlaneTarget& target,
+                                                      std::string_view request_id) override {
+    co_return co_await ServeInvocation(*env_, request, target, request_id);
+  }
+
+ private:
+  ServiceEnv* env_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<Service> NewApiGatewayService() { return std::make_unique<ApiGatewayService>(); }
+
+}  // namespace nimbus::apigateway

@@ -1,0 +1,357 @@
+// Invocations of REST APIs: API → stage (first path segment) → deployed resource → method →
+// integration (Lambda proxy, HTTP proxy or mock).
+#include "services/apigateway/data_plane.h"
+
+#include <boost/json.hpp>
+#include <regex>
+
+#include "core/common/clock.h"
+#include "core/common/encoding.h"
+#include "core/common/ids.h"
+#include "core/common/logging.h"
+#include "core/http/client.h"
+#include "services/apigateway/resource_match.h"
+#include "services/apigateway/rest.h"
+#include "services/execute_api/lambda_proxy.h"
+
+namespace nimbus::apigateway {
+
+namespace {
+
+using execute_api::Invocation;
+
+struct Call {
+  const http::Request* request = nullptr;
+  std::string request_id;  // x-amzn-RequestId, requestContext.requestId
+  std::string api_id;
+};
+
+void StampIds(const Call& call, http::Response* r) {
+  r->SetHeader("x-amzn-requestid", call.request_id);
+  r->SetHeader("x-amz-apigw-id", RandomAlnum(14) + "=");
+}
+
+// API Gateway's own answers ("gateway responses"): a JSON message and the error type.
+http::Response Gateway(const Call& call, int status, std::string_view message,
+                       std::string_view error_type) {
+  http::Response r;
+  r.status = status;
+  r.SetHeader("content-type", "application/json");
+  if (!error_type.empty()) r.SetHeader("x-amzn-errortype", error_type);
+  r.body = json::serialize(json::object{{"message", message}});
+  StampIds(call, &r);
+  return r;
+}
+
+// What REST APIs answer for a stage, resource or method that does not exist (developer guide,
+// "Gateway response types": MISSING_AUTHENTICATION_TOKEN).
+http::Response MissingToken(const Call& call) {
+  return Gateway(call, 403, "Missing Authentication Token", "MissingAuthenticationTokenException");
+}
+http::Response InternalError(const Call& call, int status = 502) {
+  return Gateway(call, status, "Internal server error", "InternalServerErrorException");
+}
+
+std::string_view StrOf(const json::object& o, std::string_view member) {
+  const auto* v = o.if_contains(member);
+  return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
+}
+
+Task<http::Response> InvokeLambda(ServiceEnv& env, const Call& call, const Invocation& inv,
+                                  const json::object& integration) {
+  std::string function = execute_api::FunctionFromUri(
+      execute_api::SubstituteStageVariables(StrOf(integration, "uri"), inv.stage_variables));
+  RequestContext ctx =
+      execute_api::LambdaCallContext(env, inv.account_id, call.request_id, function);
+  json::object input{{"FunctionName", function},
+                     {"InvocationType", "RequestResponse"},
+                     {"Payload", execute_api::EventV1(inv)}};
+  auto result = co_await env.registry->Call(ctx, "lambda", "Invoke", std::move(input));
+  if (!result) {
+    spdlog::warn("apigateway: api {} {}: Lambda {} failed: {} {}", inv.api_id, inv.resource_path,
+                 function, result.error().code, result.error().message);
+    co_return InternalError(call);
+  }
+  const json::object& out = result->as_object();
+  if (out.contains("FunctionError")) {
+    spdlog::info("apigateway: api {} {}: function error from {}", inv.api_id, inv.resource_path,
+                 function);
+    co_return InternalError(call);
+  }
+  const auto* payload = out.if_contains("Payload");
+  std::string_view text = payload && payload->is_string() ? std::string_view(payload->get_string())
+                                                          : std::string_view();
+  auto response = execute_api::ResponseFromLambda(text, false);
+  if (!response) {
+    spdlog::info("apigateway: api {} {}: malformed Lambda proxy response", inv.api_id,
+                 inv.resource_path);
+    co_return InternalError(call);
+  }
+  if (response->Header("content-type").empty())
+    response->SetHeader("content-type", "application/json");
+  StampIds(call, &*response);
+  co_return std::move(*response);
+}
+
+bool HopByHop(std::string_view name) {
+  for (std::string_view h : {"connection", "keep-alive", "transfer-encoding", "upgrade", "te",
+                             "trailer", "proxy-connection", "content-length", "host", "expect"})
+    if (name == h) return true;
+  return false;
+}
+
+// Fills "{name}" in an HTTP_PROXY URI: from the integration's requestParameters
+// ("integration.request.path.name": "method.request.path.other") or the path parameter of the
+// same name. A greedy parameter keeps its slashes.
+std::string FillUri(std::string url, const Invocation& inv, const json::object& integration) {
+  auto param = [&](std::string_view name) -> std::optional<std::string> {
+    for (const auto& [k, v] : inv.path_parameters)
+      if (k == name) return v;
+    return std::nullopt;
+  };
+  auto encode = [](std::string_view v) {
+    std::string out;
+    size_t pos = 0;
+    while (true) {
+      auto slash = v.find('/', pos);
+      out += UriEncode(v.substr(pos, slash == std::string_view::npos ? slash : slash - pos), true);
+      if (slash == std::string_view::npos) break;
+      out += '/';
+      pos = slash + 1;
+    }
+    return out;
+  };
+  const json::object* mapping = nullptr;
+  if (const auto* rp = integration.if_contains("requestParameters"); rp && rp->is_object())
+    mapping = &rp->get_object();
+  size_t pos = 0;
+  while ((pos = url.find('{', pos)) != std::string::npos) {
+    auto end = url.find('}', pos);
+    if (end == std::string::npos) break;
+    std::string name = url.substr(pos + 1, end - pos - 1);
+    std::optional<std::string> value;
+    if (mapping) {
+      std::string_view source = StrOf(*mapping, "integration.request.path." + name);
+      constexpr std::string_view kMethodPath = "method.request.path.";
+      if (source.rfind(kMethodPath, 0) == 0) value = param(source.substr(kMethodPath.size()));
+    }
+    if (!value) value = param(name);
+    if (!value) {
+      pos = end + 1;
+      continue;
+    }
+    std::string encoded = encode(*value);
+    url.replace(pos, end - pos + 1, encoded);
+    pos += encoded.size();
+  }
+  return url;
+}
+
+Task<http::Response> ProxyHttp(const Call& call, const Invocation& inv,
+                               const json::object& integration) {
+  const http::Request& r = *call.request;
+  std::string url =
+      FillUri(execute_api::SubstituteStageVariables(StrOf(integration, "uri"), inv.stage_variables),
+              inv, integration);
+  if (!r.query.empty()) url += (url.find('?') == std::string::npos ? "?" : "&") + r.query;
+  http::OutgoingRequest out;
+  std::string method(StrOf(integration, "httpMethod"));
+  out.method = method.empty() || method == "ANY" ? r.method : method;
+  out.url = url;
+  for (const auto& [k, v] : r.headers)
+    if (!HopByHop(k) && k != "x-forwarded-for") out.headers.emplace_back(k, v);
+  std::string xff(r.Header("x-forwarded-for"));
+  out.headers.emplace_back("x-forwarded-for",
+                           xff.empty() ? r.remote_address : xff + ", " + r.remote_address);
+  out.body = r.body;
+  int64_t timeout = 29000;
+  if (const auto* t = integration.if_contains("timeoutInMillis"); t && t->is_int64())
+    timeout = t->get_int64();
+  out.timeout = std::chrono::milliseconds(timeout);
+  if (url.rfind("https://", 0) == 0) {
+    spdlog::warn("apigateway: api {}: https integrations are not supported ({})", inv.api_id, url);
+    co_return InternalError(call, 500);
+  }
+  auto sent = co_await http::Send(std::move(out));
+  if (sent.status == 0) {
+    spdlog::info("apigateway: api {} {}: {} failed: {}", inv.api_id, inv.resource_path, url,
+                 sent.error);
+    co_return sent.timed_out
+        ? Gateway(call, 504, "Endpoint request timed out", "InternalServerErrorException")
+        : InternalError(call);
+  }
+  http::Response response;
+  response.status = sent.status;
+  for (auto& [k, v] : sent.headers)
+    if (!HopByHop(k)) response.headers.emplace_back(std::move(k), std::move(v));
+  response.body = std::move(sent.body);
+  StampIds(call, &response);
+  co_return response;
+}
+
+// The "statusCode" a MOCK integration's request template sets ({"statusCode": 200}), or 0.
+int MockStatus(const http::Request& r, const json::object& integration) {
+  const auto* templates = integration.if_contains("requestTemplates");
+  if (!templates || !templates->is_object()) return 0;
+  const auto& t = templates->get_object();
+  std::string ct(r.Header("content-type"));
+  ct = ct.substr(0, ct.find(';'));
+  std::string_view text = StrOf(t, ct);
+  if (text.empty()) text = StrOf(t, "application/json");
+  if (text.empty() && !t.empty() && t.begin()->value().is_string())
+    text = t.begin()->value().get_string();
+  auto key = text.find("statusCode");
+  if (key == std::string_view::npos) return 0;
+  auto colon = text.find(':', key);
+  if (colon == std::string_view::npos) return 0;
+  size_t i = colon + 1;
+  while (i < text.size() && (text[i] == ' ' || text[i] == '"' || text[i] == '\'')) ++i;
+  int code = 0;
+  for (; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])) && code < 1000; ++i)
+    code = code * 10 + (text[i] - '0');
+  return code >= 100 && code <= 599 ? code : 0;
+}
+
+// The integration response for `status`: the one whose selectionPattern matches the status
+// code, else the default one (no selectionPattern).
+const json::object* SelectResponse(const json::object& integration, int status) {
+  const auto* responses = integration.if_contains("integrationResponses");
+  if (!responses || !responses->is_object()) return nullptr;
+  std::string code = std::to_string(status);
+  const json::object* fallback = nullptr;
+  for (const auto& [k, v] : responses->get_object()) {
+    if (!v.is_object()) continue;
+    std::string_view pattern = StrOf(v.get_object(), "selectionPattern");
+    if (pattern.empty()) {
+      if (!fallback) fallback = &v.get_object();
+      continue;
+    }
+    try {
+      if (std::regex_match(code, std::regex(std::string(pattern)))) return &v.get_object();
+    } catch (const std::regex_error&) {
+    }
+  }
+  return fallback;
+}
+
+http::Response Mock(const Call& call, const json::object& integration) {
+  int status = MockStatus(*call.request, integration);
+  if (status == 0) return InternalError(call, 500);
+  const json::object* ir = SelectResponse(integration, status);
+  if (!ir) return InternalError(call, 500);
+  http::Response r;
+  r.status = std::atoi(std::string(StrOf(*ir, "statusCode")).c_str());
+  if (r.status < 100 || r.status > 599) r.status = 200;
+  std::string content_type = "application/json";
+  if (const auto* t = ir->if_contains("responseTemplates"); t && t->is_object()) {
+    const auto& templates = t->get_object();
+    if (templates.contains("application/json")) {
+      r.body = std::string(StrOf(templates, "application/json"));
+    } else if (!templates.empty()) {
+      content_type = templates.begin()->key();
+      r.body = std::string(StrOf(templates, content_type));
+    }
+  }
+  r.SetHeader("content-type", content_type);
+  // Static header values ('value') of responseParameters; mapping expressions are not evaluated.
+  if (const auto* p = ir->if_contains("responseParameters"); p && p->is_object()) {
+    constexpr std::string_view kHeader = "method.response.header.";
+    for (const auto& [k, v] : p->get_object()) {
+      std::string_view name = k;
+      if (name.rfind(kHeader, 0) != 0 || !v.is_string()) continue;
+      std::string_view value = v.get_string();
+      if (value.size() >= 2 && value.front() == '\'' && value.back() == '\'')
+        r.SetHeader(name.substr(kHeader.size()), value.substr(1, value.size() - 2));
+    }
+  }
+  StampIds(call, &r);
+  return r;
+}
+
+}  // namespace
+
+Task<std::optional<http::Response>> ServeInvocation(ServiceEnv& env, const http::Request& request,
+                                                    const DataPlaneTarget& target,
+                                                    std::string_view) {
+  if (target.id.empty() || target.id.find('/') != std::string::npos) co_return std::nullopt;
+  auto owner = LoadRecord(env, OwnerKey(target.id));
+  if (!owner || !*owner) co_return std::nullopt;
+  std::string account(StrOf(**owner, "account"));
+  std::string region(StrOf(**owner, "region"));
+  auto api = LoadRecord(env, ApiKey(account, region, target.id));
+  if (!api || !*api) co_return std::nullopt;
+  Call call{&request, NewRequestId(), target.id};
+  if (const auto* d = (*api)->if_contains("disableExecuteApiEndpoint");
+      d && d->is_bool() && d->get_bool())
+    co_return Gateway(call, 403, "Forbidden", "ForbiddenException");
+
+  // The stage is the first path segment; a REST API has no $default stage.
+  std::string_view path = target.path;
+  auto slash = path.find('/', 1);
+  std::string_view first = path.substr(1, slash == std::string_view::npos ? slash : slash - 1);
+  std::string stage_name = UriDecode(first).value_or(std::string(first));
+  std::string_view rest = slash == std::string_view::npos ? "/" : path.substr(slash);
+  if (stage_name.empty() || stage_name.find('/') != std::string::npos) co_return MissingToken(call);
+  auto stage = LoadRecord(env, ChildKey(account, region, Kind::kStage, target.id, stage_name));
+  if (!stage) co_return InternalError(call, 500);
+  if (!*stage) co_return MissingToken(call);
+  std::string deployment_id(StrOf(**stage, "deploymentId"));
+  auto deployment =
+      deployment_id.empty()
+          ? Result<std::optional<json::object>>(std::optional<json::object>())
+          : LoadRecord(env, ChildKey(account, region, Kind::kDeploy, target.id, deployment_id));
+  if (!deployment) co_return InternalError(call, 500);
+  if (!*deployment) co_return MissingToken(call);
+  auto* resources = (*deployment)->if_contains("_resources");
+  if (!resources || !resources->is_array()) co_return MissingToken(call);
+
+  std::vector<std::string> paths;
+  std::vector<const json::object*> records;
+  for (const auto& r : resources->get_array()) {
+    if (!r.is_object()) continue;
+    paths.emplace_back(StrOf(r.get_object(), "path"));
+    records.push_back(&r.get_object());
+  }
+  auto match = MatchResource(paths, rest);
+  if (!match) co_return MissingToken(call);
+  const json::object& resource = *records[match->index];
+  const auto* methods = resource.if_contains("resourceMethods");
+  const json::value* method = nullptr;
+  if (methods && methods->is_object()) {
+    method = methods->get_object().if_contains(request.method);
+    if (!method) method = methods->get_object().if_contains("ANY");
+  }
+  if (!method || !method->is_object()) co_return MissingToken(call);
+  const auto* integration = method->get_object().if_contains("methodIntegration");
+  if (!integration || !integration->is_object()) co_return InternalError(call, 500);
+  const json::object& integ = integration->get_object();
+
+  Invocation inv;
+  inv.request = &request;
+  inv.account_id = account;
+  inv.api_id = target.id;
+  inv.domain_name = target.domain_name;
+  inv.domain_prefix = target.id;
+  inv.stage = stage_name;
+  inv.request_id = call.request_id;
+  inv.path = UriDecode(path).value_or(std::string(path));
+  inv.rest_path = UriDecode(rest).value_or(std::string(rest));
+  inv.path_parameters = match->path_parameters;
+  if (const auto* v = (*stage)->if_contains("variables"); v && v->is_object())
+    inv.stage_variables = v->get_object();
+  inv.time_epoch_ms = static_cast<int64_t>(env.clock->NowSeconds() * 1000);
+  inv.rest_api = true;
+  inv.resource_path = std::string(StrOf(resource, "path"));
+  inv.resource_id = std::string(StrOf(resource, "id"));
+  if (const auto* b = (*api)->if_contains("binaryMediaTypes"); b && b->is_array())
+    for (const auto& t : b->get_array())
+      if (t.is_string()) inv.binary_media_types.emplace_back(t.get_string());
+
+  std::string_view type = StrOf(integ, "type");
+  if (type == "AWS_PROXY") co_return co_await InvokeLambda(env, call, inv, integ);
+  if (type == "HTTP_PROXY") co_return co_await ProxyHttp(call, inv, integ);
+  if (type == "MOCK") co_return Mock(call, integ);
+  co_return InternalError(call, 500);
+}
+
+}  // namespace nimbus::apigateway

@@ -1,0 +1,103 @@
+#pragma once
+
+// Shared by the API Gateway REST API files: storage layout, errors, record helpers and the
+// handlers of each operation family (registered in apigateway_service.cc).
+
+#include <boost/json/object.hpp>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/common/result.h"
+#include "core/router/service.h"
+
+namespace nimbus::apigateway {
+
+constexpr std::string_view kKeyspace = "apigateway";
+
+// ---- Errors, in AWS's words ----
+ApiError NotFound(std::string message);    // NotFoundException 404
+ApiError BadRequest(std::string message);  // BadRequestException 400
+ApiError Conflict(std::string message);    // ConflictException 409
+ApiError NotBuilt(std::string message);    // NotImplementedException 501 (nimbus lacks it)
+ApiError RestApiNotFound(const RequestContext& ctx, std::string_view api_id);
+ApiError ResourceNotFound();     // "Invalid Resource identifier specified"
+ApiError MethodNotFound();       // "Invalid Method identifier specified"
+ApiError IntegrationNotFound();  // "Invalid Integration identifier specified"
+ApiError ResponseNotFound();     // "Invalid Response status code specified"
+ApiError StageNotFound();        // "Invalid Stage identifier specified"
+ApiError DeploymentNotFound();   // "Invalid Deployment identifier specified"
+
+// ---- Storage layout (keyspace "apigateway") ----
+//   <scope>a/<apiId>                  REST API: GetRestApi's answer (tags included)
+//   <scope>r/<apiId>/<resourceId>     resource: GetResource's answer with every method embedded
+//                                     ("resourceMethods": {"GET": Method with methodIntegration
+//                                     and methodResponses})
+//   <scope>s/<apiId>/<stageName>      stage: GetStage's answer (tags included)
+//   <scope>d/<apiId>/<deploymentId>   deployment: GetDeployment's answer plus "_resources", the
+//                                     resources as they were deployed
+//   x/<apiId>                         {"account", "region"}: who owns an API id (the data plane
+//                                     finds an API from its id alone)
+enum class Kind : char { kApi = 'a', kResource = 'r', kStage = 's', kDeploy = 'd' };
+std::string ApiKey(std::string_view account, std::string_view region, std::string_view api_id);
+std::string ChildKey(std::string_view account, std::string_view region, Kind kind,
+                     std::string_view api_id, std::string_view child_id);
+std::string ChildPrefix(std::string_view account, std::string_view region, Kind kind,
+                        std::string_view api_id);
+std::string OwnerKey(std::string_view api_id);
+
+// A record under `key`: nullopt when absent, an error when storage fails.
+Result<std::optional<json::object>> LoadRecord(ServiceEnv& env, const std::string& key);
+// The REST API the caller names, or NotFoundException.
+Result<json::object> LoadApi(const RequestContext& ctx, std::string_view api_id);
+// A resource of an API the caller names, or NotFoundException (API or resource).
+Result<json::object> LoadResource(const RequestContext& ctx, std::string_view api_id,
+                                  std::string_view resource_id);
+// Every child record of one kind of an API, in key order.
+Result<std::vector<json::object>> LoadChildren(ServiceEnv& env, std::string_view account,
+                                               std::string_view region, Kind kind,
+                                               std::string_view api_id);
+Status SaveRecord(const RequestContext& ctx, const std::string& key, const json::object& record);
+
+// Control-plane writes (read-modify-write of records) hold this lock; reads do not.
+std::mutex& WriteMutex();
+
+// ---- Request members ----
+std::string_view Str(const Document& in, std::string_view member);  // "" when absent
+bool Has(const Document& in, std::string_view member);
+// One page of `items` (in order) after `position`, at most `limit` (default 25, at most 500):
+// {"items": [...], "position"?}. Members starting with '_' are left out.
+Result<Document> Page(const Document& in, std::vector<json::object> items);
+
+// One operation of a PATCH request's patchOperations.
+struct PatchOp {
+  std::string op;  // add, remove, replace, move, copy, test
+  std::string path;
+  std::optional<std::string> value;
+};
+// The request's patchOperations (an empty list when absent).
+std::vector<PatchOp> PatchOps(const Document& in);
+// "Invalid patch path '<path>' specified for op '<op>'..."
+ApiError InvalidPatchPath(const PatchOp& p);
+// A JSON pointer segment as API Gateway escapes it: "~1" is '/', "~0" is '~'.
+std::string UnescapePatchSegment(std::string_view s);
+// A patch value as a boolean ("true"/"false") or BadRequestException.
+Result<bool> PatchBool(const PatchOp& p);
+
+// ---- Ids ----
+std::string NewRestApiId();     // 10 lowercase alphanumerics, as AWS's
+std::string NewResourceId();    // 10 lowercase alphanumerics
+std::string NewDeploymentId();  // 6 lowercase alphanumerics
+std::string RestApiArn(std::string_view region, std::string_view api_id);
+double NowSeconds(const RequestContext& ctx);
+
+// ---- Handlers (one file per operation family) ----
+using HandlerTable = std::vector<std::pair<std::string, SyncOperationHandler>>;
+HandlerTable RestApiHandlers();   // rest APIs and tags
+HandlerTable ResourceHandlers();  // resources, methods, integrations and their responses
+HandlerTable StageHandlers();     // stages and deployments
+
+}  // namespace nimbus::apigateway
