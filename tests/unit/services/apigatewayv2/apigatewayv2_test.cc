@@ -2,11 +2,12 @@
 
 #include <boost/json.hpp>
 
-#include "services/apigatewayv2/lambda_proxy.h"
 #include "services/apigatewayv2/route_match.h"
+#include "services/shared/http_lambda.h"
 
 namespace nimbus::apigatewayv2 {
 namespace {
+using namespace http_lambda;  // the shared event and response mapping
 
 // The route a request lands on, "" for none, with its path parameters "k=v;".
 std::string Match(const std::vector<std::string>& keys, std::string_view method,
