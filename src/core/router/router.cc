@@ -101,13 +101,14 @@ bool IsTwelveDigits(std::string_view s) {
   return true;
 }
 
-// Data planes named by the Host: "<id><marker><anything>" belongs to `service`. A Lambda
-// function URL ("<urlId>.lambda-url.<region>.<host>") joins this table once Lambda serves one.
+// Data planes named by the Host: "<id><marker><anything>" belongs to `service`: HTTP APIs
+// ("<apiId>.execute-api.<host>") and Lambda function URLs ("<urlId>.lambda-url.<region>.<host>").
 struct DataPlaneHost {
   std::string_view marker;
   std::string_view service;
 };
-constexpr DataPlaneHost kDataPlaneHosts[] = {{".execute-api.", "apigatewayv2"}};
+constexpr DataPlaneHost kDataPlaneHosts[] = {{".execute-api.", "apigatewayv2"},
+                                             {".lambda-url.", "lambda"}};
 // ...and by a path prefix: "/_aws/execute-api/<id>/<path>" (for clients that cannot set Host),
 // standing for the host "<id>.<host_label>.localhost".
 struct DataPlanePath {
