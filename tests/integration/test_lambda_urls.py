@@ -212,11 +212,14 @@ class ControlPlaneTest(UrlTestCase):
         self.assertError(self.lam.create_function_url_config, "InvalidParameterValueException",
                          None, 400, FunctionName="bad name!", AuthType="NONE")
         # Raw bodies: missing AuthType, not JSON, a list where an object belongs.
-        path = "/2021-10-31/functions/fn/url"
+        url = self.server.endpoint + "/2021-10-31/functions/fn/url"
         for body in (b"{}", b"{not json", b'{"AuthType": "NONE", "Cors": []}',
                      b'{"AuthType": ["NONE"]}'):
-            status, headers, raw = self.server.http("POST", path, body=body, headers={
-                "content-type": "application/json"})
+            req = AWSRequest(method="POST", url=url, data=body,
+                             headers={"content-type": "application/json"})
+            SigV4Auth(Credentials(ACCESS_KEY, SECRET_KEY), "lambda", "us-east-1").add_auth(req)
+            status, headers, raw = self.server.http(
+                "POST", "/2021-10-31/functions/fn/url", body=body, headers=dict(req.headers))
             self.assertEqual(status, 400, (body, raw))
             self.assertIn(headers["x-amzn-ErrorType"].split(":")[0],
                           ("ValidationException", "SerializationException",
@@ -327,10 +330,11 @@ class DataPlaneTest(UrlTestCase):
         self.assertEqual(headers["x-echo"], "yes")
         return json.loads(body), headers
 
-    def signed(self, name, path, method="GET", body=b"", secret=SECRET_KEY, service="lambda"):
+    def signed(self, name, path, method="GET", body=b"", secret=SECRET_KEY, service="lambda",
+               headers=None):
         host = self.host(name)
         req = AWSRequest(method=method, url="http://%s%s" % (host, path), data=body,
-                         headers={"Host": host})
+                         headers=dict(headers or {}, Host=host))
         SigV4Auth(Credentials(ACCESS_KEY, secret), service, "us-east-1").add_auth(req)
         return self.request(name, path, method=method, body=body or None,
                             headers={k: v for k, v in req.headers.items() if k != "Host"})
@@ -434,7 +438,8 @@ class DataPlaneTest(UrlTestCase):
         self.assertEqual((status, json.loads(body)), forbidden)
         status, _, body = self.signed("iam", "/simple", service="execute-api")
         self.assertEqual((status, json.loads(body)), forbidden)
-        status, headers, body = self.signed("iam", "/echo?q=1", method="POST", body=b'{"a":1}')
+        status, headers, body = self.signed("iam", "/echo?q=1", method="POST", body=b'{"a":1}',
+                                            headers={"content-type": "application/json"})
         self.assertEqual(status, 200, body)
         event = json.loads(body)
         self.assertEqual(event["body"], '{"a":1}')
