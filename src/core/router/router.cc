@@ -113,14 +113,15 @@ bool IsTwelveDigits(std::string_view s) {
 }
 
 // Data planes named by the Host: "<id><marker><anything>" belongs to one of `services`, asked in
-// order until one knows the id (REST APIs and HTTP APIs share the execute-api namespace: an API
-// id is either's). A Lambda function URL ("<urlId>.lambda-url.<region>.<host>") joins this table
-// once Lambda serves one.
+// order until one knows the id: API Gateway ("<apiId>.execute-api.<host>"; REST APIs and HTTP
+// APIs share that namespace, an API id is either's) and Lambda function URLs
+// ("<urlId>.lambda-url.<region>.<host>").
 struct DataPlaneHost {
   std::string_view marker;
   std::string_view services[2];
 };
-constexpr DataPlaneHost kDataPlaneHosts[] = {{".execute-api.", {"apigatewayv2", "apigateway"}}};
+constexpr DataPlaneHost kDataPlaneHosts[] = {{".execute-api.", {"apigatewayv2", "apigateway"}},
+                                             {".lambda-url.", {"lambda", {}}}};
 // ...and by a path prefix: "/_aws/execute-api/<id>/<path>" (for clients that cannot set Host),
 // standing for the host "<id>.<host_label>.localhost".
 struct DataPlanePath {

@@ -32,8 +32,8 @@ class Codec;
 class Registry;
 
 // A request for a resource a service serves to the world rather than an AWS API call: an API
-// Gateway invocation (`<apiId>.execute-api.<host>` or `/_aws/execute-api/<apiId>/...`), and in
-// time a Lambda function URL (`<urlId>.lambda-url.<region>.<host>`). The router finds it from the
+// Gateway invocation (`<apiId>.execute-api.<host>` or `/_aws/execute-api/<apiId>/...`) or a
+// Lambda function URL (`<urlId>.lambda-url.<region>.<host>`). The router finds it from the
 // Host header or the path and hands it over without SigV4 or the codec.
 struct DataPlaneTarget {
   std::string id;           // what the host or path names: the API id, the function URL id

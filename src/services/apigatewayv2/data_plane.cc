@@ -12,6 +12,7 @@
 #include "core/http/client.h"
 #include "services/apigatewayv2/apigw.h"
 #include "services/apigatewayv2/route_match.h"
+#include "services/execute_api/cors.h"
 #include "services/execute_api/lambda_proxy.h"
 
 namespace nimbus::apigatewayv2 {
@@ -25,6 +26,11 @@ using execute_api::ResponseFromLambda;
 using execute_api::SubstituteStageVariables;
 
 namespace {
+
+using execute_api::EventV1;
+using execute_api::EventV2;
+using execute_api::Invocation;
+using execute_api::ResponseFromLambda;
 
 http::Response Message(int status, std::string_view message, std::string_view request_id) {
   http::Response r;
@@ -171,72 +177,6 @@ Result<Served> ServedBy(ServiceEnv& env, std::string_view account, std::string_v
 
 namespace {
 
-// CORS (developer guide, "Configuring CORS for an HTTP API"): with a CorsConfiguration, API
-// Gateway answers preflight requests itself, whatever the routes, and puts the configured
-// headers on every response to an allowed origin, dropping the backend's own.
-struct Cors {
-  const json::object* config = nullptr;
-  std::vector<std::string> List(std::string_view member) const {
-    std::vector<std::string> out;
-    if (const auto* v = config->if_contains(member); v && v->is_array())
-      for (const auto& s : v->get_array())
-        if (s.is_string()) out.emplace_back(s.get_string());
-    return out;
-  }
-  static std::string Join(const std::vector<std::string>& items) {
-    std::string out;
-    for (const auto& i : items) out += (out.empty() ? "" : ",") + i;
-    return out;
-  }
-  bool Credentials() const {
-    const auto* v = config->if_contains("AllowCredentials");
-    return v && v->is_bool() && v->get_bool();
-  }
-  // The Access-Control-Allow-Origin value for `origin`, "" when it is not allowed.
-  std::string AllowOrigin(std::string_view origin) const {
-    if (origin.empty()) return {};
-    for (const auto& o : List("AllowOrigins")) {
-      if (o == "*") return "*";
-      if (o.size() == origin.size() &&
-          std::equal(o.begin(), o.end(), origin.begin(), [](char a, char b) {
-            return std::tolower(static_cast<unsigned char>(a)) ==
-                   std::tolower(static_cast<unsigned char>(b));
-          }))
-        return std::string(origin);
-    }
-    return {};
-  }
-};
-
-http::Response Preflight(const Cors& cors, const http::Request& request,
-                         std::string_view request_id) {
-  http::Response r;
-  r.status = 204;
-  r.SetHeader("apigw-requestid", request_id);
-  std::string origin = cors.AllowOrigin(request.Header("origin"));
-  if (origin.empty()) return r;
-  r.SetHeader("access-control-allow-origin", origin);
-  if (auto methods = cors.List("AllowMethods"); !methods.empty())
-    r.SetHeader("access-control-allow-methods", Cors::Join(methods));
-  if (auto headers = cors.List("AllowHeaders"); !headers.empty())
-    r.SetHeader("access-control-allow-headers", Cors::Join(headers));
-  if (const auto* age = cors.config->if_contains("MaxAge"); age && age->is_int64())
-    r.SetHeader("access-control-max-age", std::to_string(age->get_int64()));
-  if (cors.Credentials()) r.SetHeader("access-control-allow-credentials", "true");
-  return r;
-}
-
-void AddCorsHeaders(const Cors& cors, const http::Request& request, http::Response* r) {
-  for (auto it = r->headers.begin(); it != r->headers.end();)
-    it = it->first.rfind("access-control-", 0) == 0 ? r->headers.erase(it) : it + 1;
-  std::string origin = cors.AllowOrigin(request.Header("origin"));
-  if (origin.empty()) return;
-  r->SetHeader("access-control-allow-origin", origin);
-  if (auto expose = cors.List("ExposeHeaders"); !expose.empty())
-    r->SetHeader("access-control-expose-headers", Cors::Join(expose));
-  if (cors.Credentials()) r->SetHeader("access-control-allow-credentials", "true");
-}
-
 // Stage → route → integration.
 Task<http::Response> ServeStage(ServiceEnv& env, const http::Request& request,
                                 const DataPlaneTarget& target, const std::string& account,
@@ -322,15 +262,20 @@ Task<std::optional<http::Response>> ServeInvocation(ServiceEnv& env, const http:
   if (const auto* disabled = (*api)->if_contains("DisableExecuteApiEndpoint");
       disabled && disabled->is_bool() && disabled->get_bool())
     co_return Message(403, "Forbidden", apigw_request_id);
-  Cors cors;
+  // CORS (developer guide, "Configuring CORS for an HTTP API"): with a CorsConfiguration, API
+  // Gateway answers preflight requests itself, whatever the routes, and puts the configured
+  // headers on every response to an allowed origin, dropping the backend's own.
+  execute_api::Cors cors;
   if (const auto* c = (*api)->if_contains("CorsConfiguration"); c && c->is_object())
     cors.config = &c->get_object();
-  if (cors.config && request.method == "OPTIONS" && request.HasHeader("origin") &&
-      request.HasHeader("access-control-request-method"))
-    co_return Preflight(cors, request, apigw_request_id);
+  if (cors.config && execute_api::IsPreflight(request)) {
+    http::Response preflight = execute_api::Preflight(cors, request, 204);
+    preflight.SetHeader("apigw-requestid", apigw_request_id);
+    co_return preflight;
+  }
   http::Response response =
       co_await ServeStage(env, request, target, account, region, apigw_request_id);
-  if (cors.config) AddCorsHeaders(cors, request, &response);
+  if (cors.config) execute_api::AddCorsHeaders(cors, request, &response);
   co_return response;
 }
 

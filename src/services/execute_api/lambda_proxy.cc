@@ -1,5 +1,6 @@
 #include "services/execute_api/lambda_proxy.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cctype>
 #include <chrono>
@@ -229,16 +230,18 @@ std::string EventV2(const Invocation& inv) {
                     {"protocol", r.http_version == 10 ? "HTTP/1.0" : "HTTP/1.1"},
                     {"sourceIp", r.remote_address},
                     {"userAgent", UserAgent(r)}};
-  e["requestContext"] = json::object{{"accountId", inv.account_id},
-                                     {"apiId", inv.api_id},
-                                     {"domainName", inv.domain_name},
-                                     {"domainPrefix", inv.domain_prefix},
-                                     {"http", std::move(http)},
-                                     {"requestId", inv.request_id},
-                                     {"routeKey", inv.route_key},
-                                     {"stage", inv.stage},
-                                     {"time", ClfTime(inv.time_epoch_ms)},
-                                     {"timeEpoch", inv.time_epoch_ms}};
+  json::object context{{"accountId", inv.account_id},
+                       {"apiId", inv.api_id},
+                       {"domainName", inv.domain_name},
+                       {"domainPrefix", inv.domain_prefix},
+                       {"http", std::move(http)},
+                       {"requestId", inv.request_id},
+                       {"routeKey", inv.route_key},
+                       {"stage", inv.stage},
+                       {"time", ClfTime(inv.time_epoch_ms)},
+                       {"timeEpoch", inv.time_epoch_ms}};
+  if (!inv.authorizer.empty()) context["authorizer"] = inv.authorizer;
+  e["requestContext"] = std::move(context);
   bool base64 = false;
   std::string body = EventBody(r, &base64);
   if (!r.body.empty()) e["body"] = std::move(body);

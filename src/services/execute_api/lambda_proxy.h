@@ -25,14 +25,15 @@ struct Invocation {
   const http::Request* request = nullptr;
   std::string account_id;
   std::string api_id;
-  std::string domain_name;    // "<apiId>.execute-api.localhost"
-  std::string domain_prefix;  // "<apiId>"
+  std::string domain_name;    // "<apiId>.execute-api.localhost", "<urlId>.lambda-url.<region>..."
+  std::string domain_prefix;  // "<apiId>", "<urlId>"
   std::string stage;          // "$default" or the stage name
   std::string route_key;      // "GET /pets/{id}" or "$default"
   std::string request_id;     // API Gateway's ("apigw-requestid")
   std::string path;           // the request path, decoded, stage prefix included
   std::vector<std::pair<std::string, std::string>> path_parameters;
   json::object stage_variables;
+  json::object authorizer;  // requestContext.authorizer of format 2.0 when not empty
   int64_t time_epoch_ms = 0;
   // REST APIs only (rest_api set): the event has no "version", `resource` and
   // requestContext.resourcePath are `resource_path`, requestContext.resourceId is

@@ -452,6 +452,8 @@ Result<Document> DeleteFunction(LambdaState& s, RequestContext& ctx, Document& i
     if (!st.ok()) return storage::StorageError(st);
     batch.DeleteRange(kKeyspace, vp, storage::PrefixEnd(vp));
     batch.DeleteRange(kKeyspace, ap, storage::PrefixEnd(ap));
+    if (auto urls = DeleteFunctionUrls(ctx, ref->name, "", &batch); !urls)
+      return std::move(urls).error();
   }
   auto st = ctx.env->kv->Write(batch);
   if (!st.ok()) return storage::StorageError(st);

@@ -22,6 +22,9 @@
 namespace nimbus::http {
 class Listener;
 }  // namespace nimbus::http
+namespace nimbus::storage {
+class WriteBatch;
+}  // namespace nimbus::storage
 
 namespace nimbus::lambda {
 
@@ -107,6 +110,9 @@ struct LambdaState {
 //                                    "region" (UUIDs are global, so are the keys: an account
 //                                    scope starts with a digit and never collides)
 //   !esmcp/<uuid>                    a stream mapping's checkpoint: {shard id: sequence number}
+//   <scope>u/<name>/<qualifier>      function URL config ("$LATEST" or an alias), plus "_url_id"
+//   !url/<url id>                    the function a URL id names: {"account", "region", "name",
+//                                    "qualifier"}
 std::string FunctionKey(const RequestContext& ctx, std::string_view name);
 std::string VersionKey(const RequestContext& ctx, std::string_view name, int64_t version);
 std::string VersionPrefix(const RequestContext& ctx, std::string_view name);
@@ -220,6 +226,21 @@ Task<void> SendToDestination(ServiceEnv* env, std::string account, std::string r
 // stream) when nimbus's Logs service implements PutLogEvents; a no-op otherwise. Thread-safe.
 void ShipLogs(LambdaState& s, const runtime::FunctionSpec& spec, const std::string& stream,
               std::vector<runtime::LogEvent> events);
+
+// ---- Function URLs (function_urls.cc) ----
+Result<Document> CreateFunctionUrlConfig(LambdaState& s, RequestContext& ctx, Document& in);
+Result<Document> GetFunctionUrlConfig(LambdaState& s, RequestContext& ctx, Document& in);
+Result<Document> UpdateFunctionUrlConfig(LambdaState& s, RequestContext& ctx, Document& in);
+Result<Document> DeleteFunctionUrlConfig(LambdaState& s, RequestContext& ctx, Document& in);
+Result<Document> ListFunctionUrlConfigs(LambdaState& s, RequestContext& ctx, Document& in);
+// Adds to `batch` the deletion of the function's URL configs: all of them when `qualifier` is
+// empty, else the one of that alias.
+Status DeleteFunctionUrls(const RequestContext& ctx, std::string_view name,
+                          std::string_view qualifier, storage::WriteBatch* batch);
+// Serves a request to a function URL host; a 404 {"Message":"Not Found"} for an unknown URL id.
+Task<std::optional<http::Response>> ServeFunctionUrl(LambdaState& s, const http::Request& request,
+                                                     const DataPlaneTarget& target,
+                                                     std::string_view request_id);
 
 // ---- Event source mappings (esm.cc: control plane; esm_poller.cc: pollers) ----
 Task<Result<Document>> CreateEventSourceMapping(LambdaState& s, RequestContext& ctx, Document in);

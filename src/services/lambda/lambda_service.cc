@@ -87,6 +87,19 @@ class LambdaService final : public Service {
     sync("ListEventSourceMappings", &ListEventSourceMappings);
     async("UpdateEventSourceMapping", &UpdateEventSourceMapping);
     sync("DeleteEventSourceMapping", &DeleteEventSourceMapping);
+    sync("CreateFunctionUrlConfig", &CreateFunctionUrlConfig);
+    sync("GetFunctionUrlConfig", &GetFunctionUrlConfig);
+    sync("UpdateFunctionUrlConfig", &UpdateFunctionUrlConfig);
+    sync("DeleteFunctionUrlConfig", &DeleteFunctionUrlConfig);
+    sync("ListFunctionUrlConfigs", &ListFunctionUrlConfigs);
+  }
+
+  // Function URLs: `<urlId>.lambda-url.<region>.<host>`.
+  Task<std::optional<http::Response>> HandleDataPlane(const http::Request& request,
+                                                      const DataPlaneTarget& target,
+                                                      std::string_view request_id) override {
+    if (!state_.env) co_return std::nullopt;
+    co_return co_await ServeFunctionUrl(state_, request, target, request_id);
   }
 
   ~LambdaService() override { Stop(); }

@@ -3,6 +3,7 @@
 
 #include "core/common/ids.h"
 #include "core/storage/json_store.h"
+#include "core/storage/kv_store.h"
 #include "services/lambda/lambda.h"
 
 namespace nimbus::lambda {
@@ -229,8 +230,13 @@ Result<Document> DeleteAlias(LambdaState& s, RequestContext& ctx, Document& inpu
   std::lock_guard lock(s.mu);
   auto fn = LoadFunction(ctx, ref->name);
   if (!fn) return std::move(fn).error();
-  auto st =
-      ctx.env->kv->Delete(kKeyspace, AliasKey(ctx, ref->name, Str(input.get_object(), "Name")));
+  // The alias's function URL goes with it.
+  std::string alias = Str(input.get_object(), "Name");
+  storage::WriteBatch batch;
+  batch.Delete(kKeyspace, AliasKey(ctx, ref->name, alias));
+  if (auto urls = DeleteFunctionUrls(ctx, ref->name, alias, &batch); !urls)
+    return std::move(urls).error();
+  auto st = ctx.env->kv->Write(batch);
   if (!st.ok()) return storage::StorageError(st);
   return json::value(json::object{});
 }
