@@ -169,7 +169,9 @@ def run_wrk(endpoint, workload, params, seconds, connections, timeout_s=10):
     try:
         cmd = ["wrk", "-t2", "-c%d" % connections, "-d%ds" % seconds,
                "--timeout", "%ds" % timeout_s, "-s", script, endpoint + "/"]
+        t0 = os.times()
         p = subprocess.run(cmd, capture_output=True, text=True)
+        t1 = os.times()
     finally:
         os.unlink(script)
     m = re.search(r"^BENCHJSON (.*)$", p.stdout, re.M)
@@ -183,6 +185,8 @@ def run_wrk(endpoint, workload, params, seconds, connections, timeout_s=10):
     r["non2xx"] = sum(v for k, v in r["statuses"].items() if not k.startswith("2"))
     r["socket_errors"] = sum(r["errors"][k] for k in ("connect", "read", "write", "timeout"))
     r["connections"] = connections
+    r["client_cores"] = (t1.children_user + t1.children_system - t0.children_user -
+                         t0.children_system) / secs
     return r
 
 
@@ -338,8 +342,9 @@ def print_table(svc, res, notes):
     print("## %s" % svc.name)
     print()
     print("| operation | server | conns | ops/s | units/s | p50 ms | p90 ms | p99 ms | "
-          "non-2xx | bad body | sock err | nimbus/moto | server cores | CPU µs/op | load |")
-    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "non-2xx | bad body | sock err | nimbus/moto | server cores | CPU µs/op | wrk cores | "
+          "load |")
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for label, _, unit_label in svc.phases:
         for server, r in (("nimbus", n.get(label)), ("moto", m.get(label))):
             if r is None:
@@ -348,16 +353,19 @@ def print_table(svc, res, notes):
             if server == "nimbus" and label in m and m[label]["ops"] > 0:
                 ratio = "%.1fx" % (r["ops"] / m[label]["ops"])
             units = ("%.0f %s" % (r["units_per_s"], unit_label)) if unit_label else ""
+            if unit_label and 0 < r["units_per_s"] < 10:
+                units = "%.1f %s" % (r["units_per_s"], unit_label)
             if r["requests"] == 0:
                 pcts = ["no answer"] * 3
             else:
                 pcts = [ms(r["p50_us"]), ms(r["p90_us"]), ms(r["p99_us"])]
-            print("| %s | %s | %d | %.0f | %s | %s | %s | %s | %d | %d | %d | %s | %.2f | %s | "
-                  "%.1f |" % (
-                      label, server, r["connections"], r["ops"], units, pcts[0], pcts[1],
+            ops = "%.0f" % r["ops"] if r["ops"] >= 10 else "%.1f" % r["ops"]
+            print("| %s | %s | %d | %s | %s | %s | %s | %s | %d | %d | %d | %s | %.2f | %s | "
+                  "%.2f | %.1f |" % (
+                      label, server, r["connections"], ops, units, pcts[0], pcts[1],
                       pcts[2], r["non2xx"], r["bad"], r["socket_errors"], ratio, r["cpu_cores"],
                       "%.0f" % r["cpu_us_per_op"] if r["cpu_us_per_op"] == r["cpu_us_per_op"]
-                      else "-", r["load"]))
+                      else "-", r["client_cores"], r["load"]))
     for label in [p[0] for p in svc.phases]:
         for server in ("nimbus", "moto"):
             r = res.get(server, {}).get(label)

@@ -55,3 +55,10 @@ function response(status, headers, body)
   end
   note(status, body, status == 200 and ok)
 end
+
+-- Handing a 1 MiB body to Lua halves wrk's own throughput: large GETs are checked by status
+-- only (the prelude then counts wrk's non-2xx total). The objects were verified at set-up.
+if P.op == "GetObject" and P.size > 65536 then
+  response = nil
+  unchecked = true
+end
