@@ -4,7 +4,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 DATA_DIR ?= .nimbus
 
-.PHONY: deps build run test unit asan js-deps bench clean format
+.PHONY: deps build run test unit asan js-deps bench bench-services clean format
 
 deps:
 	@scripts/deps.sh
@@ -31,6 +31,10 @@ test: deps js-deps
 
 bench: build
 	python3 bench/core/run.py --build $(BUILD)
+
+# DynamoDB, SQS and S3 side by side with moto's server (about 15 minutes).
+bench-services: build
+	python3 bench/run.py --build $(BUILD) dynamodb sqs s3
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h' 'tests/*.cc' 'bench/*.cc')
