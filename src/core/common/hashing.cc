@@ -15,24 +15,42 @@ std::string Digest(const EVP_MD* md, std::string_view data) {
   return std::string(reinterpret_cast<char*>(out), len);
 }
 
+// Reflected CRCs, sliced by 8: table k maps a byte to its CRC after k more zero bytes, so eight
+// input bytes fold in with eight lookups instead of eight dependent rounds (S3 computes a
+// CRC64NVME of every upload).
 template <class T, T kPoly>
-constexpr std::array<T, 256> MakeReflectedTable() {
-  std::array<T, 256> t{};
-  for (T i = 0; i < 256; ++i) {
-    T c = i;
-    for (int k = 0; k < 8; ++k) c = (c & 1) ? (kPoly ^ (c >> 1)) : (c >> 1);
-    t[i] = c;
+constexpr std::array<std::array<T, 256>, 8> MakeReflectedTables() {
+  std::array<std::array<T, 256>, 8> t{};
+  for (unsigned i = 0; i < 256; ++i) {
+    T c = static_cast<T>(i);
+    for (int k = 0; k < 8; ++k) c = (c & 1) ? static_cast<T>(kPoly ^ (c >> 1)) : (c >> 1);
+    t[0][i] = c;
   }
+  for (int k = 1; k < 8; ++k)
+    for (unsigned i = 0; i < 256; ++i)
+      t[k][i] = static_cast<T>((t[k - 1][i] >> 8) ^ t[0][t[k - 1][i] & 0xFF]);
   return t;
 }
-constexpr auto kCrc32Table = MakeReflectedTable<uint32_t, 0xEDB88320u>();
-constexpr auto kCrc32cTable = MakeReflectedTable<uint32_t, 0x82F63B78u>();
-constexpr auto kCrc64NvmeTable = MakeReflectedTable<uint64_t, 0x9A6C9329AC4BC9B5ull>();
+constexpr auto kCrc32Tables = MakeReflectedTables<uint32_t, 0xEDB88320u>();
+constexpr auto kCrc32cTables = MakeReflectedTables<uint32_t, 0x82F63B78u>();
+constexpr auto kCrc64NvmeTables = MakeReflectedTables<uint64_t, 0x9A6C9329AC4BC9B5ull>();
 
 template <class T>
-T Reflected(const std::array<T, 256>& table, std::string_view data, T seed) {
+T Reflected(const std::array<std::array<T, 256>, 8>& t, std::string_view data, T seed) {
+  static_assert(sizeof(T) <= 8);
   T c = ~seed;
-  for (unsigned char b : data) c = table[(c ^ b) & 0xFF] ^ (c >> 8);
+  const auto* p = reinterpret_cast<const unsigned char*>(data.data());
+  size_t n = data.size();
+  while (n >= 8) {
+    unsigned char b[8];
+    for (int j = 0; j < 8; ++j) b[j] = p[j];
+    for (size_t j = 0; j < sizeof(T); ++j) b[j] ^= static_cast<unsigned char>(c >> (8 * j));
+    c = t[7][b[0]] ^ t[6][b[1]] ^ t[5][b[2]] ^ t[4][b[3]] ^ t[3][b[4]] ^ t[2][b[5]] ^
+        t[1][b[6]] ^ t[0][b[7]];
+    p += 8;
+    n -= 8;
+  }
+  for (; n > 0; --n, ++p) c = t[0][(c ^ *p) & 0xFF] ^ (c >> 8);
   return ~c;
 }
 }  // namespace
@@ -49,12 +67,12 @@ std::string HmacSha256(std::string_view key, std::string_view data) {
   return std::string(reinterpret_cast<char*>(out), len);
 }
 
-uint32_t Crc32(std::string_view data, uint32_t seed) { return Reflected(kCrc32Table, data, seed); }
+uint32_t Crc32(std::string_view data, uint32_t seed) { return Reflected(kCrc32Tables, data, seed); }
 uint32_t Crc32c(std::string_view data, uint32_t seed) {
-  return Reflected(kCrc32cTable, data, seed);
+  return Reflected(kCrc32cTables, data, seed);
 }
 uint64_t Crc64Nvme(std::string_view data, uint64_t seed) {
-  return Reflected(kCrc64NvmeTable, data, seed);
+  return Reflected(kCrc64NvmeTables, data, seed);
 }
 
 Sha256Stream::Sha256Stream() : ctx_(EVP_MD_CTX_new()) {

@@ -214,6 +214,10 @@ asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) 
         if (ec) break;
       }
       stream.expires_after(std::chrono::seconds(options.body_timeout_seconds));
+      // A large body is read in 64 KiB slices, not the buffer's 512-byte default (an S3 PUT of
+      // 1 MiB took 2,000 reads otherwise).
+      if (auto length = parser.content_length(); length && *length > 16 * 1024)
+        buffer.reserve(64 * 1024);
       co_await bhttp::async_read(stream, buffer, parser,
                                  asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {

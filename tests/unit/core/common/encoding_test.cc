@@ -46,6 +46,25 @@ TEST(Hashing, KnownDigests) {
   // RFC 4231 test case 2.
   EXPECT_EQ(HexEncode(HmacSha256("Jefe", "what do ya want for nothing?")),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  // Sliced and bytewise paths agree for every length and split point (chained seeds).
+  std::string data(1000, '\0');
+  for (size_t k = 0; k < data.size(); ++k) data[k] = static_cast<char>((k * 7919) >> 3);
+  auto bytewise64 = [&](std::string_view d) {
+    uint64_t c = 0;
+    for (char ch : d) c = Crc64Nvme(std::string_view(&ch, 1), c);
+    return c;
+  };
+  auto bytewise32c = [&](std::string_view d) {
+    uint32_t c = 0;
+    for (char ch : d) c = Crc32c(std::string_view(&ch, 1), c);
+    return c;
+  };
+  for (size_t len : {0u, 1u, 7u, 8u, 9u, 15u, 16u, 17u, 63u, 64u, 999u, 1000u}) {
+    std::string_view d(data.data(), len);
+    EXPECT_EQ(Crc64Nvme(d), bytewise64(d)) << len;
+    EXPECT_EQ(Crc32c(d), bytewise32c(d)) << len;
+    EXPECT_EQ(Crc32(d.substr(len / 3), Crc32(d.substr(0, len / 3))), Crc32(d)) << len;
+  }
 }
 
 TEST(Clock, FormatsAndParsesAwsDates) {
