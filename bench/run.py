@@ -196,13 +196,15 @@ class DynamoDB:
     name = "dynamodb"
     scope = "dynamodb"
     workload = os.path.join(HERE, "dynamodb", "workload.lua")
+    # 1 KB items, as the DynamoDB issue's benchmark asks.
     phases = [("PutItem", {"op": "PutItem"}, None),
               ("GetItem", {"op": "GetItem"}, None),
-              ("Query (10 items)", {"op": "Query"}, None),
-              ("UpdateItem (SET+ADD)", {"op": "UpdateItem"}, None),
+              ("Query (100 items of 1 KB)", {"op": "Query"}, None),
+              ("UpdateItem (condition, SET+ADD)", {"op": "UpdateItem"}, None),
               ("BatchWriteItem (25)", {"op": "BatchWriteItem"}, "items/s")]
     KV_ITEMS = 1000
-    PARTITIONS = 100
+    PARTITIONS = 20
+    PER_PARTITION = 100
 
     def setup(self, endpoint):
         ddb = client("dynamodb", endpoint)
@@ -217,11 +219,11 @@ class DynamoDB:
         for t in ("bench-kv", "bench-q"):
             ddb.get_waiter("table_exists").wait(TableName=t,
                                                 WaiterConfig={"Delay": 0.2, "MaxAttempts": 100})
-        v = {"S": "x" * 64}
+        v = {"S": "x" * 1000}
         kv = [{"pk": {"S": "p%d" % i}, "v": v, "n": {"N": str(i)}, "c": {"N": "0"}}
               for i in range(self.KV_ITEMS)]
-        q = [{"pk": {"S": "q%d" % p}, "sk": {"S": "s%02d" % j}, "v": v}
-             for p in range(self.PARTITIONS) for j in range(10)]
+        q = [{"pk": {"S": "q%d" % p}, "sk": {"S": "s%03d" % j}, "v": v}
+             for p in range(self.PARTITIONS) for j in range(self.PER_PARTITION)]
         batches = [("bench-kv", kv[i:i + 25]) for i in range(0, len(kv), 25)]
         batches += [("bench-q", q[i:i + 25]) for i in range(0, len(q), 25)]
 
@@ -231,7 +233,7 @@ class DynamoDB:
             assert not r.get("UnprocessedItems"), r
         parallel(write, batches, 8)
         assert ddb.query(TableName="bench-q", KeyConditionExpression="pk = :p",
-                         ExpressionAttributeValues={":p": {"S": "q7"}})["Count"] == 10
+                         ExpressionAttributeValues={":p": {"S": "q7"}})["Count"] == 100
         return {"kv": "bench-kv", "q": "bench-q", "kv_items": self.KV_ITEMS,
                 "partitions": self.PARTITIONS}
 
@@ -295,12 +297,13 @@ class S3:
 SERVICES = {"dynamodb": DynamoDB, "sqs": SQS, "s3": S3}
 
 
-def run_service(svc, server, args, connections):
+def run_service(svc, server, args, connection_counts):
     t0 = time.monotonic()
     base = svc.setup(server.endpoint)
     print("  [%s] setup %.1fs" % (server.name, time.monotonic() - t0), flush=True)
     results = {}
-    for label, overrides, unit_label in svc.phases:
+    for (label, overrides, unit_label), connections in [
+            (p, c) for p in svc.phases for c in connection_counts]:
         params = {"scope": svc.scope, "tag": "%s%d" % (server.name[0], len(results))}
         for k, v in overrides.items():
             params[k] = base[v] if isinstance(v, str) and v.startswith("$") else v
@@ -321,10 +324,10 @@ def run_service(svc, server, args, connections):
         r["cpu_us_per_op"] = cpu * 1e6 / good if good else float("nan")
         if unit_label == "MiB/s":
             r["units_per_s"] = r["ops"] * params["size"] / (1 << 20)
-        results[label] = r
+        results[(label, connections)] = r
         alive = server.alive()
-        print("  [%s] %-36s %9.0f ops/s  p50 %7.2f ms  p99 %8.2f ms  cpu %.2f  load %.2f%s" % (
-            server.name, label, r["ops"], r["p50_us"] / 1000, r["p99_us"] / 1000,
+        print("  [%s] %-36s c=%-3d %9.0f ops/s  p50 %7.2f ms  p99 %8.2f ms  cpu %.2f  load %.2f%s" % (
+            server.name, label, connections, r["ops"], r["p50_us"] / 1000, r["p99_us"] / 1000,
             r["cpu_cores"], load,
             "" if alive else "  SERVER EXITED (%s)" % server.proc.returncode), flush=True)
         if not alive:
@@ -345,13 +348,16 @@ def print_table(svc, res, notes):
           "non-2xx | bad body | sock err | nimbus/moto | server cores | CPU µs/op | wrk cores | "
           "load |")
     print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for label, _, unit_label in svc.phases:
-        for server, r in (("nimbus", n.get(label)), ("moto", m.get(label))):
+    keys = sorted(set(n) | set(m), key=lambda k: ([p[0] for p in svc.phases].index(k[0]), k[1]))
+    units_of = {p[0]: p[2] for p in svc.phases}
+    for key in keys:
+        label, unit_label = key[0], units_of[key[0]]
+        for server, r in (("nimbus", n.get(key)), ("moto", m.get(key))):
             if r is None:
                 continue
             ratio = ""
-            if server == "nimbus" and label in m and m[label]["ops"] > 0:
-                ratio = "%.1fx" % (r["ops"] / m[label]["ops"])
+            if server == "nimbus" and key in m and m[key]["ops"] > 0:
+                ratio = "%.1fx" % (r["ops"] / m[key]["ops"])
             units = ("%.0f %s" % (r["units_per_s"], unit_label)) if unit_label else ""
             if unit_label and 0 < r["units_per_s"] < 10:
                 units = "%.1f %s" % (r["units_per_s"], unit_label)
@@ -366,9 +372,10 @@ def print_table(svc, res, notes):
                       pcts[2], r["non2xx"], r["bad"], r["socket_errors"], ratio, r["cpu_cores"],
                       "%.0f" % r["cpu_us_per_op"] if r["cpu_us_per_op"] == r["cpu_us_per_op"]
                       else "-", r["client_cores"], r["load"]))
-    for label in [p[0] for p in svc.phases]:
+    for key in keys:
+        label = key[0]
         for server in ("nimbus", "moto"):
-            r = res.get(server, {}).get(label)
+            r = res.get(server, {}).get(key)
             if not r:
                 continue
             if r["non2xx"] or r["bad"] or r["socket_errors"]:
@@ -394,8 +401,9 @@ def main():
     ap.add_argument("--binary", help="nimbus binary (default: <build>/nimbus)")
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per operation")
-    ap.add_argument("--connections", type=int, default=64)
-    ap.add_argument("--moto-connections", type=int, help="default: --connections")
+    ap.add_argument("--connections", default="64",
+                    help="keep-alive connections, or a list: 1,64 runs every operation at each")
+    ap.add_argument("--moto-connections", help="default: --connections")
     ap.add_argument("--no-moto", action="store_true", help="nimbus only")
     ap.add_argument("--no-nimbus", action="store_true", help="moto only")
     ap.add_argument("--sqs-backlog", type=int, default=SQS.BACKLOG,
@@ -418,9 +426,10 @@ def main():
         res, notes = {}, []
         print("\n%s: %ds per operation after %ds warm-up, wrk -t2" % (
             name, args.seconds, args.warmup), flush=True)
-        targets = [] if args.no_nimbus else [("nimbus", args.connections)]
+        counts = lambda text: [int(c) for c in str(text).split(",") if c.strip()]
+        targets = [] if args.no_nimbus else [("nimbus", counts(args.connections))]
         if not args.no_moto:
-            targets.append(("moto", args.moto_connections or args.connections))
+            targets.append(("moto", counts(args.moto_connections or args.connections)))
         for server_name, conns in targets:
             server = (start_nimbus(binary, args.ephemeral, log_dir) if server_name == "nimbus"
                       else start_moto(log_dir))

@@ -2,10 +2,10 @@
 --   op        PutItem | GetItem | Query | UpdateItem | BatchWriteItem
 --   kv        hash-key table (pk S), prefilled with keys p0..p<kv_items-1>
 --   q         hash+range table (pk S, sk S), prefilled with partitions q0..q<partitions-1>,
---             10 items each
+--             100 items of 1 KB each
 --   tag       distinguishes the key space of one run from another
 local n = 0
-local VALUE = string.rep("x", 64)
+local VALUE = string.rep("x", 1000)  -- 1 KB items
 
 function init(args)
   math.randomseed(1000 + tid)
@@ -41,6 +41,7 @@ local builders = {
     return json_request("DynamoDB_20120810.UpdateItem",
       string.format('{"TableName":"%s","Key":{"pk":{"S":"p%d"}},' ..
                     '"UpdateExpression":"SET #v = :v, #t = :t ADD #c :one",' ..
+                    '"ConditionExpression":"attribute_exists(pk)",' ..
                     '"ExpressionAttributeNames":{"#v":"v","#t":"touched","#c":"c"},' ..
                     '"ExpressionAttributeValues":{":v":{"S":"%s"},":t":{"N":"%d"},' ..
                     '":one":{"N":"1"}}}', P.kv, math.random(0, P.kv_items - 1), VALUE, n))
@@ -63,7 +64,7 @@ end
 local checks = {
   PutItem = object,
   GetItem = function(body) return string.find(body, '"Item"', 1, true) ~= nil end,
-  Query = function(body) return string.find(body, '"Count":%s*10[,}]') ~= nil end,
+  Query = function(body) return string.find(body, '"Count":%s*100[,}]') ~= nil end,
   UpdateItem = object,
   BatchWriteItem = function(body)
     return string.find(body, '"UnprocessedItems":%s*{}') ~= nil
