@@ -2,10 +2,12 @@
 """Side-by-side service benchmarks: the same workload against nimbus and against moto's server
 in one run, one server at a time, with wrk (2 threads, keep-alive) driving LuaJIT workloads.
 
-  bench/run.py [--build build | --binary PATH] [--seconds 10] [--connections 64]
-               [--moto-connections N] [--no-moto] [--ephemeral] [dynamodb] [sqs] [s3] [core]
+  bench/run.py [--build build | --binary PATH] [--seconds 10] [--connections LIST]
+               [--moto-connections N] [--no-moto] [--ephemeral] [dynamodb] [sqs] [sns] [s3] [core]
 
-Prints, per operation: ops/s (answers that were 200 and had the body the operation must
+Connections default to 64 for dynamodb and s3 and to 1,16 (every operation at each) for sqs and
+sns. `sns` also measures publish-to-receive latency over a topic fanning out to 10 queues
+(bench/sns/fanout.py). Prints, per operation: ops/s (answers that were 200 and had the body the operation must
 answer), p50/p90/p99 latency, the nimbus/moto ratio, and every non-2xx answer, malformed body,
 socket error or timeout. `core` runs bench/core/run.py (footprint and GetCallerIdentity).
 Requests carry a SigV4-shaped Authorization header with a dummy signature: nimbus's default
@@ -27,6 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "sns"))
 
 import boto3  # noqa: E402
 from botocore.config import Config  # noqa: E402
@@ -167,7 +170,8 @@ def run_wrk(endpoint, workload, params, seconds, connections, timeout_s=10):
         f.write(lua_params(params) + prelude + "\n" + body)
         script = f.name
     try:
-        cmd = ["wrk", "-t2", "-c%d" % connections, "-d%ds" % seconds,
+        # wrk needs at least one connection per thread.
+        cmd = ["wrk", "-t%d" % min(2, connections), "-c%d" % connections, "-d%ds" % seconds,
                "--timeout", "%ds" % timeout_s, "-s", script, endpoint + "/"]
         t0 = os.times()
         p = subprocess.run(cmd, capture_output=True, text=True)
@@ -195,6 +199,7 @@ def run_wrk(endpoint, workload, params, seconds, connections, timeout_s=10):
 class DynamoDB:
     name = "dynamodb"
     scope = "dynamodb"
+    connections = "64"
     workload = os.path.join(HERE, "dynamodb", "workload.lua")
     # 1 KB items, as the DynamoDB issue's benchmark asks.
     phases = [("PutItem", {"op": "PutItem"}, None),
@@ -241,6 +246,7 @@ class DynamoDB:
 class SQS:
     name = "sqs"
     scope = "sqs"
+    connections = "1,16"  # as the SQS/SNS issue's benchmark asks
     workload = os.path.join(HERE, "sqs", "workload.lua")
     phases = [("SendMessage", {"op": "SendMessage", "queue": "$single"}, None),
               ("SendMessageBatch (10)", {"op": "SendMessageBatch", "queue": "$batch"}, "msgs/s"),
@@ -266,9 +272,52 @@ class SQS:
         return urls
 
 
+class SNS:
+    """Publish through wrk (query protocol), plus the fan-out latency measurement."""
+    name = "sns"
+    scope = "sns"
+    connections = "1,16"
+    workload = os.path.join(HERE, "sns", "workload.lua")
+    phases = [("Publish (fan-out to 10 queues)", {"op": "Publish", "topic": "$fanout"}, None),
+              ("Publish (no subscriptions)", {"op": "Publish", "topic": "$bare"}, None)]
+    QUEUES = 10
+
+    def __init__(self):
+        self.fanout = {}  # server name -> fanout.measure() figures
+
+    def setup(self, endpoint):
+        import fanout
+        sns, sqs = client("sns", endpoint), client("sqs", endpoint)
+        topic, urls = fanout.setup(sns, sqs, self.QUEUES)
+        self.queue_urls = urls
+        return {"$fanout": topic, "$bare": sns.create_topic(Name="bench-bare")["TopicArn"]}
+
+    def before_wrk(self, server, base, args):
+        """The latency measurement runs first, on empty queues; wrk's Publish phases then fill
+        the queues (nobody receives from them)."""
+        import fanout
+        moto = server.name == "moto"
+        rate = args.fanout_moto_rate if moto else args.fanout_rate
+        messages = max(10, int(rate * args.seconds))
+        warm = int(rate * args.warmup)
+        print("  [%s] fan-out: %d messages (+%d warm-up) at %g/s to %d queues" % (
+            server.name, messages, warm, rate, self.QUEUES), flush=True)
+        load = os.getloadavg()[0]
+        r = fanout.measure(server.endpoint, base["$fanout"], self.queue_urls, messages, rate,
+                           warm)
+        r["load"] = load
+        self.fanout[server.name] = r
+        print("  [%s] fan-out: %.0f publishes/s, publish-to-receive p50 %.2f ms p99 %.2f ms, "
+              "%d/%d received%s" % (
+                  server.name, r["publish_per_s"], r["p50_us"] / 1000, r["p99_us"] / 1000,
+                  r["received"], r["expected"], "" if not r["errors"] else
+                  ", %d errors" % len(r["errors"])), flush=True)
+
+
 class S3:
     name = "s3"
     scope = "s3"
+    connections = "64"
     workload = os.path.join(HERE, "s3", "workload.lua")
     phases = [("PutObject 1 KiB", {"op": "PutObject", "size": 1024}, None),
               ("PutObject 1 MiB", {"op": "PutObject", "size": 1 << 20}, "MiB/s"),
@@ -294,13 +343,15 @@ class S3:
         return {"bucket": "bench-objects", "list": "bench-list"}
 
 
-SERVICES = {"dynamodb": DynamoDB, "sqs": SQS, "s3": S3}
+SERVICES = {"dynamodb": DynamoDB, "sqs": SQS, "sns": SNS, "s3": S3}
 
 
 def run_service(svc, server, args, connection_counts):
     t0 = time.monotonic()
     base = svc.setup(server.endpoint)
     print("  [%s] setup %.1fs" % (server.name, time.monotonic() - t0), flush=True)
+    if hasattr(svc, "before_wrk"):
+        svc.before_wrk(server, base, args)
     results = {}
     for (label, overrides, unit_label), connections in [
             (p, c) for p in svc.phases for c in connection_counts]:
@@ -388,26 +439,101 @@ def print_table(svc, res, notes):
                     server, label, r["duration_us"] // 1000000, r["connections"]))
             if r["extra"]:
                 print("%s %s: %s" % (server, label, r["extra"]))
+    fan = getattr(svc, "fanout", None)
+    if fan:
+        print_fanout(fan)
+    print_goals(svc, res)
     for line in notes:
         print(line)
+
+
+def print_fanout(fan):
+    print()
+    print("SNS Publish fanning out to 10 SQS queues (raw delivery): one publisher at a steady "
+          "rate, one long-polling receiver per queue; latency = receive minus publish, over "
+          "all 10 queues")
+    print()
+    print("| server | messages | target/s | publishes/s | Publish p50 ms | Publish p99 ms | "
+          "received | missing | dup | p50 ms | p90 ms | p99 ms | max ms | moto/nimbus p99 | "
+          "errors | load |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for server in ("nimbus", "moto"):
+        r = fan.get(server)
+        if not r:
+            continue
+        ratio = ""
+        if server == "nimbus" and "moto" in fan and r["p99_us"] > 0:
+            ratio = "%.0fx" % (fan["moto"]["p99_us"] / r["p99_us"])
+        print("| %s | %d | %g | %.0f | %s | %s | %d of %d | %d | %d | %s | %s | %s | %s | %s | "
+              "%d | %.1f |" % (
+                  server, r["messages"], r["rate"], r["publish_per_s"], ms(r["publish_p50_us"]),
+                  ms(r["publish_p99_us"]), r["received"], r["expected"], r["missing"],
+                  r["duplicates"], ms(r["p50_us"]), ms(r["p90_us"]), ms(r["p99_us"]),
+                  ms(r["max_us"]), ratio, len(r["errors"]), r["load"]))
+    for server, r in fan.items():
+        for e in r["errors"][:5]:
+            print("%s fan-out error: %s" % (server, e))
+
+
+# The SQS/SNS issue's goals for its benchmark.
+GOALS = {
+    "sqs": [("SendMessage", "ops", 20000, "single sends/s"),
+            ("SendMessageBatch (10)", "units_per_s", 100000, "messages/s in batches of 10")],
+}
+
+
+def print_goals(svc, res):
+    n, m = res.get("nimbus", {}), res.get("moto", {})
+    lines = []
+    for label, field, goal, what in GOALS.get(svc.name, []):
+        best = max((r for k, r in n.items() if k[0] == label), key=lambda r: r[field],
+                   default=None)
+        if best:
+            lines.append("- %s: %.0f at %d connections (goal %d): %s" % (
+                what, best[field], best["connections"], goal,
+                "met" if best[field] >= goal else "NOT met"))
+    fan = getattr(svc, "fanout", {})
+    if "nimbus" in fan:
+        p99 = fan["nimbus"]["p99_us"] / 1000
+        lines.append("- p99 publish-to-receive: %.2f ms (goal < 5 ms): %s" % (
+            p99, "met" if p99 < 5 else "NOT met"))
+    worst = None
+    for key, r in n.items():
+        if key in m:
+            ratio = r["ops"] / m[key]["ops"] if m[key]["ops"] > 0 else float("inf")
+            if worst is None or ratio < worst[0]:
+                worst = (ratio, key)
+    if worst:
+        lines.append("- lowest nimbus/moto ratio: %.1fx (%s, %d connections; goal >= 100x): %s" % (
+            worst[0], worst[1][0], worst[1][1], "met" if worst[0] >= 100 else "NOT met"))
+    if lines and svc.name in ("sqs", "sns"):
+        print()
+        print("Against the SQS/SNS issue's goals:")
+        for line in lines:
+            print(line)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("services", nargs="*", default=["dynamodb", "sqs", "s3"],
-                    choices=["dynamodb", "sqs", "s3", "core"])
+    ap.add_argument("services", nargs="*", default=["dynamodb", "sqs", "sns", "s3"],
+                    choices=["dynamodb", "sqs", "sns", "s3", "core"])
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--binary", help="nimbus binary (default: <build>/nimbus)")
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per operation")
-    ap.add_argument("--connections", default="64",
-                    help="keep-alive connections, or a list: 1,64 runs every operation at each")
+    ap.add_argument("--connections",
+                    help="keep-alive connections, or a list: 1,64 runs every operation at each "
+                         "(default: 64 for dynamodb and s3, 1,16 for sqs and sns)")
     ap.add_argument("--moto-connections", help="default: --connections")
     ap.add_argument("--no-moto", action="store_true", help="nimbus only")
     ap.add_argument("--no-nimbus", action="store_true", help="moto only")
     ap.add_argument("--sqs-backlog", type=int, default=SQS.BACKLOG,
                     help="messages kept in the Receive+DeleteBatch queue")
+    ap.add_argument("--fanout-rate", type=float, default=500,
+                    help="sns fan-out: publishes/s to nimbus (--seconds of them)")
+    ap.add_argument("--fanout-moto-rate", type=float, default=10,
+                    help="sns fan-out: publishes/s to moto (--seconds of them)")
     ap.add_argument("--ephemeral", action="store_true", help="nimbus --ephemeral (in memory)")
     args = ap.parse_args()
     binary = args.binary or os.path.join(args.build, "nimbus")
@@ -427,9 +553,10 @@ def main():
         print("\n%s: %ds per operation after %ds warm-up, wrk -t2" % (
             name, args.seconds, args.warmup), flush=True)
         counts = lambda text: [int(c) for c in str(text).split(",") if c.strip()]
-        targets = [] if args.no_nimbus else [("nimbus", counts(args.connections))]
+        conns = args.connections or svc.connections
+        targets = [] if args.no_nimbus else [("nimbus", counts(conns))]
         if not args.no_moto:
-            targets.append(("moto", counts(args.moto_connections or args.connections)))
+            targets.append(("moto", counts(args.moto_connections or conns)))
         for server_name, conns in targets:
             server = (start_nimbus(binary, args.ephemeral, log_dir) if server_name == "nimbus"
                       else start_moto(log_dir))
