@@ -2,12 +2,14 @@
 each message from just before its Publish request is written to the moment a long-polling
 receiver of each queue has it.
 
-One publisher thread sends `messages` Publish requests (query protocol, Action=Publish, one
-keep-alive connection) at a steady `rate`; each message's body carries the publisher's
-CLOCK_MONOTONIC time in ns. One receiver thread per queue (JSON protocol, keep-alive) loops on
-ReceiveMessage (MaxNumberOfMessages 10, WaitTimeSeconds 2) and records, for every message, the
-time its answer was read minus the time in its body. Receipt handles go to a separate deleter
-thread (DeleteMessageBatch on its own connections), so deleting never delays the next receive.
+The publisher (this process) sends `messages` Publish requests (query protocol,
+Action=Publish, one keep-alive connection) at a steady `rate`; each message's body carries the
+publisher's CLOCK_MONOTONIC time in ns. One receiver process per queue (JSON protocol,
+keep-alive) loops on ReceiveMessage (MaxNumberOfMessages 10, WaitTimeSeconds 1) and records,
+for every message, the time its answer was read minus the time in its body. Receipt handles go
+to a deleter thread of that process (DeleteMessageBatch on its own connection), so deleting
+does not hold up the next receive. Processes, not threads: with one GIL, 10 receivers waking at
+once for the same message delay each other and the publisher by milliseconds.
 The first `warmup` messages are published and received but left out of the figures.
 
 Used by bench/run.py (`sns`); also runnable alone against a running server:
@@ -61,90 +63,90 @@ def setup(sns, sqs, queues=10, prefix="bench-fanout"):
     return topic, urls
 
 
-def measure(endpoint, topic_arn, queue_urls, messages, rate, warmup=0, drain_seconds=15):
-    """Returns a dict of figures (latencies in µs)."""
-    total = warmup + messages
-    stop = threading.Event()
-    lock = threading.Lock()
-    latencies = []          # µs, counted messages only
-    seen = [set() for _ in queue_urls]
-    duplicates = [0]
-    errors = []
+def _receiver(endpoint, i, url, total, warmup, stop, ready, out):
+    """One queue's receiver, in its own process (so that neither the other receivers nor the
+    publisher wait for its GIL). Puts (i, latencies µs, received seqs, duplicates, errors)."""
+    import sys
+    sys.setswitchinterval(0.0005)
+    latencies, got, errors = [], set(), []
+    duplicates = 0
     deletes = queue.Queue()
 
-    def receiver(i, url):
-        conn = _conn(endpoint)
-        got = seen[i]
-        while not stop.is_set() and len(got) < total:
-            try:
-                status, body = _sqs(conn, "ReceiveMessage", {
-                    "QueueUrl": url, "MaxNumberOfMessages": 10, "WaitTimeSeconds": 2,
-                    "VisibilityTimeout": 60})
-            except (OSError, http.client.HTTPException) as e:
-                with lock:
-                    errors.append("receive %d: %r" % (i, e))
-                conn.close()
-                conn = _conn(endpoint)
-                continue
-            now = time.monotonic_ns()
-            if status != 200:
-                with lock:
-                    errors.append("receive %d: %d %s" % (i, status, body[:200]))
-                time.sleep(0.05)
-                continue
-            msgs = json.loads(body).get("Messages") or []
-            mine, handles = [], []
-            for m in msgs:
-                handles.append(m["ReceiptHandle"])
-                k = BODY_RE.search(m["Body"])
-                if not k:
-                    with lock:
-                        errors.append("queue %d: unexpected body %r" % (i, m["Body"][:100]))
-                    continue
-                seq = int(k.group(2))
-                if seq in got:
-                    duplicates[0] += 1
-                    continue
-                got.add(seq)
-                if seq >= warmup:
-                    mine.append((now - int(k.group(1))) / 1000.0)
-            if mine:
-                with lock:
-                    latencies.extend(mine)
-            if handles:
-                deletes.put((url, handles))
-        conn.close()
-
     def deleter():
-        conns = {}
+        conn = _conn(endpoint)
         while True:
-            item = deletes.get()
-            if item is None:
+            handles = deletes.get()
+            if handles is None:
                 break
-            url, handles = item
-            conn = conns.get(url) or _conn(endpoint)
-            conns[url] = conn
             try:
                 status, body = _sqs(conn, "DeleteMessageBatch", {"QueueUrl": url, "Entries": [
                     {"Id": str(j), "ReceiptHandle": h} for j, h in enumerate(handles)]})
                 if status != 200 or b'"Failed":[{' in body.replace(b" ", b""):
-                    with lock:
-                        errors.append("delete: %d %s" % (status, body[:200]))
+                    errors.append("delete %d: %d %s" % (i, status, body[:200]))
             except (OSError, http.client.HTTPException) as e:
-                conns.pop(url).close()
-                with lock:
-                    errors.append("delete: %r" % e)
-        for c in conns.values():
-            c.close()
+                conn.close()
+                conn = _conn(endpoint)
+                errors.append("delete %d: %r" % (i, e))
+        conn.close()
 
-    threads = [threading.Thread(target=receiver, args=(i, u), daemon=True)
-               for i, u in enumerate(queue_urls)]
     dthread = threading.Thread(target=deleter, daemon=True)
-    for t in threads:
-        t.start()
     dthread.start()
-    time.sleep(0.5)  # let every receiver's first long poll arrive before the first publish
+    conn = _conn(endpoint)
+    ready.release()
+    while not stop.is_set() and len(got) < total:
+        try:
+            status, body = _sqs(conn, "ReceiveMessage", {
+                "QueueUrl": url, "MaxNumberOfMessages": 10, "WaitTimeSeconds": 1,
+                "VisibilityTimeout": 60})
+        except (OSError, http.client.HTTPException) as e:
+            errors.append("receive %d: %r" % (i, e))
+            conn.close()
+            conn = _conn(endpoint)
+            continue
+        now = time.monotonic_ns()
+        if status != 200:
+            errors.append("receive %d: %d %s" % (i, status, body[:200]))
+            time.sleep(0.05)
+            continue
+        msgs = json.loads(body).get("Messages") or []
+        handles = []
+        for m in msgs:
+            handles.append(m["ReceiptHandle"])
+            k = BODY_RE.search(m["Body"])
+            if not k:
+                errors.append("queue %d: unexpected body %r" % (i, m["Body"][:100]))
+                continue
+            seq = int(k.group(2))
+            if seq in got:
+                duplicates += 1
+                continue
+            got.add(seq)
+            if seq >= warmup:
+                latencies.append((now - int(k.group(1))) / 1000.0)
+        if handles:
+            deletes.put(handles)
+    conn.close()
+    deletes.put(None)
+    dthread.join(10)
+    out.put((i, latencies, sum(1 for s in got if s >= warmup), duplicates, errors))
 
+
+def measure(endpoint, topic_arn, queue_urls, messages, rate, warmup=0, drain_seconds=15):
+    """Returns a dict of figures (latencies in µs). CLOCK_MONOTONIC is one clock for every
+    process of the machine, so the receivers' times compare with the publisher's."""
+    import multiprocessing
+    ctx = multiprocessing.get_context("fork")
+    total = warmup + messages
+    stop, ready, out = ctx.Event(), ctx.Semaphore(0), ctx.Queue()
+    procs = [ctx.Process(target=_receiver, args=(endpoint, i, u, total, warmup, stop, ready, out),
+                         daemon=True) for i, u in enumerate(queue_urls)]
+    for p in procs:
+        p.start()
+    for _ in procs:
+        ready.acquire(timeout=30)
+    time.sleep(0.3)  # let every receiver's first long poll arrive before the first publish
+
+    errors = []
     pub = _conn(endpoint)
     publish_us = []
     publish_errors = 0
@@ -153,12 +155,15 @@ def measure(endpoint, topic_arn, queue_urls, messages, rate, warmup=0, drain_sec
     quoted_topic = urllib.parse.quote(topic_arn, safe="")
     interval = 1e9 / rate if rate else 0
     start = time.monotonic_ns()
+    counted_start = start
     for seq in range(total):
         due = start + int(seq * interval)
         now = time.monotonic_ns()
         if due > now:
             time.sleep((due - now) / 1e9)
         t = time.monotonic_ns()
+        if seq == warmup:
+            counted_start = t
         body = ("Action=Publish&Version=2010-03-31&TopicArn=%s&Message=t%%3D%d+seq%%3D%d" %
                 (quoted_topic, t, seq))
         try:
@@ -173,28 +178,37 @@ def measure(endpoint, topic_arn, queue_urls, messages, rate, warmup=0, drain_sec
         if not ok:
             publish_errors += 1
             if publish_errors <= 3:
-                with lock:
-                    errors.append("publish %d: %s" % (seq, text[:200]))
+                errors.append("publish %d: %s" % (seq, text[:200]))
         if seq >= warmup:
             publish_us.append((time.monotonic_ns() - t) / 1000.0)
-        if seq == warmup - 1 or (warmup == 0 and seq == 0):
-            counted_start = t
     end = time.monotonic_ns()
     pub.close()
 
+    latencies, received, duplicates = [], 0, 0
     deadline = time.monotonic() + drain_seconds
-    for t in threads:
-        t.join(max(0.0, deadline - time.monotonic()))
+    for n in range(len(procs)):
+        try:
+            _, lat, got, dup, errs = out.get(timeout=max(0.1, deadline - time.monotonic()))
+        except queue.Empty:
+            stop.set()  # the rest stop after their current long poll (1 s)
+            try:
+                _, lat, got, dup, errs = out.get(timeout=10)
+            except queue.Empty:
+                errors.append("a receiver did not finish")
+                continue
+        latencies.extend(lat)
+        received += got
+        duplicates += dup
+        errors.extend(errs)
     stop.set()
-    for t in threads:
-        t.join(5)
-    deletes.put(None)
-    dthread.join(10)
+    for p in procs:
+        p.join(5)
+        if p.is_alive():
+            p.terminate()
 
     latencies.sort()
     publish_us.sort()
     counted = messages * len(queue_urls)
-    received = sum(sum(1 for s in got if s >= warmup) for got in seen)
     span = (end - counted_start) / 1e9 if messages else float("nan")
     return {
         "messages": messages, "queues": len(queue_urls), "rate": rate,
@@ -202,7 +216,7 @@ def measure(endpoint, topic_arn, queue_urls, messages, rate, warmup=0, drain_sec
         "publish_p50_us": percentile(publish_us, 50), "publish_p99_us": percentile(publish_us, 99),
         "publish_errors": publish_errors,
         "expected": counted, "received": received, "missing": counted - received,
-        "duplicates": duplicates[0],
+        "duplicates": duplicates,
         "p50_us": percentile(latencies, 50), "p90_us": percentile(latencies, 90),
         "p99_us": percentile(latencies, 99),
         "max_us": latencies[-1] if latencies else float("nan"),
