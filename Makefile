@@ -34,7 +34,7 @@ bench: build
 
 # DynamoDB, SQS and S3 side by side with moto's server (about 15 minutes).
 bench-services: build
-	python3 bench/run.py --build $(BUILD) dynamodb sqs s3
+	python3 bench/run.py --build $(BUILD) dynamodb sqs sns s3
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h' 'tests/*.cc' 'bench/*.cc')

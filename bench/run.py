@@ -410,6 +410,8 @@ def print_table(svc, res, notes):
             ratio = ""
             if server == "nimbus" and key in m and m[key]["ops"] > 0:
                 ratio = "%.1fx" % (r["ops"] / m[key]["ops"])
+            elif server == "nimbus" and key in m:
+                ratio = "moto: none"
             units = ("%.0f %s" % (r["units_per_s"], unit_label)) if unit_label else ""
             if unit_label and 0 < r["units_per_s"] < 10:
                 units = "%.1f %s" % (r["units_per_s"], unit_label)
