@@ -112,7 +112,7 @@ def _receiver(endpoint, i, url, total, warmup, stop, ready, out):
         handles = []
         for m in msgs:
             handles.append(m["ReceiptHandle"])
-            k = BODY_RE.search(m["Body"])
+            k = BODY_RE.fullmatch(m["Body"])  # raw delivery: the body is the message
             if not k:
                 errors.append("queue %d: unexpected body %r" % (i, m["Body"][:100]))
                 continue
