@@ -5,6 +5,7 @@ as AWS answers them (developer guide: "Invoke", "Lambda runtime API", "Troublesh
 import base64
 import json
 import os
+import tempfile
 import time
 import unittest
 
@@ -386,6 +387,12 @@ class StrictAuthTest(LambdaTestCase):
 
 
 class NodeRuntimeTest(LambdaTestCase):
+    # Sandboxed functions get a private /tmp, which hides a checkout under /tmp (and the JS SDK
+    # in its tests/js/node_modules that test_handler_calls_nimbus_through_the_js_sdk loads):
+    # there, this class runs functions as plain processes.
+    if os.path.realpath(JS_NODE_MODULES).startswith(tempfile.gettempdir() + "/"):
+        server_env = dict(LambdaTestCase.server_env, NIMBUS_LAMBDA_ISOLATION="process")
+
     def test_commonjs_async_handler(self):
         self.create("js-echo", {"index.js": NODE_CJS}, "index.handler", runtime="nodejs20.x")
         resp = self.lam.invoke(FunctionName="js-echo", Payload=b'{"a": [1, 2]}', LogType="Tail")

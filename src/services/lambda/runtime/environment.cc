@@ -129,6 +129,10 @@ struct ExecutionEnvironment::State {
   std::string id;
 
   std::mutex mu;
+  // Held from reading output (under mu) until those events are emitted, so the log sink gets
+  // them in the order they were read: a function's output never lands after its END line.
+  // Taken before mu, never while holding it.
+  std::mutex emit_mu;
   ChildProcess child;
   std::unique_ptr<asio::posix::stream_descriptor> pidfd;   // used by WatchExit only
   std::unique_ptr<asio::posix::stream_descriptor> output;  // async_wait by ReadOutput only
@@ -239,6 +243,7 @@ Task<void> WatchExit(std::shared_ptr<State> st) {
     co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
   }
   std::vector<LogEvent> emitted;
+  std::unique_lock emit_lock(st->emit_mu);
   {
     std::lock_guard lock(st->mu);
     st->ReadOutputLocked(&emitted);
@@ -255,6 +260,7 @@ Task<void> WatchExit(std::shared_ptr<State> st) {
     }
   }
   st->Emit(std::move(emitted));
+  emit_lock.unlock();
   spdlog::debug("lambda environment {} of {} exited: {}", st->id, st->spec.function_name,
                 DescribeExit(status));
   st->next_signal.close();
@@ -279,11 +285,14 @@ Task<void> ReadOutput(std::shared_ptr<State> st) {
     std::vector<LogEvent> emitted;
     bool eof;
     {
-      std::lock_guard lock(st->mu);
-      st->ReadOutputLocked(&emitted);
-      eof = st->output_eof;
+      std::lock_guard emit_lock(st->emit_mu);
+      {
+        std::lock_guard lock(st->mu);
+        st->ReadOutputLocked(&emitted);
+        eof = st->output_eof;
+      }
+      st->Emit(std::move(emitted));
     }
-    st->Emit(std::move(emitted));
     if (eof) break;
   }
 }
@@ -333,6 +342,7 @@ http::Response PostResult(State& st, const std::string& request_id, bool is_erro
                           const http::Request& request) {
   std::vector<LogEvent> emitted;
   http::Response out;
+  std::lock_guard emit_lock(st.emit_mu);
   {
     std::lock_guard lock(st.mu);
     // Output the function wrote before answering is already in the pipe: take it first.
@@ -590,6 +600,7 @@ Task<InvocationOutcome> ExecutionEnvironment::Invoke(Invocation invocation) {
   auto t0 = SteadyClock::now();
   InvocationOutcome out;
   std::vector<LogEvent> emitted;
+  std::unique_lock emit_lock(st->emit_mu);
   {
     std::lock_guard lock(st->mu);
     out.cold = st->first_invocation;
@@ -609,6 +620,7 @@ Task<InvocationOutcome> ExecutionEnvironment::Invoke(Invocation invocation) {
     }
   }
   st->Emit(std::move(emitted));
+  emit_lock.unlock();
   emitted.clear();
   st->next_signal.try_send(boost::system::error_code());
 
@@ -646,6 +658,7 @@ Task<InvocationOutcome> ExecutionEnvironment::Invoke(Invocation invocation) {
   double duration_ms = 0;
   uint64_t peak = 0;
   double init_ms = -1;
+  emit_lock.lock();
   {
     std::lock_guard lock(st->mu);
     st->ReadOutputLocked(&emitted);
@@ -705,6 +718,7 @@ Task<InvocationOutcome> ExecutionEnvironment::Invoke(Invocation invocation) {
   }
   out.duration_ms = duration_ms;
   st->Emit(std::move(emitted));
+  emit_lock.unlock();
   if (kill) Shutdown();
   co_return out;
 }
