@@ -52,6 +52,14 @@ StorageStatus ScanJson(KvStore& kv, std::string_view keyspace, std::string_view 
   return st.ok() ? inner : st;
 }
 
+StorageStatus ScanJsonObjects(KvStore& kv, std::string_view keyspace, std::string_view prefix,
+                              std::vector<json::object>* out) {
+  return ScanJson(kv, keyspace, prefix, "", [out](std::string_view, json::value& doc) {
+    if (doc.is_object()) out->push_back(std::move(doc.get_object()));
+    return true;
+  });
+}
+
 ApiError StorageError(const StorageStatus& status) {
   spdlog::error("storage failure: {}", status.message());
   return ApiError("InternalFailure", 500,

@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <string_view>
+#include <vector>
 
 #include "core/common/api_error.h"
 #include "core/common/document.h"
@@ -24,6 +25,10 @@ StorageStatus PutJson(KvStore& kv, std::string_view keyspace, std::string_view k
 StorageStatus ScanJson(KvStore& kv, std::string_view keyspace, std::string_view prefix,
                        std::string_view start_after,
                        const std::function<bool(std::string_view key, json::value& doc)>& visit);
+// Every object document whose key starts with `prefix`, in key order (other JSON values are
+// skipped): a parent's children (an API's routes, a REST API's resources...).
+StorageStatus ScanJsonObjects(KvStore& kv, std::string_view keyspace, std::string_view prefix,
+                              std::vector<json::object>* out);
 
 // The ApiError a service answers when storage fails under it (InternalFailure, logged).
 ApiError StorageError(const StorageStatus& status);

@@ -93,11 +93,8 @@ Result<std::vector<json::object>> LoadChildren(ServiceEnv& env, std::string_view
                                                std::string_view region, Kind kind,
                                                std::string_view api_id) {
   std::vector<json::object> out;
-  auto st = storage::ScanJson(*env.kv, kKeyspace, ChildPrefix(account, region, kind, api_id), "",
-                              [&](std::string_view, json::value& doc) {
-                                if (doc.is_object()) out.push_back(std::move(doc.get_object()));
-                                return true;
-                              });
+  auto st = storage::ScanJsonObjects(*env.kv, kKeyspace,
+                                     ChildPrefix(account, region, kind, api_id), &out);
   if (!st.ok()) return storage::StorageError(st);
   return out;
 }
@@ -113,21 +110,9 @@ std::mutex& WriteMutex() {
   return mu;
 }
 
-std::string_view Str(const Document& in, std::string_view member) {
-  if (!in.is_object()) return {};
-  const auto* v = in.get_object().if_contains(member);
-  return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
-}
-
-bool Has(const Document& in, std::string_view member) {
-  if (!in.is_object()) return false;
-  const auto* v = in.get_object().if_contains(member);
-  return v && !v->is_null();
-}
-
 Result<Document> Page(const Document& in, std::vector<json::object> items) {
   int64_t limit = 25;
-  if (Has(in, "limit") && in.at("limit").is_int64()) {
+  if (HasMember(in, "limit") && in.at("limit").is_int64()) {
     limit = in.at("limit").get_int64();
     if (limit > 500)
       return BadRequest("1 validation error detected: Value '" + std::to_string(limit) +
@@ -136,8 +121,8 @@ Result<Document> Page(const Document& in, std::vector<json::object> items) {
     if (limit < 1) limit = 25;
   }
   size_t start = 0;
-  if (Has(in, "position")) {
-    auto after = Base64Decode(Str(in, "position"));
+  if (HasMember(in, "position")) {
+    auto after = Base64Decode(StringMember(in, "position"));
     if (!after || after->empty()) return BadRequest("Invalid position parameter");
     start = items.size();
     for (size_t i = 0; i < items.size(); ++i) {
@@ -168,13 +153,13 @@ Result<Document> Page(const Document& in, std::vector<json::object> items) {
 
 std::vector<PatchOp> PatchOps(const Document& in) {
   std::vector<PatchOp> out;
-  if (!Has(in, "patchOperations") || !in.at("patchOperations").is_array()) return out;
+  if (!HasMember(in, "patchOperations") || !in.at("patchOperations").is_array()) return out;
   for (const auto& v : in.at("patchOperations").get_array()) {
     if (!v.is_object()) continue;
     PatchOp p;
-    p.op = std::string(Str(v, "op"));
-    p.path = std::string(Str(v, "path"));
-    if (Has(v, "value") && v.at("value").is_string()) p.value = std::string(Str(v, "value"));
+    p.op = std::string(StringMember(v, "op"));
+    p.path = std::string(StringMember(v, "path"));
+    if (HasMember(v, "value") && v.at("value").is_string()) p.value = std::string(StringMember(v, "value"));
     out.push_back(std::move(p));
   }
   return out;

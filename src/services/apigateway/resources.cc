@@ -70,8 +70,8 @@ struct Located {
 };
 
 Result<Located> Locate(const RequestContext& ctx, const Document& in) {
-  std::string api_id(Str(in, "restApiId"));
-  std::string resource_id(Str(in, "resourceId"));
+  std::string api_id(StringMember(in, "restApiId"));
+  std::string resource_id(StringMember(in, "resourceId"));
   auto r = LoadResource(ctx, api_id, resource_id);
   if (!r) return std::move(r).error();
   return Located{ChildKey(ctx.account_id, ctx.region, Kind::kResource, api_id, resource_id),
@@ -82,7 +82,7 @@ Result<Located> Locate(const RequestContext& ctx, const Document& in) {
 Result<json::object*> FindMethod(json::object& resource, const Document& in) {
   auto* methods = resource.if_contains("resourceMethods");
   if (!methods || !methods->is_object()) return MethodNotFound();
-  auto* m = methods->as_object().if_contains(Str(in, "httpMethod"));
+  auto* m = methods->as_object().if_contains(StringMember(in, "httpMethod"));
   if (!m || !m->is_object()) return MethodNotFound();
   return &m->as_object();
 }
@@ -97,9 +97,9 @@ Result<json::object*> FindIntegration(json::object& resource, const Document& in
 
 // An integration record from PutIntegration's input, with AWS's defaults and checks.
 Result<json::object> IntegrationFromInput(const Document& in, std::string_view resource_id) {
-  std::string type(Str(in, "type"));
-  std::string uri(Str(in, "uri"));
-  std::string method(Str(in, "integrationHttpMethod"));
+  std::string type(StringMember(in, "type"));
+  std::string uri(StringMember(in, "uri"));
+  std::string method(StringMember(in, "integrationHttpMethod"));
   if (type == "AWS" || type == "HTTP")
     return NotBuilt("Integrations of type '" + type +
                     "' are not implemented; use AWS_PROXY, HTTP_PROXY or MOCK");
@@ -120,7 +120,7 @@ Result<json::object> IntegrationFromInput(const Document& in, std::string_view r
       return BadRequest("Invalid HTTP endpoint specified for URI");
   }
   int64_t timeout = 29000;
-  if (Has(in, "timeoutInMillis") && in.at("timeoutInMillis").is_int64()) {
+  if (HasMember(in, "timeoutInMillis") && in.at("timeoutInMillis").is_int64()) {
     timeout = in.at("timeoutInMillis").get_int64();
     if (timeout < 50 || timeout > 29000)
       return BadRequest("Timeout should be between 50 ms and 29000 ms");
@@ -129,16 +129,16 @@ Result<json::object> IntegrationFromInput(const Document& in, std::string_view r
   if (!method.empty()) out["httpMethod"] = method;
   if (!uri.empty()) out["uri"] = uri;
   if (type == "HTTP_PROXY")
-    out["connectionType"] = Has(in, "connectionType") ? Str(in, "connectionType") : "INTERNET";
+    out["connectionType"] = HasMember(in, "connectionType") ? StringMember(in, "connectionType") : "INTERNET";
   for (std::string_view m :
        {"requestParameters", "requestTemplates", "contentHandling", "credentials"})
-    if (Has(in, m)) out[m] = in.at(m);
+    if (HasMember(in, m)) out[m] = in.at(m);
   out["passthroughBehavior"] =
-      Has(in, "passthroughBehavior") ? Str(in, "passthroughBehavior") : "WHEN_NO_MATCH";
+      HasMember(in, "passthroughBehavior") ? StringMember(in, "passthroughBehavior") : "WHEN_NO_MATCH";
   out["timeoutInMillis"] = timeout;
-  out["cacheNamespace"] = Has(in, "cacheNamespace") ? Str(in, "cacheNamespace") : resource_id;
+  out["cacheNamespace"] = HasMember(in, "cacheNamespace") ? StringMember(in, "cacheNamespace") : resource_id;
   out["cacheKeyParameters"] =
-      Has(in, "cacheKeyParameters") ? in.at("cacheKeyParameters") : json::value(json::array());
+      HasMember(in, "cacheKeyParameters") ? in.at("cacheKeyParameters") : json::value(json::array());
   return out;
 }
 
@@ -162,11 +162,11 @@ Result<Document> Save(const RequestContext& ctx, const Located& loc, json::value
 void AddResourceHandlers(HandlerTable& t) {
   t.emplace_back("CreateResource", [](RequestContext& ctx, Document& in) -> Result<Document> {
     std::lock_guard lock(WriteMutex());
-    std::string api_id(Str(in, "restApiId"));
-    std::string parent_id(Str(in, "parentId"));
+    std::string api_id(StringMember(in, "restApiId"));
+    std::string parent_id(StringMember(in, "parentId"));
     auto parent = LoadResource(ctx, api_id, parent_id);
     if (!parent) return std::move(parent).error();
-    std::string part(Str(in, "pathPart"));
+    std::string part(StringMember(in, "pathPart"));
     if (!ValidPathPart(part))
       return BadRequest(
           "Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and "
@@ -200,22 +200,22 @@ void AddResourceHandlers(HandlerTable& t) {
     return Document(std::move(resource));
   });
   t.emplace_back("GetResource", [](RequestContext& ctx, Document& in) -> Result<Document> {
-    auto r = LoadResource(ctx, Str(in, "restApiId"), Str(in, "resourceId"));
+    auto r = LoadResource(ctx, StringMember(in, "restApiId"), StringMember(in, "resourceId"));
     if (!r) return std::move(r).error();
     bool embed = false;
-    if (Has(in, "embed") && in.at("embed").is_array())
+    if (HasMember(in, "embed") && in.at("embed").is_array())
       for (const auto& e : in.at("embed").get_array())
         embed = embed || (e.is_string() && e.get_string() == "methods");
     return Document(ResourceView(std::move(*r), embed));
   });
   t.emplace_back("GetResources", [](RequestContext& ctx, Document& in) -> Result<Document> {
-    std::string api_id(Str(in, "restApiId"));
+    std::string api_id(StringMember(in, "restApiId"));
     auto api = LoadApi(ctx, api_id);
     if (!api) return std::move(api).error();
     auto all = LoadChildren(*ctx.env, ctx.account_id, ctx.region, Kind::kResource, api_id);
     if (!all) return std::move(all).error();
     bool embed = false;
-    if (Has(in, "embed") && in.at("embed").is_array())
+    if (HasMember(in, "embed") && in.at("embed").is_array())
       for (const auto& e : in.at("embed").get_array())
         embed = embed || (e.is_string() && e.get_string() == "methods");
     std::vector<json::object> items;
@@ -224,8 +224,8 @@ void AddResourceHandlers(HandlerTable& t) {
   });
   t.emplace_back("DeleteResource", [](RequestContext& ctx, Document& in) -> Result<Document> {
     std::lock_guard lock(WriteMutex());
-    std::string api_id(Str(in, "restApiId"));
-    std::string id(Str(in, "resourceId"));
+    std::string api_id(StringMember(in, "restApiId"));
+    std::string id(StringMember(in, "resourceId"));
     auto r = LoadResource(ctx, api_id, id);
     if (!r) return std::move(r).error();
     if (!r->contains("parentId")) return BadRequest("Cannot delete root resource");
@@ -252,9 +252,9 @@ void AddMethodHandlers(HandlerTable& t) {
     std::lock_guard lock(WriteMutex());
     auto loc = Locate(ctx, in);
     if (!loc) return std::move(loc).error();
-    std::string method(Str(in, "httpMethod"));
+    std::string method(StringMember(in, "httpMethod"));
     if (auto st = CheckHttpMethod(method); !st) return std::move(st).error();
-    std::string auth(Str(in, "authorizationType"));
+    std::string auth(StringMember(in, "authorizationType"));
     if (auth != "NONE" && auth != "AWS_IAM" && auth != "CUSTOM" && auth != "COGNITO_USER_POOLS")
       return BadRequest(
           "Invalid authorization type specified. Valid options are NONE,AWS_IAM,"
@@ -262,7 +262,7 @@ void AddMethodHandlers(HandlerTable& t) {
     // Authorizers are not built, so no authorizer id names one.
     if (auth == "CUSTOM" || auth == "COGNITO_USER_POOLS")
       return BadRequest("Invalid authorizer ID specified");
-    if (Has(in, "requestValidatorId"))
+    if (HasMember(in, "requestValidatorId"))
       return BadRequest("Invalid Request Validator identifier specified");
     json::value& methods = loc->resource["resourceMethods"];
     if (!methods.is_object()) methods = json::object();
@@ -271,12 +271,12 @@ void AddMethodHandlers(HandlerTable& t) {
     json::object record{
         {"httpMethod", method},
         {"authorizationType", auth},
-        {"apiKeyRequired", Has(in, "apiKeyRequired") && in.at("apiKeyRequired").is_bool()
+        {"apiKeyRequired", HasMember(in, "apiKeyRequired") && in.at("apiKeyRequired").is_bool()
                                ? in.at("apiKeyRequired").get_bool()
                                : false}};
     for (std::string_view m :
          {"requestParameters", "requestModels", "operationName", "authorizationScopes"})
-      if (Has(in, m)) record[m] = in.at(m);
+      if (HasMember(in, m)) record[m] = in.at(m);
     methods.as_object()[method] = record;
     return Save(ctx, *loc, std::move(record));
   });
@@ -293,7 +293,7 @@ void AddMethodHandlers(HandlerTable& t) {
     if (!loc) return std::move(loc).error();
     auto m = FindMethod(loc->resource, in);
     if (!m) return std::move(m).error();
-    loc->resource["resourceMethods"].as_object().erase(Str(in, "httpMethod"));
+    loc->resource["resourceMethods"].as_object().erase(StringMember(in, "httpMethod"));
     return Save(ctx, *loc, json::object());
   });
   t.emplace_back("PutMethodResponse", [](RequestContext& ctx, Document& in) -> Result<Document> {
@@ -302,7 +302,7 @@ void AddMethodHandlers(HandlerTable& t) {
     if (!loc) return std::move(loc).error();
     auto m = FindMethod(loc->resource, in);
     if (!m) return std::move(m).error();
-    std::string code(Str(in, "statusCode"));
+    std::string code(StringMember(in, "statusCode"));
     if (auto st = CheckStatusCode(code); !st) return std::move(st).error();
     json::value& responses = (**m)["methodResponses"];
     if (!responses.is_object()) responses = json::object();
@@ -310,7 +310,7 @@ void AddMethodHandlers(HandlerTable& t) {
       return Conflict("Response already exists for this resource");
     json::object record{{"statusCode", code}};
     for (std::string_view k : {"responseParameters", "responseModels"})
-      if (Has(in, k)) record[k] = in.at(k);
+      if (HasMember(in, k)) record[k] = in.at(k);
     responses.as_object()[code] = record;
     return Save(ctx, *loc, std::move(record));
   });
@@ -321,7 +321,7 @@ void AddMethodHandlers(HandlerTable& t) {
     if (!m) return std::move(m).error();
     auto* responses = (*m)->if_contains("methodResponses");
     auto* r = responses && responses->is_object()
-                  ? responses->as_object().if_contains(Str(in, "statusCode"))
+                  ? responses->as_object().if_contains(StringMember(in, "statusCode"))
                   : nullptr;
     if (!r) return ResponseNotFound();
     return Document(std::move(*r));
@@ -334,7 +334,7 @@ void AddMethodHandlers(HandlerTable& t) {
     if (!m) return std::move(m).error();
     auto* responses = (*m)->if_contains("methodResponses");
     if (!responses || !responses->is_object() ||
-        !responses->as_object().erase(Str(in, "statusCode")))
+        !responses->as_object().erase(StringMember(in, "statusCode")))
       return ResponseNotFound();
     if (responses->as_object().empty()) (*m)->erase("methodResponses");
     return Save(ctx, *loc, json::object());
@@ -348,7 +348,7 @@ void AddIntegrationHandlers(HandlerTable& t) {
     if (!loc) return std::move(loc).error();
     auto m = FindMethod(loc->resource, in);
     if (!m) return std::move(m).error();
-    auto integration = IntegrationFromInput(in, Str(in, "resourceId"));
+    auto integration = IntegrationFromInput(in, StringMember(in, "resourceId"));
     if (!integration) return std::move(integration).error();
     (**m)["methodIntegration"] = *integration;
     return Save(ctx, *loc, std::move(*integration));
@@ -376,12 +376,12 @@ void AddIntegrationHandlers(HandlerTable& t) {
         if (!loc) return std::move(loc).error();
         auto i = FindIntegration(loc->resource, in);
         if (!i) return std::move(i).error();
-        std::string code(Str(in, "statusCode"));
+        std::string code(StringMember(in, "statusCode"));
         if (auto st = CheckStatusCode(code); !st) return std::move(st).error();
         json::object record{{"statusCode", code}};
         for (std::string_view k :
              {"selectionPattern", "responseParameters", "responseTemplates", "contentHandling"})
-          if (Has(in, k)) record[k] = in.at(k);
+          if (HasMember(in, k)) record[k] = in.at(k);
         json::value& responses = (**i)["integrationResponses"];
         if (!responses.is_object()) responses = json::object();
         responses.as_object()[code] = record;
@@ -395,7 +395,7 @@ void AddIntegrationHandlers(HandlerTable& t) {
                    if (!i) return std::move(i).error();
                    auto* responses = (*i)->if_contains("integrationResponses");
                    auto* r = responses && responses->is_object()
-                                 ? responses->as_object().if_contains(Str(in, "statusCode"))
+                                 ? responses->as_object().if_contains(StringMember(in, "statusCode"))
                                  : nullptr;
                    if (!r) return ResponseNotFound();
                    return Document(std::move(*r));
@@ -409,7 +409,7 @@ void AddIntegrationHandlers(HandlerTable& t) {
                    if (!i) return std::move(i).error();
                    auto* responses = (*i)->if_contains("integrationResponses");
                    if (!responses || !responses->is_object() ||
-                       !responses->as_object().erase(Str(in, "statusCode")))
+                       !responses->as_object().erase(StringMember(in, "statusCode")))
                      return ResponseNotFound();
                    if (responses->as_object().empty()) (*i)->erase("integrationResponses");
                    return Save(ctx, *loc, json::object());

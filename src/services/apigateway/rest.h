@@ -66,8 +66,6 @@ Status SaveRecord(const RequestContext& ctx, const std::string& key, const json:
 std::mutex& WriteMutex();
 
 // ---- Request members ----
-std::string_view Str(const Document& in, std::string_view member);  // "" when absent
-bool Has(const Document& in, std::string_view member);
 // One page of `items` (in order) after `position`, at most `limit` (default 25, at most 500):
 // {"items": [...], "position"?}. Members starting with '_' are left out.
 Result<Document> Page(const Document& in, std::vector<json::object> items);

@@ -13,9 +13,9 @@ namespace nimbus::apigateway {
 namespace {
 
 Status CheckEndpointConfiguration(const Document& in) {
-  if (!Has(in, "endpointConfiguration")) return Ok{};
+  if (!HasMember(in, "endpointConfiguration")) return Ok{};
   const auto& ec = in.at("endpointConfiguration");
-  if (!ec.is_object() || !Has(ec, "types")) return Ok{};
+  if (!ec.is_object() || !HasMember(ec, "types")) return Ok{};
   const auto& types = ec.at("types");
   if (types.is_array() && types.get_array().size() > 1)
     return BadRequest("Cannot create an api with multiple Endpoint Types.");
@@ -117,24 +117,24 @@ Status PatchRestApi(const PatchOp& p, json::object& api) {
 HandlerTable RestApiHandlers() {
   HandlerTable t;
   t.emplace_back("CreateRestApi", [](RequestContext& ctx, Document& in) -> Result<Document> {
-    if (Str(in, "name").empty()) return BadRequest("Invalid null or empty value in name");
-    if (Has(in, "cloneFrom")) return NotBuilt("CreateRestApi with cloneFrom is not implemented");
+    if (StringMember(in, "name").empty()) return BadRequest("Invalid null or empty value in name");
+    if (HasMember(in, "cloneFrom")) return NotBuilt("CreateRestApi with cloneFrom is not implemented");
     auto ec = CheckEndpointConfiguration(in);
     if (!ec) return std::move(ec).error();
     std::string id = NewRestApiId();
     std::string root_id = NewResourceId();
     json::object api{{"id", id},
-                     {"name", Str(in, "name")},
+                     {"name", StringMember(in, "name")},
                      {"createdDate", NowSeconds(ctx)},
-                     {"apiKeySource", Has(in, "apiKeySource") ? Str(in, "apiKeySource") : "HEADER"},
+                     {"apiKeySource", HasMember(in, "apiKeySource") ? StringMember(in, "apiKeySource") : "HEADER"},
                      {"endpointConfiguration",
                       json::object{{"types", json::array{"EDGE"}}, {"ipAddressType", "ipv4"}}},
                      {"disableExecuteApiEndpoint", false},
                      {"rootResourceId", root_id}};
     for (std::string_view m : {"description", "version", "policy", "binaryMediaTypes",
                                "minimumCompressionSize", "disableExecuteApiEndpoint", "tags"})
-      if (Has(in, m)) api[m] = in.at(m);
-    if (Has(in, "endpointConfiguration")) {
+      if (HasMember(in, m)) api[m] = in.at(m);
+    if (HasMember(in, "endpointConfiguration")) {
       json::object& ec_out = api["endpointConfiguration"].as_object();
       for (const auto& [k, v] : in.at("endpointConfiguration").as_object()) ec_out[k] = v;
     }
@@ -153,7 +153,7 @@ HandlerTable RestApiHandlers() {
     return Document(std::move(api));
   });
   t.emplace_back("GetRestApi", [](RequestContext& ctx, Document& in) -> Result<Document> {
-    auto api = LoadApi(ctx, Str(in, "restApiId"));
+    auto api = LoadApi(ctx, StringMember(in, "restApiId"));
     if (!api) return std::move(api).error();
     return Document(std::move(*api));
   });
@@ -170,7 +170,7 @@ HandlerTable RestApiHandlers() {
   });
   t.emplace_back("UpdateRestApi", [](RequestContext& ctx, Document& in) -> Result<Document> {
     std::lock_guard lock(WriteMutex());
-    std::string id(Str(in, "restApiId"));
+    std::string id(StringMember(in, "restApiId"));
     auto api = LoadApi(ctx, id);
     if (!api) return std::move(api).error();
     for (const auto& p : PatchOps(in)) {
@@ -183,7 +183,7 @@ HandlerTable RestApiHandlers() {
   });
   t.emplace_back("DeleteRestApi", [](RequestContext& ctx, Document& in) -> Result<Document> {
     std::lock_guard lock(WriteMutex());
-    std::string id(Str(in, "restApiId"));
+    std::string id(StringMember(in, "restApiId"));
     auto api = LoadApi(ctx, id);
     if (!api) return std::move(api).error();
     storage::WriteBatch batch;
@@ -200,11 +200,11 @@ HandlerTable RestApiHandlers() {
 
   t.emplace_back("TagResource", [](RequestContext& ctx, Document& in) -> Result<Document> {
     std::lock_guard lock(WriteMutex());
-    auto res = FindTagged(ctx, Str(in, "resourceArn"));
+    auto res = FindTagged(ctx, StringMember(in, "resourceArn"));
     if (!res) return std::move(res).error();
     json::value& tags = res->record["tags"];
     if (!tags.is_object()) tags = json::object();
-    if (Has(in, "tags") && in.at("tags").is_object())
+    if (HasMember(in, "tags") && in.at("tags").is_object())
       for (const auto& [k, v] : in.at("tags").get_object()) tags.as_object()[k] = v;
     if (tags.as_object().size() > 50)
       return BadRequest("Too many tags: a resource takes at most 50.");
@@ -214,10 +214,10 @@ HandlerTable RestApiHandlers() {
   });
   t.emplace_back("UntagResource", [](RequestContext& ctx, Document& in) -> Result<Document> {
     std::lock_guard lock(WriteMutex());
-    auto res = FindTagged(ctx, Str(in, "resourceArn"));
+    auto res = FindTagged(ctx, StringMember(in, "resourceArn"));
     if (!res) return std::move(res).error();
     if (auto* tags = res->record.if_contains("tags"); tags && tags->is_object()) {
-      if (Has(in, "tagKeys") && in.at("tagKeys").is_array())
+      if (HasMember(in, "tagKeys") && in.at("tagKeys").is_array())
         for (const auto& k : in.at("tagKeys").get_array())
           if (k.is_string()) tags->as_object().erase(k.get_string());
       if (tags->as_object().empty()) res->record.erase("tags");
@@ -227,7 +227,7 @@ HandlerTable RestApiHandlers() {
     return Document(json::object());
   });
   t.emplace_back("GetTags", [](RequestContext& ctx, Document& in) -> Result<Document> {
-    auto res = FindTagged(ctx, Str(in, "resourceArn"));
+    auto res = FindTagged(ctx, StringMember(in, "resourceArn"));
     if (!res) return std::move(res).error();
     const auto* tags = res->record.if_contains("tags");
     return Document(

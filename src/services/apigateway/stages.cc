@@ -97,7 +97,7 @@ Status PatchStage(const RequestContext& ctx, std::string_view api_id, const Patc
 void AddDeploymentHandlers(HandlerTable& t) {
   t.emplace_back("CreateDeployment", [](RequestContext& ctx, Document& in) -> Result<Document> {
     std::lock_guard lock(WriteMutex());
-    std::string api_id(Str(in, "restApiId"));
+    std::string api_id(StringMember(in, "restApiId"));
     auto api = LoadApi(ctx, api_id);
     if (!api) return std::move(api).error();
     auto resources = LoadChildren(*ctx.env, ctx.account_id, ctx.region, Kind::kResource, api_id);
@@ -113,12 +113,12 @@ void AddDeploymentHandlers(HandlerTable& t) {
       }
     }
     if (methods == 0) return BadRequest("The REST API doesn't contain any methods");
-    std::string stage_name(Str(in, "stageName"));
-    if (Has(in, "stageName") && !ValidStageName(stage_name))
+    std::string stage_name(StringMember(in, "stageName"));
+    if (HasMember(in, "stageName") && !ValidStageName(stage_name))
       return BadRequest("Stage name only allows a-zA-Z0-9_");
     std::string id = NewDeploymentId();
     json::object record{{"id", id}, {"createdDate", NowSeconds(ctx)}};
-    if (Has(in, "description")) record["description"] = Str(in, "description");
+    if (HasMember(in, "description")) record["description"] = StringMember(in, "description");
     json::array copy;
     for (auto& r : *resources) copy.push_back(std::move(r));
     record["_resources"] = std::move(copy);
@@ -132,8 +132,8 @@ void AddDeploymentHandlers(HandlerTable& t) {
       json::object stage = *existing ? std::move(**existing) : NewStage(ctx, stage_name, id);
       stage["deploymentId"] = id;
       stage["lastUpdatedDate"] = NowSeconds(ctx);
-      if (Has(in, "stageDescription")) stage["description"] = Str(in, "stageDescription");
-      if (Has(in, "variables") && in.at("variables").is_object()) {
+      if (HasMember(in, "stageDescription")) stage["description"] = StringMember(in, "stageDescription");
+      if (HasMember(in, "variables") && in.at("variables").is_object()) {
         json::value& vars = stage["variables"];
         if (!vars.is_object()) vars = json::object();
         for (const auto& [k, v] : in.at("variables").get_object()) vars.as_object()[k] = v;
@@ -147,19 +147,19 @@ void AddDeploymentHandlers(HandlerTable& t) {
     return Document(DeploymentView(std::move(record)));
   });
   t.emplace_back("GetDeployment", [](RequestContext& ctx, Document& in) -> Result<Document> {
-    std::string api_id(Str(in, "restApiId"));
+    std::string api_id(StringMember(in, "restApiId"));
     auto api = LoadApi(ctx, api_id);
     if (!api) return std::move(api).error();
-    auto st = CheckDeploymentExists(ctx, api_id, Str(in, "deploymentId"));
+    auto st = CheckDeploymentExists(ctx, api_id, StringMember(in, "deploymentId"));
     if (!st) return std::move(st).error();
     auto d = LoadRecord(*ctx.env, ChildKey(ctx.account_id, ctx.region, Kind::kDeploy, api_id,
-                                           Str(in, "deploymentId")));
+                                           StringMember(in, "deploymentId")));
     if (!d) return std::move(d).error();
     if (!*d) return DeploymentNotFound();
     return Document(DeploymentView(std::move(**d)));
   });
   t.emplace_back("GetDeployments", [](RequestContext& ctx, Document& in) -> Result<Document> {
-    std::string api_id(Str(in, "restApiId"));
+    std::string api_id(StringMember(in, "restApiId"));
     auto api = LoadApi(ctx, api_id);
     if (!api) return std::move(api).error();
     auto all = LoadChildren(*ctx.env, ctx.account_id, ctx.region, Kind::kDeploy, api_id);
@@ -168,8 +168,8 @@ void AddDeploymentHandlers(HandlerTable& t) {
   });
   t.emplace_back("DeleteDeployment", [](RequestContext& ctx, Document& in) -> Result<Document> {
     std::lock_guard lock(WriteMutex());
-    std::string api_id(Str(in, "restApiId"));
-    std::string id(Str(in, "deploymentId"));
+    std::string api_id(StringMember(in, "restApiId"));
+    std::string id(StringMember(in, "deploymentId"));
     auto api = LoadApi(ctx, api_id);
     if (!api) return std::move(api).error();
     auto st = CheckDeploymentExists(ctx, api_id, id);
@@ -191,20 +191,20 @@ void AddDeploymentHandlers(HandlerTable& t) {
 void AddStageHandlers(HandlerTable& t) {
   t.emplace_back("CreateStage", [](RequestContext& ctx, Document& in) -> Result<Document> {
     std::lock_guard lock(WriteMutex());
-    std::string api_id(Str(in, "restApiId"));
+    std::string api_id(StringMember(in, "restApiId"));
     auto api = LoadApi(ctx, api_id);
     if (!api) return std::move(api).error();
-    std::string name(Str(in, "stageName"));
+    std::string name(StringMember(in, "stageName"));
     if (!ValidStageName(name)) return BadRequest("Stage name only allows a-zA-Z0-9_");
     auto existing = LoadStage(ctx, api_id, name);
     if (!existing) return std::move(existing).error();
     if (*existing) return Conflict("Stage already exists");
-    auto dst = CheckDeploymentExists(ctx, api_id, Str(in, "deploymentId"));
+    auto dst = CheckDeploymentExists(ctx, api_id, StringMember(in, "deploymentId"));
     if (!dst) return std::move(dst).error();
-    json::object stage = NewStage(ctx, name, Str(in, "deploymentId"));
+    json::object stage = NewStage(ctx, name, StringMember(in, "deploymentId"));
     for (std::string_view m : {"description", "variables", "tags", "tracingEnabled",
                                "cacheClusterEnabled", "cacheClusterSize", "documentationVersion"})
-      if (Has(in, m)) stage[m] = in.at(m);
+      if (HasMember(in, m)) stage[m] = in.at(m);
     if (const auto* tags = stage.if_contains("tags");
         tags && tags->is_object() && tags->get_object().size() > 50)
       return BadRequest("Too many tags: a resource takes at most 50.");
@@ -214,25 +214,25 @@ void AddStageHandlers(HandlerTable& t) {
     return Document(std::move(stage));
   });
   t.emplace_back("GetStage", [](RequestContext& ctx, Document& in) -> Result<Document> {
-    std::string api_id(Str(in, "restApiId"));
+    std::string api_id(StringMember(in, "restApiId"));
     auto api = LoadApi(ctx, api_id);
     if (!api) return std::move(api).error();
-    auto s = LoadStage(ctx, api_id, Str(in, "stageName"));
+    auto s = LoadStage(ctx, api_id, StringMember(in, "stageName"));
     if (!s) return std::move(s).error();
     if (!*s) return StageNotFound();
     return Document(std::move(**s));
   });
   t.emplace_back("GetStages", [](RequestContext& ctx, Document& in) -> Result<Document> {
-    std::string api_id(Str(in, "restApiId"));
+    std::string api_id(StringMember(in, "restApiId"));
     auto api = LoadApi(ctx, api_id);
     if (!api) return std::move(api).error();
     auto all = LoadChildren(*ctx.env, ctx.account_id, ctx.region, Kind::kStage, api_id);
     if (!all) return std::move(all).error();
     json::array items;
     for (auto& s : *all) {
-      if (Has(in, "deploymentId")) {
+      if (HasMember(in, "deploymentId")) {
         const auto* d = s.if_contains("deploymentId");
-        if (!d || !d->is_string() || d->get_string() != Str(in, "deploymentId")) continue;
+        if (!d || !d->is_string() || d->get_string() != StringMember(in, "deploymentId")) continue;
       }
       items.push_back(std::move(s));
     }
@@ -240,8 +240,8 @@ void AddStageHandlers(HandlerTable& t) {
   });
   t.emplace_back("UpdateStage", [](RequestContext& ctx, Document& in) -> Result<Document> {
     std::lock_guard lock(WriteMutex());
-    std::string api_id(Str(in, "restApiId"));
-    std::string name(Str(in, "stageName"));
+    std::string api_id(StringMember(in, "restApiId"));
+    std::string name(StringMember(in, "stageName"));
     auto api = LoadApi(ctx, api_id);
     if (!api) return std::move(api).error();
     auto s = LoadStage(ctx, api_id, name);
@@ -260,8 +260,8 @@ void AddStageHandlers(HandlerTable& t) {
   });
   t.emplace_back("DeleteStage", [](RequestContext& ctx, Document& in) -> Result<Document> {
     std::lock_guard lock(WriteMutex());
-    std::string api_id(Str(in, "restApiId"));
-    std::string name(Str(in, "stageName"));
+    std::string api_id(StringMember(in, "restApiId"));
+    std::string name(StringMember(in, "stageName"));
     auto api = LoadApi(ctx, api_id);
     if (!api) return std::move(api).error();
     auto s = LoadStage(ctx, api_id, name);

@@ -67,8 +67,6 @@ Status SaveRecord(const RequestContext& ctx, const std::string& key, const json:
 std::mutex& WriteMutex();
 
 // ---- Request members ----
-std::string_view Str(const Document& in, std::string_view member);  // "" when absent
-bool Has(const Document& in, std::string_view member);
 // One page of `items` (already in order) after NextToken, at most MaxResults: GetApis, GetRoutes
 // and the like. `id_member` names the member whose value the token carries.
 Result<Document> Page(const Document& in, std::vector<json::object> items,

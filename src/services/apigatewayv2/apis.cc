@@ -22,11 +22,11 @@ constexpr std::string_view kCopied[] = {"ApiKeySelectionExpression",
 
 // Lengths the model leaves to the service.
 Status CheckLengths(const Document& in) {
-  if (Has(in, "Name") && (Str(in, "Name").empty() || Str(in, "Name").size() > 128))
+  if (HasMember(in, "Name") && (StringMember(in, "Name").empty() || StringMember(in, "Name").size() > 128))
     return BadRequest("Name must be between 1 and 128 characters long.");
-  if (Str(in, "Description").size() > 1024)
+  if (StringMember(in, "Description").size() > 1024)
     return BadRequest("Description must be at most 1024 characters long.");
-  if (Str(in, "Version").size() > 64)
+  if (StringMember(in, "Version").size() > 64)
     return BadRequest("Version must be at most 64 characters long.");
   return Ok{};
 }
@@ -107,17 +107,17 @@ Status QuickCreate(const RequestContext& ctx, const json::object& api, std::stri
 HandlerTable ApiHandlers() {
   HandlerTable t;
   t.emplace_back("CreateApi", [](RequestContext& ctx, Document& in) -> Result<Document> {
-    if (Str(in, "ProtocolType") == "WEBSOCKET")
+    if (StringMember(in, "ProtocolType") == "WEBSOCKET")
       return ApiError("NotImplementedException", 501,
                       "WEBSOCKET APIs are not implemented in nimbus; HTTP APIs are.");
     if (auto st = CheckLengths(in); !st) return std::move(st).error();
-    std::string_view target = Str(in, "Target");
-    if (Has(in, "RouteKey") && !Has(in, "Target"))
+    std::string_view target = StringMember(in, "Target");
+    if (HasMember(in, "RouteKey") && !HasMember(in, "Target"))
       return BadRequest("RouteKey can only be specified with Target (quick create).");
-    if (Has(in, "Target") && !IsLambdaTarget(target) && !IsUrlTarget(target))
+    if (HasMember(in, "Target") && !IsLambdaTarget(target) && !IsUrlTarget(target))
       return BadRequest("Invalid Target specified: " + std::string(target) +
                         ". Use a Lambda function ARN or an HTTP URL.");
-    std::string route_key = Has(in, "RouteKey") ? std::string(Str(in, "RouteKey")) : "$default";
+    std::string route_key = HasMember(in, "RouteKey") ? std::string(StringMember(in, "RouteKey")) : "$default";
     if (!ValidHttpRouteKey(route_key))
       return BadRequest(
           "The provided route key is not formatted properly for HTTP protocol. "
@@ -134,23 +134,23 @@ HandlerTable ApiHandlers() {
                      {"RouteSelectionExpression", "$request.method $request.path"},
                      {"Tags", json::object()}};
     for (auto m : kCopied)
-      if (Has(in, m)) api[m] = in.at(m);
-    if (Has(in, "Tags")) api["Tags"] = in.at("Tags");
-    if (Has(in, "CredentialsArn")) api["_CredentialsArn"] = in.at("CredentialsArn");
+      if (HasMember(in, m)) api[m] = in.at(m);
+    if (HasMember(in, "Tags")) api["Tags"] = in.at("Tags");
+    if (HasMember(in, "CredentialsArn")) api["_CredentialsArn"] = in.at("CredentialsArn");
     storage::WriteBatch batch;
     storage::PutJson(batch, kKeyspace, ApiKey(ctx.account_id, ctx.region, id), api);
     storage::PutJson(batch, kKeyspace, OwnerKey(id),
                      json::object{{"account", ctx.account_id}, {"region", ctx.region}});
     auto st = ctx.env->kv->Write(batch);
     if (!st.ok()) return storage::StorageError(st);
-    if (Has(in, "Target")) {
+    if (HasMember(in, "Target")) {
       auto qs = QuickCreate(ctx, api, target, route_key);
       if (!qs) return std::move(qs).error();
     }
     return Document(std::move(api));
   });
   t.emplace_back("GetApi", [](RequestContext& ctx, Document& in) -> Result<Document> {
-    auto api = LoadApi(ctx, Str(in, "ApiId"));
+    auto api = LoadApi(ctx, StringMember(in, "ApiId"));
     if (!api) return std::move(api).error();
     return Document(std::move(*api));
   });
@@ -168,11 +168,11 @@ HandlerTable ApiHandlers() {
   t.emplace_back("UpdateApi", [](RequestContext& ctx, Document& in) -> Result<Document> {
     if (auto st = CheckLengths(in); !st) return std::move(st).error();
     std::lock_guard lock(WriteMutex());
-    std::string api_id(Str(in, "ApiId"));
+    std::string api_id(StringMember(in, "ApiId"));
     auto api = LoadApi(ctx, api_id);
     if (!api) return std::move(api).error();
     // Target and RouteKey update what quick create made, and only that.
-    if (Has(in, "Target") || Has(in, "RouteKey")) {
+    if (HasMember(in, "Target") || HasMember(in, "RouteKey")) {
       auto integration = ManagedChild(ctx, api_id, Kind::kIntegration);
       if (!integration) return std::move(integration).error();
       auto route = ManagedChild(ctx, api_id, Kind::kRoute);
@@ -181,8 +181,8 @@ HandlerTable ApiHandlers() {
         return BadRequest(
             "Target and RouteKey can only be updated on an API created with quick "
             "create.");
-      if (Has(in, "Target")) {
-        std::string_view target = Str(in, "Target");
+      if (HasMember(in, "Target")) {
+        std::string_view target = StringMember(in, "Target");
         if (!IsLambdaTarget(target) && !IsUrlTarget(target))
           return BadRequest("Invalid Target specified: " + std::string(target) +
                             ". Use a Lambda function ARN or an HTTP URL.");
@@ -194,8 +194,8 @@ HandlerTable ApiHandlers() {
                              rec);
         if (!st) return std::move(st).error();
       }
-      if (Has(in, "RouteKey")) {
-        std::string key(Str(in, "RouteKey"));
+      if (HasMember(in, "RouteKey")) {
+        std::string key(StringMember(in, "RouteKey"));
         if (!ValidHttpRouteKey(key))
           return BadRequest(
               "The provided route key is not formatted properly for HTTP protocol. "
@@ -210,15 +210,15 @@ HandlerTable ApiHandlers() {
       }
     }
     for (auto m : kCopied)
-      if (Has(in, m)) (*api)[m] = in.at(m);
-    if (Has(in, "CredentialsArn")) (*api)["_CredentialsArn"] = in.at("CredentialsArn");
+      if (HasMember(in, m)) (*api)[m] = in.at(m);
+    if (HasMember(in, "CredentialsArn")) (*api)["_CredentialsArn"] = in.at("CredentialsArn");
     auto st = SaveRecord(ctx, ApiKey(ctx.account_id, ctx.region, api_id), *api);
     if (!st) return std::move(st).error();
     return Document(std::move(*api));
   });
   t.emplace_back("DeleteApi", [](RequestContext& ctx, Document& in) -> Result<Document> {
     std::lock_guard lock(WriteMutex());
-    std::string api_id(Str(in, "ApiId"));
+    std::string api_id(StringMember(in, "ApiId"));
     auto api = LoadApi(ctx, api_id);
     if (!api) return std::move(api).error();
     storage::WriteBatch batch;

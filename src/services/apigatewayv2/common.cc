@@ -87,11 +87,8 @@ Result<std::vector<json::object>> LoadChildren(ServiceEnv& env, std::string_view
                                                std::string_view region, Kind kind,
                                                std::string_view api_id) {
   std::vector<json::object> out;
-  auto st = storage::ScanJson(*env.kv, kKeyspace, ChildPrefix(account, region, kind, api_id), "",
-                              [&](std::string_view, json::value& doc) {
-                                if (doc.is_object()) out.push_back(std::move(doc.get_object()));
-                                return true;
-                              });
+  auto st = storage::ScanJsonObjects(*env.kv, kKeyspace,
+                                     ChildPrefix(account, region, kind, api_id), &out);
   if (!st.ok()) return storage::StorageError(st);
   return out;
 }
@@ -107,23 +104,11 @@ std::mutex& WriteMutex() {
   return mu;
 }
 
-std::string_view Str(const Document& in, std::string_view member) {
-  if (!in.is_object()) return {};
-  const auto* v = in.get_object().if_contains(member);
-  return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
-}
-
-bool Has(const Document& in, std::string_view member) {
-  if (!in.is_object()) return false;
-  const auto* v = in.get_object().if_contains(member);
-  return v && !v->is_null();
-}
-
 Result<Document> Page(const Document& in, std::vector<json::object> items,
                       std::string_view id_member) {
   size_t limit = items.size();
-  if (Has(in, "MaxResults")) {
-    std::string_view raw = Str(in, "MaxResults");
+  if (HasMember(in, "MaxResults")) {
+    std::string_view raw = StringMember(in, "MaxResults");
     size_t n = 0;
     bool ok = !raw.empty() && raw.size() <= 9;
     for (char c : raw) ok = ok && std::isdigit(static_cast<unsigned char>(c));
@@ -132,8 +117,8 @@ Result<Document> Page(const Document& in, std::vector<json::object> items,
     limit = n;
   }
   size_t start = 0;
-  if (Has(in, "NextToken")) {
-    auto after = Base64Decode(Str(in, "NextToken"));
+  if (HasMember(in, "NextToken")) {
+    auto after = Base64Decode(StringMember(in, "NextToken"));
     if (!after || after->empty()) return BadRequest("Invalid pagination token specified");
     start = items.size();
     for (size_t i = 0; i < items.size(); ++i) {

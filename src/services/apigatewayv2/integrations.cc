@@ -36,7 +36,7 @@ constexpr std::string_view kCopied[] = {"ConnectionId",
 
 Result<json::object> IntegrationFromInput(const Document& in, json::object record) {
   for (auto m : kCopied)
-    if (Has(in, m)) record[m] = in.get_object().at(m);
+    if (HasMember(in, m)) record[m] = in.get_object().at(m);
   auto str = [&](std::string_view m) -> std::string {
     const auto* v = record.if_contains(m);
     return v && v->is_string() ? std::string(v->get_string()) : std::string();
@@ -82,7 +82,7 @@ HandlerTable IntegrationHandlers() {
   HandlerTable t;
   t.emplace_back("CreateIntegration", [](RequestContext& ctx, Document& in) -> Result<Document> {
     std::lock_guard lock(WriteMutex());
-    std::string api_id(Str(in, "ApiId"));
+    std::string api_id(StringMember(in, "ApiId"));
     auto api = LoadApi(ctx, api_id);
     if (!api) return std::move(api).error();
     std::string id = NewChildId();
@@ -94,17 +94,17 @@ HandlerTable IntegrationHandlers() {
     return Document(std::move(*record));
   });
   t.emplace_back("GetIntegration", [](RequestContext& ctx, Document& in) -> Result<Document> {
-    std::string api_id(Str(in, "ApiId"));
+    std::string api_id(StringMember(in, "ApiId"));
     auto api = LoadApi(ctx, api_id);
     if (!api) return std::move(api).error();
     auto r = LoadRecord(*ctx.env, ChildKey(ctx.account_id, ctx.region, Kind::kIntegration, api_id,
-                                           Str(in, "IntegrationId")));
+                                           StringMember(in, "IntegrationId")));
     if (!r) return std::move(r).error();
-    if (!*r) return IntegrationNotFound(Str(in, "IntegrationId"));
+    if (!*r) return IntegrationNotFound(StringMember(in, "IntegrationId"));
     return Document(std::move(**r));
   });
   t.emplace_back("GetIntegrations", [](RequestContext& ctx, Document& in) -> Result<Document> {
-    std::string api_id(Str(in, "ApiId"));
+    std::string api_id(StringMember(in, "ApiId"));
     auto api = LoadApi(ctx, api_id);
     if (!api) return std::move(api).error();
     auto items = LoadChildren(*ctx.env, ctx.account_id, ctx.region, Kind::kIntegration, api_id);
@@ -113,16 +113,16 @@ HandlerTable IntegrationHandlers() {
   });
   t.emplace_back("UpdateIntegration", [](RequestContext& ctx, Document& in) -> Result<Document> {
     std::lock_guard lock(WriteMutex());
-    std::string api_id(Str(in, "ApiId"));
+    std::string api_id(StringMember(in, "ApiId"));
     auto api = LoadApi(ctx, api_id);
     if (!api) return std::move(api).error();
     std::string key =
-        ChildKey(ctx.account_id, ctx.region, Kind::kIntegration, api_id, Str(in, "IntegrationId"));
+        ChildKey(ctx.account_id, ctx.region, Kind::kIntegration, api_id, StringMember(in, "IntegrationId"));
     auto r = LoadRecord(*ctx.env, key);
     if (!r) return std::move(r).error();
-    if (!*r) return IntegrationNotFound(Str(in, "IntegrationId"));
-    if (Has(in, "IntegrationType") &&
-        Str(in, "IntegrationType") != std::string_view((*r)->at("IntegrationType").as_string()))
+    if (!*r) return IntegrationNotFound(StringMember(in, "IntegrationId"));
+    if (HasMember(in, "IntegrationType") &&
+        StringMember(in, "IntegrationType") != std::string_view((*r)->at("IntegrationType").as_string()))
       return BadRequest("IntegrationType cannot be updated for HTTP APIs.");
     auto record = IntegrationFromInput(in, std::move(**r));
     if (!record) return std::move(record).error();
@@ -132,10 +132,10 @@ HandlerTable IntegrationHandlers() {
   });
   t.emplace_back("DeleteIntegration", [](RequestContext& ctx, Document& in) -> Result<Document> {
     std::lock_guard lock(WriteMutex());
-    std::string api_id(Str(in, "ApiId"));
+    std::string api_id(StringMember(in, "ApiId"));
     auto api = LoadApi(ctx, api_id);
     if (!api) return std::move(api).error();
-    std::string id(Str(in, "IntegrationId"));
+    std::string id(StringMember(in, "IntegrationId"));
     std::string key = ChildKey(ctx.account_id, ctx.region, Kind::kIntegration, api_id, id);
     auto r = LoadRecord(*ctx.env, key);
     if (!r) return std::move(r).error();

@@ -26,7 +26,7 @@ constexpr std::string_view kCopied[] = {"ApiKeyRequired",
 Result<json::object> RouteFromInput(const RequestContext& ctx, std::string_view api_id,
                                     const Document& in, json::object record) {
   for (auto m : kCopied)
-    if (Has(in, m)) record[m] = in.get_object().at(m);
+    if (HasMember(in, m)) record[m] = in.get_object().at(m);
   if (!record.contains("ApiKeyRequired")) record["ApiKeyRequired"] = false;
   if (!record.contains("AuthorizationType")) record["AuthorizationType"] = "NONE";
   std::string key(record.at("RouteKey").as_string());
@@ -72,7 +72,7 @@ HandlerTable RouteHandlers() {
   HandlerTable t;
   t.emplace_back("CreateRoute", [](RequestContext& ctx, Document& in) -> Result<Document> {
     std::lock_guard lock(WriteMutex());
-    std::string api_id(Str(in, "ApiId"));
+    std::string api_id(StringMember(in, "ApiId"));
     auto api = LoadApi(ctx, api_id);
     if (!api) return std::move(api).error();
     std::string id = NewChildId();
@@ -84,17 +84,17 @@ HandlerTable RouteHandlers() {
     return Document(std::move(*record));
   });
   t.emplace_back("GetRoute", [](RequestContext& ctx, Document& in) -> Result<Document> {
-    std::string api_id(Str(in, "ApiId"));
+    std::string api_id(StringMember(in, "ApiId"));
     auto api = LoadApi(ctx, api_id);
     if (!api) return std::move(api).error();
     auto r = LoadRecord(
-        *ctx.env, ChildKey(ctx.account_id, ctx.region, Kind::kRoute, api_id, Str(in, "RouteId")));
+        *ctx.env, ChildKey(ctx.account_id, ctx.region, Kind::kRoute, api_id, StringMember(in, "RouteId")));
     if (!r) return std::move(r).error();
-    if (!*r) return RouteNotFound(Str(in, "RouteId"));
+    if (!*r) return RouteNotFound(StringMember(in, "RouteId"));
     return Document(std::move(**r));
   });
   t.emplace_back("GetRoutes", [](RequestContext& ctx, Document& in) -> Result<Document> {
-    std::string api_id(Str(in, "ApiId"));
+    std::string api_id(StringMember(in, "ApiId"));
     auto api = LoadApi(ctx, api_id);
     if (!api) return std::move(api).error();
     auto items = LoadChildren(*ctx.env, ctx.account_id, ctx.region, Kind::kRoute, api_id);
@@ -103,14 +103,14 @@ HandlerTable RouteHandlers() {
   });
   t.emplace_back("UpdateRoute", [](RequestContext& ctx, Document& in) -> Result<Document> {
     std::lock_guard lock(WriteMutex());
-    std::string api_id(Str(in, "ApiId"));
+    std::string api_id(StringMember(in, "ApiId"));
     auto api = LoadApi(ctx, api_id);
     if (!api) return std::move(api).error();
     std::string key =
-        ChildKey(ctx.account_id, ctx.region, Kind::kRoute, api_id, Str(in, "RouteId"));
+        ChildKey(ctx.account_id, ctx.region, Kind::kRoute, api_id, StringMember(in, "RouteId"));
     auto r = LoadRecord(*ctx.env, key);
     if (!r) return std::move(r).error();
-    if (!*r) return RouteNotFound(Str(in, "RouteId"));
+    if (!*r) return RouteNotFound(StringMember(in, "RouteId"));
     auto record = RouteFromInput(ctx, api_id, in, std::move(**r));
     if (!record) return std::move(record).error();
     auto st = SaveRecord(ctx, key, *record);
@@ -119,14 +119,14 @@ HandlerTable RouteHandlers() {
   });
   t.emplace_back("DeleteRoute", [](RequestContext& ctx, Document& in) -> Result<Document> {
     std::lock_guard lock(WriteMutex());
-    std::string api_id(Str(in, "ApiId"));
+    std::string api_id(StringMember(in, "ApiId"));
     auto api = LoadApi(ctx, api_id);
     if (!api) return std::move(api).error();
     std::string key =
-        ChildKey(ctx.account_id, ctx.region, Kind::kRoute, api_id, Str(in, "RouteId"));
+        ChildKey(ctx.account_id, ctx.region, Kind::kRoute, api_id, StringMember(in, "RouteId"));
     auto r = LoadRecord(*ctx.env, key);
     if (!r) return std::move(r).error();
-    if (!*r) return RouteNotFound(Str(in, "RouteId"));
+    if (!*r) return RouteNotFound(StringMember(in, "RouteId"));
     auto st = ctx.env->kv->Delete(kKeyspace, key);
     if (!st.ok()) return storage::StorageError(st);
     return Document(json::object());

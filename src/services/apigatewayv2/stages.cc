@@ -20,19 +20,19 @@ constexpr std::string_view kCopied[] = {"AccessLogSettings", "AutoDeploy",  "Cli
                                         "StageVariables"};
 
 Status CheckDeployment(const RequestContext& ctx, std::string_view api_id, const Document& in) {
-  if (!Has(in, "DeploymentId")) return Ok{};
+  if (!HasMember(in, "DeploymentId")) return Ok{};
   auto d = LoadRecord(*ctx.env, ChildKey(ctx.account_id, ctx.region, Kind::kDeploy, api_id,
-                                         Str(in, "DeploymentId")));
+                                         StringMember(in, "DeploymentId")));
   if (!d) return std::move(d).error();
-  if (!*d) return DeploymentNotFound(Str(in, "DeploymentId"));
+  if (!*d) return DeploymentNotFound(StringMember(in, "DeploymentId"));
   return Ok{};
 }
 
 // Members merged over a stage record; DefaultRouteSettings merge member by member.
 void MergeStage(const Document& in, json::object& record) {
   for (auto m : kCopied)
-    if (Has(in, m)) record[m] = in.get_object().at(m);
-  if (Has(in, "DefaultRouteSettings") && in.at("DefaultRouteSettings").is_object()) {
+    if (HasMember(in, m)) record[m] = in.get_object().at(m);
+  if (HasMember(in, "DefaultRouteSettings") && in.at("DefaultRouteSettings").is_object()) {
     json::object& drs = record["DefaultRouteSettings"].is_object()
                             ? record["DefaultRouteSettings"].as_object()
                             : record["DefaultRouteSettings"].emplace_object();
@@ -89,10 +89,10 @@ HandlerTable StageHandlers() {
   HandlerTable t;
   t.emplace_back("CreateStage", [](RequestContext& ctx, Document& in) -> Result<Document> {
     std::lock_guard lock(WriteMutex());
-    std::string api_id(Str(in, "ApiId"));
+    std::string api_id(StringMember(in, "ApiId"));
     auto api = LoadApi(ctx, api_id);
     if (!api) return std::move(api).error();
-    std::string name(Str(in, "StageName"));
+    std::string name(StringMember(in, "StageName"));
     std::string key = ChildKey(ctx.account_id, ctx.region, Kind::kStage, api_id, name);
     auto existing = LoadRecord(*ctx.env, key);
     if (!existing) return std::move(existing).error();
@@ -108,7 +108,7 @@ HandlerTable StageHandlers() {
                        {"StageVariables", json::object()},
                        {"Tags", json::object()}};
     MergeStage(in, stage);
-    if (Has(in, "Tags")) stage["Tags"] = in.at("Tags");
+    if (HasMember(in, "Tags")) stage["Tags"] = in.at("Tags");
     Status st = Ok{};
     AutoDeployIfEnabled(ctx, api_id, stage, &st);
     if (!st) return std::move(st).error();
@@ -117,17 +117,17 @@ HandlerTable StageHandlers() {
     return Document(std::move(stage));
   });
   t.emplace_back("GetStage", [](RequestContext& ctx, Document& in) -> Result<Document> {
-    std::string api_id(Str(in, "ApiId"));
+    std::string api_id(StringMember(in, "ApiId"));
     auto api = LoadApi(ctx, api_id);
     if (!api) return std::move(api).error();
     auto r = LoadRecord(
-        *ctx.env, ChildKey(ctx.account_id, ctx.region, Kind::kStage, api_id, Str(in, "StageName")));
+        *ctx.env, ChildKey(ctx.account_id, ctx.region, Kind::kStage, api_id, StringMember(in, "StageName")));
     if (!r) return std::move(r).error();
-    if (!*r) return StageNotFound(Str(in, "StageName"));
+    if (!*r) return StageNotFound(StringMember(in, "StageName"));
     return Document(std::move(**r));
   });
   t.emplace_back("GetStages", [](RequestContext& ctx, Document& in) -> Result<Document> {
-    std::string api_id(Str(in, "ApiId"));
+    std::string api_id(StringMember(in, "ApiId"));
     auto api = LoadApi(ctx, api_id);
     if (!api) return std::move(api).error();
     auto items = LoadChildren(*ctx.env, ctx.account_id, ctx.region, Kind::kStage, api_id);
@@ -136,14 +136,14 @@ HandlerTable StageHandlers() {
   });
   t.emplace_back("UpdateStage", [](RequestContext& ctx, Document& in) -> Result<Document> {
     std::lock_guard lock(WriteMutex());
-    std::string api_id(Str(in, "ApiId"));
+    std::string api_id(StringMember(in, "ApiId"));
     auto api = LoadApi(ctx, api_id);
     if (!api) return std::move(api).error();
     std::string key =
-        ChildKey(ctx.account_id, ctx.region, Kind::kStage, api_id, Str(in, "StageName"));
+        ChildKey(ctx.account_id, ctx.region, Kind::kStage, api_id, StringMember(in, "StageName"));
     auto r = LoadRecord(*ctx.env, key);
     if (!r) return std::move(r).error();
-    if (!*r) return StageNotFound(Str(in, "StageName"));
+    if (!*r) return StageNotFound(StringMember(in, "StageName"));
     auto dst = CheckDeployment(ctx, api_id, in);
     if (!dst) return std::move(dst).error();
     json::object stage = std::move(**r);
@@ -160,14 +160,14 @@ HandlerTable StageHandlers() {
   });
   t.emplace_back("DeleteStage", [](RequestContext& ctx, Document& in) -> Result<Document> {
     std::lock_guard lock(WriteMutex());
-    std::string api_id(Str(in, "ApiId"));
+    std::string api_id(StringMember(in, "ApiId"));
     auto api = LoadApi(ctx, api_id);
     if (!api) return std::move(api).error();
     std::string key =
-        ChildKey(ctx.account_id, ctx.region, Kind::kStage, api_id, Str(in, "StageName"));
+        ChildKey(ctx.account_id, ctx.region, Kind::kStage, api_id, StringMember(in, "StageName"));
     auto r = LoadRecord(*ctx.env, key);
     if (!r) return std::move(r).error();
-    if (!*r) return StageNotFound(Str(in, "StageName"));
+    if (!*r) return StageNotFound(StringMember(in, "StageName"));
     auto st = ctx.env->kv->Delete(kKeyspace, key);
     if (!st.ok()) return storage::StorageError(st);
     return Document(json::object());
@@ -175,13 +175,13 @@ HandlerTable StageHandlers() {
 
   t.emplace_back("CreateDeployment", [](RequestContext& ctx, Document& in) -> Result<Document> {
     std::lock_guard lock(WriteMutex());
-    std::string api_id(Str(in, "ApiId"));
+    std::string api_id(StringMember(in, "ApiId"));
     auto api = LoadApi(ctx, api_id);
     if (!api) return std::move(api).error();
     std::optional<json::object> stage;
     std::string stage_key;
-    if (Has(in, "StageName")) {
-      stage_key = ChildKey(ctx.account_id, ctx.region, Kind::kStage, api_id, Str(in, "StageName"));
+    if (HasMember(in, "StageName")) {
+      stage_key = ChildKey(ctx.account_id, ctx.region, Kind::kStage, api_id, StringMember(in, "StageName"));
       auto r = LoadRecord(*ctx.env, stage_key);
       if (!r) return std::move(r).error();
       if (!*r) return BadRequest("Invalid stage identifier specified");
@@ -194,7 +194,7 @@ HandlerTable StageHandlers() {
     if (!routes) return std::move(routes).error();
     if (routes->empty())
       return BadRequest("At least one route is required before deploying the Api.");
-    auto d = Deploy(ctx, api_id, Str(in, "Description"), false);
+    auto d = Deploy(ctx, api_id, StringMember(in, "Description"), false);
     if (!d) return std::move(d).error();
     if (stage) {
       (*stage)["DeploymentId"] = d->at("DeploymentId");
@@ -205,17 +205,17 @@ HandlerTable StageHandlers() {
     return Document(std::move(*d));
   });
   t.emplace_back("GetDeployment", [](RequestContext& ctx, Document& in) -> Result<Document> {
-    std::string api_id(Str(in, "ApiId"));
+    std::string api_id(StringMember(in, "ApiId"));
     auto api = LoadApi(ctx, api_id);
     if (!api) return std::move(api).error();
     auto r = LoadRecord(*ctx.env, ChildKey(ctx.account_id, ctx.region, Kind::kDeploy, api_id,
-                                           Str(in, "DeploymentId")));
+                                           StringMember(in, "DeploymentId")));
     if (!r) return std::move(r).error();
-    if (!*r) return DeploymentNotFound(Str(in, "DeploymentId"));
+    if (!*r) return DeploymentNotFound(StringMember(in, "DeploymentId"));
     return Document(std::move(**r));
   });
   t.emplace_back("GetDeployments", [](RequestContext& ctx, Document& in) -> Result<Document> {
-    std::string api_id(Str(in, "ApiId"));
+    std::string api_id(StringMember(in, "ApiId"));
     auto api = LoadApi(ctx, api_id);
     if (!api) return std::move(api).error();
     auto items = LoadChildren(*ctx.env, ctx.account_id, ctx.region, Kind::kDeploy, api_id);
@@ -224,10 +224,10 @@ HandlerTable StageHandlers() {
   });
   t.emplace_back("DeleteDeployment", [](RequestContext& ctx, Document& in) -> Result<Document> {
     std::lock_guard lock(WriteMutex());
-    std::string api_id(Str(in, "ApiId"));
+    std::string api_id(StringMember(in, "ApiId"));
     auto api = LoadApi(ctx, api_id);
     if (!api) return std::move(api).error();
-    std::string id(Str(in, "DeploymentId"));
+    std::string id(StringMember(in, "DeploymentId"));
     std::string key = ChildKey(ctx.account_id, ctx.region, Kind::kDeploy, api_id, id);
     auto r = LoadRecord(*ctx.env, key);
     if (!r) return std::move(r).error();

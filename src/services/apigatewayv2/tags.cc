@@ -47,11 +47,11 @@ HandlerTable TagHandlers() {
   HandlerTable t;
   t.emplace_back("TagResource", [](RequestContext& ctx, Document& in) -> Result<Document> {
     std::lock_guard lock(WriteMutex());
-    auto res = FindTagged(ctx, Str(in, "ResourceArn"));
+    auto res = FindTagged(ctx, StringMember(in, "ResourceArn"));
     if (!res) return std::move(res).error();
     json::value& tags = res->record["Tags"];
     if (!tags.is_object()) tags = json::object();
-    if (Has(in, "Tags"))
+    if (HasMember(in, "Tags"))
       for (const auto& [k, v] : in.at("Tags").as_object()) tags.as_object()[k] = v;
     if (tags.as_object().size() > 50)
       return BadRequest("Too many tags: a resource takes at most 50.");
@@ -61,11 +61,11 @@ HandlerTable TagHandlers() {
   });
   t.emplace_back("UntagResource", [](RequestContext& ctx, Document& in) -> Result<Document> {
     std::lock_guard lock(WriteMutex());
-    auto res = FindTagged(ctx, Str(in, "ResourceArn"));
+    auto res = FindTagged(ctx, StringMember(in, "ResourceArn"));
     if (!res) return std::move(res).error();
     json::value& tags = res->record["Tags"];
     if (!tags.is_object()) tags = json::object();
-    if (Has(in, "TagKeys"))
+    if (HasMember(in, "TagKeys"))
       for (const auto& k : in.at("TagKeys").as_array())
         if (k.is_string()) tags.as_object().erase(k.get_string());
     auto st = SaveRecord(ctx, res->key, res->record);
@@ -73,7 +73,7 @@ HandlerTable TagHandlers() {
     return Document(json::object());
   });
   t.emplace_back("GetTags", [](RequestContext& ctx, Document& in) -> Result<Document> {
-    auto res = FindTagged(ctx, Str(in, "ResourceArn"));
+    auto res = FindTagged(ctx, StringMember(in, "ResourceArn"));
     if (!res) return std::move(res).error();
     const auto* tags = res->record.if_contains("Tags");
     return Document(

@@ -122,8 +122,6 @@ void WakeWaiters(Queue& q, size_t n);
 std::string ScopedName(std::string_view account, std::string_view region, std::string_view name);
 
 // Hostile-input-safe accessors over input documents.
-std::string_view StringMember(const Document& in, std::string_view key);
-bool HasMember(const Document& in, std::string_view key);
 const json::object* ObjectMember(const Document& in, std::string_view key);
 const json::array* ArrayMember(const Document& in, std::string_view key);
 // Set when the member is an integer.

@@ -20,18 +20,6 @@ std::string ScopedName(std::string_view account, std::string_view region, std::s
   return k;
 }
 
-std::string_view StringMember(const Document& in, std::string_view key) {
-  if (!in.is_object()) return {};
-  auto* v = in.get_object().if_contains(key);
-  return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
-}
-
-bool HasMember(const Document& in, std::string_view key) {
-  if (!in.is_object()) return false;
-  auto* v = in.get_object().if_contains(key);
-  return v && !v->is_null();
-}
-
 const json::object* ObjectMember(const Document& in, std::string_view key) {
   if (!in.is_object()) return nullptr;
   auto* v = in.get_object().if_contains(key);
