@@ -93,8 +93,8 @@ Result<std::vector<json::object>> LoadChildren(ServiceEnv& env, std::string_view
                                                std::string_view region, Kind kind,
                                                std::string_view api_id) {
   std::vector<json::object> out;
-  auto st = storage::ScanJsonObjects(*env.kv, kKeyspace,
-                                     ChildPrefix(account, region, kind, api_id), &out);
+  auto st = storage::ScanJsonObjects(*env.kv, kKeyspace, ChildPrefix(account, region, kind, api_id),
+                                     &out);
   if (!st.ok()) return storage::StorageError(st);
   return out;
 }
@@ -159,7 +159,8 @@ std::vector<PatchOp> PatchOps(const Document& in) {
     PatchOp p;
     p.op = std::string(StringMember(v, "op"));
     p.path = std::string(StringMember(v, "path"));
-    if (HasMember(v, "value") && v.at("value").is_string()) p.value = std::string(StringMember(v, "value"));
+    if (HasMember(v, "value") && v.at("value").is_string())
+      p.value = std::string(StringMember(v, "value"));
     out.push_back(std::move(p));
   }
   return out;

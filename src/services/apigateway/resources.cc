@@ -129,16 +129,19 @@ Result<json::object> IntegrationFromInput(const Document& in, std::string_view r
   if (!method.empty()) out["httpMethod"] = method;
   if (!uri.empty()) out["uri"] = uri;
   if (type == "HTTP_PROXY")
-    out["connectionType"] = HasMember(in, "connectionType") ? StringMember(in, "connectionType") : "INTERNET";
+    out["connectionType"] =
+        HasMember(in, "connectionType") ? StringMember(in, "connectionType") : "INTERNET";
   for (std::string_view m :
        {"requestParameters", "requestTemplates", "contentHandling", "credentials"})
     if (HasMember(in, m)) out[m] = in.at(m);
-  out["passthroughBehavior"] =
-      HasMember(in, "passthroughBehavior") ? StringMember(in, "passthroughBehavior") : "WHEN_NO_MATCH";
+  out["passthroughBehavior"] = HasMember(in, "passthroughBehavior")
+                                   ? StringMember(in, "passthroughBehavior")
+                                   : "WHEN_NO_MATCH";
   out["timeoutInMillis"] = timeout;
-  out["cacheNamespace"] = HasMember(in, "cacheNamespace") ? StringMember(in, "cacheNamespace") : resource_id;
-  out["cacheKeyParameters"] =
-      HasMember(in, "cacheKeyParameters") ? in.at("cacheKeyParameters") : json::value(json::array());
+  out["cacheNamespace"] =
+      HasMember(in, "cacheNamespace") ? StringMember(in, "cacheNamespace") : resource_id;
+  out["cacheKeyParameters"] = HasMember(in, "cacheKeyParameters") ? in.at("cacheKeyParameters")
+                                                                  : json::value(json::array());
   return out;
 }
 
@@ -387,19 +390,19 @@ void AddIntegrationHandlers(HandlerTable& t) {
         responses.as_object()[code] = record;
         return Save(ctx, *loc, std::move(record));
       });
-  t.emplace_back("GetIntegrationResponse",
-                 [](RequestContext& ctx, Document& in) -> Result<Document> {
-                   auto loc = Locate(ctx, in);
-                   if (!loc) return std::move(loc).error();
-                   auto i = FindIntegration(loc->resource, in);
-                   if (!i) return std::move(i).error();
-                   auto* responses = (*i)->if_contains("integrationResponses");
-                   auto* r = responses && responses->is_object()
-                                 ? responses->as_object().if_contains(StringMember(in, "statusCode"))
-                                 : nullptr;
-                   if (!r) return ResponseNotFound();
-                   return Document(std::move(*r));
-                 });
+  t.emplace_back(
+      "GetIntegrationResponse", [](RequestContext& ctx, Document& in) -> Result<Document> {
+        auto loc = Locate(ctx, in);
+        if (!loc) return std::move(loc).error();
+        auto i = FindIntegration(loc->resource, in);
+        if (!i) return std::move(i).error();
+        auto* responses = (*i)->if_contains("integrationResponses");
+        auto* r = responses && responses->is_object()
+                      ? responses->as_object().if_contains(StringMember(in, "statusCode"))
+                      : nullptr;
+        if (!r) return ResponseNotFound();
+        return Document(std::move(*r));
+      });
   t.emplace_back("DeleteIntegrationResponse",
                  [](RequestContext& ctx, Document& in) -> Result<Document> {
                    std::lock_guard lock(WriteMutex());

@@ -118,7 +118,8 @@ HandlerTable RestApiHandlers() {
   HandlerTable t;
   t.emplace_back("CreateRestApi", [](RequestContext& ctx, Document& in) -> Result<Document> {
     if (StringMember(in, "name").empty()) return BadRequest("Invalid null or empty value in name");
-    if (HasMember(in, "cloneFrom")) return NotBuilt("CreateRestApi with cloneFrom is not implemented");
+    if (HasMember(in, "cloneFrom"))
+      return NotBuilt("CreateRestApi with cloneFrom is not implemented");
     auto ec = CheckEndpointConfiguration(in);
     if (!ec) return std::move(ec).error();
     std::string id = NewRestApiId();
@@ -126,7 +127,8 @@ HandlerTable RestApiHandlers() {
     json::object api{{"id", id},
                      {"name", StringMember(in, "name")},
                      {"createdDate", NowSeconds(ctx)},
-                     {"apiKeySource", HasMember(in, "apiKeySource") ? StringMember(in, "apiKeySource") : "HEADER"},
+                     {"apiKeySource",
+                      HasMember(in, "apiKeySource") ? StringMember(in, "apiKeySource") : "HEADER"},
                      {"endpointConfiguration",
                       json::object{{"types", json::array{"EDGE"}}, {"ipAddressType", "ipv4"}}},
                      {"disableExecuteApiEndpoint", false},

@@ -132,7 +132,8 @@ void AddDeploymentHandlers(HandlerTable& t) {
       json::object stage = *existing ? std::move(**existing) : NewStage(ctx, stage_name, id);
       stage["deploymentId"] = id;
       stage["lastUpdatedDate"] = NowSeconds(ctx);
-      if (HasMember(in, "stageDescription")) stage["description"] = StringMember(in, "stageDescription");
+      if (HasMember(in, "stageDescription"))
+        stage["description"] = StringMember(in, "stageDescription");
       if (HasMember(in, "variables") && in.at("variables").is_object()) {
         json::value& vars = stage["variables"];
         if (!vars.is_object()) vars = json::object();

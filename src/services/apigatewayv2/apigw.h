@@ -69,6 +69,12 @@ std::mutex& WriteMutex();
 // ---- Request members ----
 // One page of `items` (already in order) after NextToken, at most MaxResults: GetApis, GetRoutes
 // and the like. `id_member` names the member whose value the token carries.
+// Get<Child> and Get<Children> of the API named by the input's ApiId (which must exist): the
+// child named by input member `id_member` (or `not_found(id)`), or every child, paged.
+Result<Document> GetChild(const RequestContext& ctx, const Document& in, Kind kind,
+                          std::string_view id_member, ApiError (*not_found)(std::string_view));
+Result<Document> ListChildren(const RequestContext& ctx, const Document& in, Kind kind,
+                              std::string_view id_member);
 Result<Document> Page(const Document& in, std::vector<json::object> items,
                       std::string_view id_member);
 

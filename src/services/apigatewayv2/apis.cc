@@ -22,7 +22,8 @@ constexpr std::string_view kCopied[] = {"ApiKeySelectionExpression",
 
 // Lengths the model leaves to the service.
 Status CheckLengths(const Document& in) {
-  if (HasMember(in, "Name") && (StringMember(in, "Name").empty() || StringMember(in, "Name").size() > 128))
+  if (HasMember(in, "Name") &&
+      (StringMember(in, "Name").empty() || StringMember(in, "Name").size() > 128))
     return BadRequest("Name must be between 1 and 128 characters long.");
   if (StringMember(in, "Description").size() > 1024)
     return BadRequest("Description must be at most 1024 characters long.");
@@ -117,7 +118,8 @@ HandlerTable ApiHandlers() {
     if (HasMember(in, "Target") && !IsLambdaTarget(target) && !IsUrlTarget(target))
       return BadRequest("Invalid Target specified: " + std::string(target) +
                         ". Use a Lambda function ARN or an HTTP URL.");
-    std::string route_key = HasMember(in, "RouteKey") ? std::string(StringMember(in, "RouteKey")) : "$default";
+    std::string route_key =
+        HasMember(in, "RouteKey") ? std::string(StringMember(in, "RouteKey")) : "$default";
     if (!ValidHttpRouteKey(route_key))
       return BadRequest(
           "The provided route key is not formatted properly for HTTP protocol. "

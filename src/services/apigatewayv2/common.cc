@@ -87,8 +87,8 @@ Result<std::vector<json::object>> LoadChildren(ServiceEnv& env, std::string_view
                                                std::string_view region, Kind kind,
                                                std::string_view api_id) {
   std::vector<json::object> out;
-  auto st = storage::ScanJsonObjects(*env.kv, kKeyspace,
-                                     ChildPrefix(account, region, kind, api_id), &out);
+  auto st = storage::ScanJsonObjects(*env.kv, kKeyspace, ChildPrefix(account, region, kind, api_id),
+                                     &out);
   if (!st.ok()) return storage::StorageError(st);
   return out;
 }
@@ -209,6 +209,28 @@ bool ValidHttpRouteKey(std::string_view key) {
     pos = next + 1;
   }
   return true;
+}
+
+Result<Document> GetChild(const RequestContext& ctx, const Document& in, Kind kind,
+                          std::string_view id_member, ApiError (*not_found)(std::string_view)) {
+  std::string_view api_id = StringMember(in, "ApiId");
+  auto api = LoadApi(ctx, api_id);
+  if (!api) return std::move(api).error();
+  std::string_view id = StringMember(in, id_member);
+  auto r = LoadRecord(*ctx.env, ChildKey(ctx.account_id, ctx.region, kind, api_id, id));
+  if (!r) return std::move(r).error();
+  if (!*r) return not_found(id);
+  return Document(std::move(**r));
+}
+
+Result<Document> ListChildren(const RequestContext& ctx, const Document& in, Kind kind,
+                              std::string_view id_member) {
+  std::string_view api_id = StringMember(in, "ApiId");
+  auto api = LoadApi(ctx, api_id);
+  if (!api) return std::move(api).error();
+  auto items = LoadChildren(*ctx.env, ctx.account_id, ctx.region, kind, api_id);
+  if (!items) return std::move(items).error();
+  return Page(in, std::move(*items), id_member);
 }
 
 }  // namespace nimbus::apigatewayv2

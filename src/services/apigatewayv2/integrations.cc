@@ -93,36 +93,25 @@ HandlerTable IntegrationHandlers() {
     if (!st) return std::move(st).error();
     return Document(std::move(*record));
   });
-  t.emplace_back("GetIntegration", [](RequestContext& ctx, Document& in) -> Result<Document> {
-    std::string api_id(StringMember(in, "ApiId"));
-    auto api = LoadApi(ctx, api_id);
-    if (!api) return std::move(api).error();
-    auto r = LoadRecord(*ctx.env, ChildKey(ctx.account_id, ctx.region, Kind::kIntegration, api_id,
-                                           StringMember(in, "IntegrationId")));
-    if (!r) return std::move(r).error();
-    if (!*r) return IntegrationNotFound(StringMember(in, "IntegrationId"));
-    return Document(std::move(**r));
+  t.emplace_back("GetIntegration", [](RequestContext& ctx, Document& in) {
+    return GetChild(ctx, in, Kind::kIntegration, "IntegrationId", &IntegrationNotFound);
   });
-  t.emplace_back("GetIntegrations", [](RequestContext& ctx, Document& in) -> Result<Document> {
-    std::string api_id(StringMember(in, "ApiId"));
-    auto api = LoadApi(ctx, api_id);
-    if (!api) return std::move(api).error();
-    auto items = LoadChildren(*ctx.env, ctx.account_id, ctx.region, Kind::kIntegration, api_id);
-    if (!items) return std::move(items).error();
-    return Page(in, std::move(*items), "IntegrationId");
+  t.emplace_back("GetIntegrations", [](RequestContext& ctx, Document& in) {
+    return ListChildren(ctx, in, Kind::kIntegration, "IntegrationId");
   });
   t.emplace_back("UpdateIntegration", [](RequestContext& ctx, Document& in) -> Result<Document> {
     std::lock_guard lock(WriteMutex());
     std::string api_id(StringMember(in, "ApiId"));
     auto api = LoadApi(ctx, api_id);
     if (!api) return std::move(api).error();
-    std::string key =
-        ChildKey(ctx.account_id, ctx.region, Kind::kIntegration, api_id, StringMember(in, "IntegrationId"));
+    std::string key = ChildKey(ctx.account_id, ctx.region, Kind::kIntegration, api_id,
+                               StringMember(in, "IntegrationId"));
     auto r = LoadRecord(*ctx.env, key);
     if (!r) return std::move(r).error();
     if (!*r) return IntegrationNotFound(StringMember(in, "IntegrationId"));
     if (HasMember(in, "IntegrationType") &&
-        StringMember(in, "IntegrationType") != std::string_view((*r)->at("IntegrationType").as_string()))
+        StringMember(in, "IntegrationType") !=
+            std::string_view((*r)->at("IntegrationType").as_string()))
       return BadRequest("IntegrationType cannot be updated for HTTP APIs.");
     auto record = IntegrationFromInput(in, std::move(**r));
     if (!record) return std::move(record).error();

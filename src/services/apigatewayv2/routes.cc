@@ -83,23 +83,11 @@ HandlerTable RouteHandlers() {
     if (!st) return std::move(st).error();
     return Document(std::move(*record));
   });
-  t.emplace_back("GetRoute", [](RequestContext& ctx, Document& in) -> Result<Document> {
-    std::string api_id(StringMember(in, "ApiId"));
-    auto api = LoadApi(ctx, api_id);
-    if (!api) return std::move(api).error();
-    auto r = LoadRecord(
-        *ctx.env, ChildKey(ctx.account_id, ctx.region, Kind::kRoute, api_id, StringMember(in, "RouteId")));
-    if (!r) return std::move(r).error();
-    if (!*r) return RouteNotFound(StringMember(in, "RouteId"));
-    return Document(std::move(**r));
+  t.emplace_back("GetRoute", [](RequestContext& ctx, Document& in) {
+    return GetChild(ctx, in, Kind::kRoute, "RouteId", &RouteNotFound);
   });
-  t.emplace_back("GetRoutes", [](RequestContext& ctx, Document& in) -> Result<Document> {
-    std::string api_id(StringMember(in, "ApiId"));
-    auto api = LoadApi(ctx, api_id);
-    if (!api) return std::move(api).error();
-    auto items = LoadChildren(*ctx.env, ctx.account_id, ctx.region, Kind::kRoute, api_id);
-    if (!items) return std::move(items).error();
-    return Page(in, std::move(*items), "RouteId");
+  t.emplace_back("GetRoutes", [](RequestContext& ctx, Document& in) {
+    return ListChildren(ctx, in, Kind::kRoute, "RouteId");
   });
   t.emplace_back("UpdateRoute", [](RequestContext& ctx, Document& in) -> Result<Document> {
     std::lock_guard lock(WriteMutex());

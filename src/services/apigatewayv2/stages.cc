@@ -116,23 +116,11 @@ HandlerTable StageHandlers() {
     if (!st) return std::move(st).error();
     return Document(std::move(stage));
   });
-  t.emplace_back("GetStage", [](RequestContext& ctx, Document& in) -> Result<Document> {
-    std::string api_id(StringMember(in, "ApiId"));
-    auto api = LoadApi(ctx, api_id);
-    if (!api) return std::move(api).error();
-    auto r = LoadRecord(
-        *ctx.env, ChildKey(ctx.account_id, ctx.region, Kind::kStage, api_id, StringMember(in, "StageName")));
-    if (!r) return std::move(r).error();
-    if (!*r) return StageNotFound(StringMember(in, "StageName"));
-    return Document(std::move(**r));
+  t.emplace_back("GetStage", [](RequestContext& ctx, Document& in) {
+    return GetChild(ctx, in, Kind::kStage, "StageName", &StageNotFound);
   });
-  t.emplace_back("GetStages", [](RequestContext& ctx, Document& in) -> Result<Document> {
-    std::string api_id(StringMember(in, "ApiId"));
-    auto api = LoadApi(ctx, api_id);
-    if (!api) return std::move(api).error();
-    auto items = LoadChildren(*ctx.env, ctx.account_id, ctx.region, Kind::kStage, api_id);
-    if (!items) return std::move(items).error();
-    return Page(in, std::move(*items), "StageName");
+  t.emplace_back("GetStages", [](RequestContext& ctx, Document& in) {
+    return ListChildren(ctx, in, Kind::kStage, "StageName");
   });
   t.emplace_back("UpdateStage", [](RequestContext& ctx, Document& in) -> Result<Document> {
     std::lock_guard lock(WriteMutex());
@@ -181,7 +169,8 @@ HandlerTable StageHandlers() {
     std::optional<json::object> stage;
     std::string stage_key;
     if (HasMember(in, "StageName")) {
-      stage_key = ChildKey(ctx.account_id, ctx.region, Kind::kStage, api_id, StringMember(in, "StageName"));
+      stage_key =
+          ChildKey(ctx.account_id, ctx.region, Kind::kStage, api_id, StringMember(in, "StageName"));
       auto r = LoadRecord(*ctx.env, stage_key);
       if (!r) return std::move(r).error();
       if (!*r) return BadRequest("Invalid stage identifier specified");
@@ -204,23 +193,11 @@ HandlerTable StageHandlers() {
     }
     return Document(std::move(*d));
   });
-  t.emplace_back("GetDeployment", [](RequestContext& ctx, Document& in) -> Result<Document> {
-    std::string api_id(StringMember(in, "ApiId"));
-    auto api = LoadApi(ctx, api_id);
-    if (!api) return std::move(api).error();
-    auto r = LoadRecord(*ctx.env, ChildKey(ctx.account_id, ctx.region, Kind::kDeploy, api_id,
-                                           StringMember(in, "DeploymentId")));
-    if (!r) return std::move(r).error();
-    if (!*r) return DeploymentNotFound(StringMember(in, "DeploymentId"));
-    return Document(std::move(**r));
+  t.emplace_back("GetDeployment", [](RequestContext& ctx, Document& in) {
+    return GetChild(ctx, in, Kind::kDeploy, "DeploymentId", &DeploymentNotFound);
   });
-  t.emplace_back("GetDeployments", [](RequestContext& ctx, Document& in) -> Result<Document> {
-    std::string api_id(StringMember(in, "ApiId"));
-    auto api = LoadApi(ctx, api_id);
-    if (!api) return std::move(api).error();
-    auto items = LoadChildren(*ctx.env, ctx.account_id, ctx.region, Kind::kDeploy, api_id);
-    if (!items) return std::move(items).error();
-    return Page(in, std::move(*items), "DeploymentId");
+  t.emplace_back("GetDeployments", [](RequestContext& ctx, Document& in) {
+    return ListChildren(ctx, in, Kind::kDeploy, "DeploymentId");
   });
   t.emplace_back("DeleteDeployment", [](RequestContext& ctx, Document& in) -> Result<Document> {
     std::lock_guard lock(WriteMutex());

@@ -47,7 +47,6 @@ void AddCapacity(const json::value* cc, std::map<std::string, json::object>* by_
       sum[m] = sum[m].to_number<double>() + c.at(m).to_number<double>();
 }
 
-
 }  // namespace
 
 Result<Document> ExecuteStatement(State& state, RequestContext& ctx, Document& input) {
@@ -89,8 +88,7 @@ Result<Document> BatchExecuteStatement(State& state, RequestContext& ctx, Docume
         // A batch read gets one item: the WHERE clause must name the full primary key.
         auto table = TableOf(state, ctx, st);
         if (!table) return std::move(table).error();
-        if (!st.index.empty())
-          return ValidationError("Batch read statements cannot use an index");
+        if (!st.index.empty()) return ValidationError("Batch read statements cannot use an index");
         Renderer r(req.contains("Parameters") ? &req.at("Parameters").get_array() : nullptr);
         auto keyed = SplitKey(r, **table, st);
         if (!keyed) return std::move(keyed).error();
@@ -187,7 +185,9 @@ Result<Document> ExecuteTransaction(State& state, RequestContext& ctx, Document&
     if (const json::value* rv = req.if_contains("ReturnValuesOnConditionCheckFailure");
         rv && st.kind != StatementKind::kInsert)
       call->in["ReturnValuesOnConditionCheckFailure"] = *rv;
-    const char* kind = call->op == "PutItem" ? "Put" : call->op == "UpdateItem" ? "Update" : "Delete";
+    const char* kind = call->op == "PutItem"      ? "Put"
+                       : call->op == "UpdateItem" ? "Update"
+                                                  : "Delete";
     items.push_back(json::object{{kind, std::move(call->in)}});
   }
   json::object tx{{"TransactItems", std::move(items)}};

@@ -52,9 +52,8 @@ bool IsSortKeyCondition(const Expr& e, const std::string& attr) {
   auto value = [](const Expr& x) { return x.kind == ExprKind::kValue; };
   switch (e.kind) {
     case ExprKind::kCompare:
-      return e.op != expr::CompareOp::kNe &&
-             ((IsTopAttr(e.args[0], attr) && value(e.args[1])) ||
-              (IsTopAttr(e.args[1], attr) && value(e.args[0])));
+      return e.op != expr::CompareOp::kNe && ((IsTopAttr(e.args[0], attr) && value(e.args[1])) ||
+                                              (IsTopAttr(e.args[1], attr) && value(e.args[0])));
     case ExprKind::kBetween:
       return IsTopAttr(e.args[0], attr) && value(e.args[1]) && value(e.args[2]);
     case ExprKind::kFunction:
@@ -134,8 +133,7 @@ Result<json::object> SelectInput(State& state, const RequestContext& ctx, const 
   const Index* index = nullptr;
   if (!st.index.empty()) {
     index = (*table)->FindIndex(st.index);
-    if (!index)
-      return ValidationError("The table does not have the specified index: " + st.index);
+    if (!index) return ValidationError("The table does not have the specified index: " + st.index);
   }
   const KeySchema& schema = index ? index->key : (*table)->key;
   Renderer r(params);
@@ -158,8 +156,7 @@ Result<json::object> SelectInput(State& state, const RequestContext& ctx, const 
         sort = p;
         continue;
       }
-      if (Mentions(*p, schema.hash.name) ||
-          (schema.range && Mentions(*p, schema.range->name))) {
+      if (Mentions(*p, schema.hash.name) || (schema.range && Mentions(*p, schema.range->name))) {
         query = false;
         break;
       }
@@ -188,8 +185,7 @@ Result<json::object> SelectInput(State& state, const RequestContext& ctx, const 
   }
   if (st.order_by) {
     if (!query)
-      return ValidationError(
-          "Must have WHERE clause in the statement when using ORDER BY clause.");
+      return ValidationError("Must have WHERE clause in the statement when using ORDER BY clause.");
     if (!schema.range || st.order_by->size() != 1 ||
         st.order_by->front().name != schema.range->name)
       return ValidationError("Variable reference " + partiql::PathText(*st.order_by) +
@@ -270,14 +266,12 @@ Result<WriteCall> WriteInput(State& state, const RequestContext& ctx, const Stat
   if (st.kind == StatementKind::kInsert) {
     auto item = r.Resolve(st.item);
     if (!item) return std::move(item).error();
-    if (!item->is_object() || !item->get_object().contains("M") ||
-        !item->at("M").is_object())
+    if (!item->is_object() || !item->get_object().contains("M") || !item->at("M").is_object())
       return ValidationError(
           "Statement wasn't well formed, can't be processed: Expected a tuple in VALUE");
     call.op = "PutItem";
     in["Item"] = item->at("M");
-    in["ConditionExpression"] =
-        "attribute_not_exists(" + r.Name((*table)->key.hash.name) + ")";
+    in["ConditionExpression"] = "attribute_not_exists(" + r.Name((*table)->key.hash.name) + ")";
     AddExpressionMaps(r, &in);
     return call;
   }
@@ -297,13 +291,13 @@ Result<WriteCall> WriteInput(State& state, const RequestContext& ctx, const Stat
         continue;
       }
       const Expr& v = u.value;
-      if (v.kind == ExprKind::kFunction && (v.function == "set_add" || v.function == "set_delete")) {
+      if (v.kind == ExprKind::kFunction &&
+          (v.function == "set_add" || v.function == "set_delete")) {
         if (v.args.size() != 2 || v.args[0].kind != ExprKind::kPath ||
             r.Path(v.args[0].path) != path || v.args[1].kind != ExprKind::kValue)
-          return ValidationError(v.function +
-                                 " needs the updated attribute and a set value: " +
-                                 partiql::PathText(u.path) + " = " + v.function +
-                                 "(" + partiql::PathText(u.path) + ", <<...>>)");
+          return ValidationError(v.function + " needs the updated attribute and a set value: " +
+                                 partiql::PathText(u.path) + " = " + v.function + "(" +
+                                 partiql::PathText(u.path) + ", <<...>>)");
         auto val = r.Value(v.args[1].value);
         if (!val) return std::move(val).error();
         (v.function == "set_add" ? adds : deletes).push_back(path + " " + *val);
@@ -361,8 +355,7 @@ Result<json::object> RunWrite(State& state, RequestContext& ctx, const Statement
   }
   json::object& o = out->get_object();
   json::object result{{"Items", json::array()}};
-  if (const json::value* a = o.if_contains("Attributes"))
-    result["Items"].get_array().push_back(*a);
+  if (const json::value* a = o.if_contains("Attributes")) result["Items"].get_array().push_back(*a);
   if (const json::value* cc = o.if_contains("ConsumedCapacity")) result["ConsumedCapacity"] = *cc;
   return result;
 }
@@ -372,10 +365,9 @@ Result<Statement> ParseRequest(const json::object& req) {
   if (!text || !text->is_string()) return ValidationError("Statement is required");
   auto st = partiql::Parse(text->get_string());
   if (!st) return st;
-  const json::array* params =
-      req.contains("Parameters") && req.at("Parameters").is_array()
-          ? &req.at("Parameters").get_array()
-          : nullptr;
+  const json::array* params = req.contains("Parameters") && req.at("Parameters").is_array()
+                                  ? &req.at("Parameters").get_array()
+                                  : nullptr;
   auto ok = CheckParameters(*st, params);
   if (!ok) return std::move(ok).error();
   return st;

@@ -189,9 +189,9 @@ class Renderer {
         return e.kind == ExprKind::kIsNull ? t : "NOT (" + t + ")";
       }
       case ExprKind::kFunction: {
-        static const char* const kConditionFunctions[] = {
-            "begins_with", "contains", "attribute_type", "attribute_exists",
-            "attribute_not_exists"};
+        static const char* const kConditionFunctions[] = {"begins_with", "contains",
+                                                          "attribute_type", "attribute_exists",
+                                                          "attribute_not_exists"};
         bool known = false;
         for (const char* f : kConditionFunctions) known = known || e.function == f;
         if (!known) return ValidationError("Unsupported function in WHERE clause: " + e.function);
