@@ -73,6 +73,94 @@ function logError(body, label = 'Invoke Error') {
 
 class UserError extends Error {}
 
+// Response streaming, as AWS's Node runtimes offer it: `awslambda.streamifyResponse(handler)`
+// marks a handler `(event, responseStream, context)`; what it writes to responseStream goes to
+// the Runtime API as a chunked POST ("Lambda-Runtime-Function-Response-Mode: streaming"), and an
+// error raised after streaming began travels in the trailers.
+// `awslambda.HttpResponseStream.from(stream, {statusCode, headers, cookies})` writes the HTTP
+// prelude function URLs read (JSON, then 8 NUL bytes).
+const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+globalThis.awslambda = {
+  streamifyResponse(handler, options) {
+    handler[STREAMING] = 'response';
+    if (options && options.highWaterMark) handler.highWaterMark = options.highWaterMark;
+    return handler;
+  },
+  HttpResponseStream: {
+    from(stream, prelude) {
+      stream.setContentType('application/vnd.awslambda.http-integration-response');
+      stream.write(JSON.stringify(prelude || {}));
+      stream.write(Buffer.alloc(8));
+      return stream;
+    },
+  },
+};
+
+function streamingRequest(urlPath) {
+  let contentType = 'application/octet-stream';
+  let req;
+  let done;
+  const finished = new Promise((resolve, reject) => { done = { resolve, reject }; });
+  const open = () => {
+    if (req) return req;
+    req = http.request({
+      host: apiHost, port: Number(apiPort), method: 'POST', agent,
+      path: '/2018-06-01/runtime/' + urlPath,
+      headers: {
+        'Content-Type': contentType,
+        'Lambda-Runtime-Function-Response-Mode': 'streaming',
+        'Transfer-Encoding': 'chunked',
+        Trailer: 'Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body',
+      },
+    }, (res) => { res.resume(); res.on('end', () => done.resolve(res.statusCode)); });
+    req.on('error', (e) => done.reject(e));
+    return req;
+  };
+  const stream = {
+    setContentType(type) { contentType = type; },
+    write(chunk, encoding, cb) {
+      if (typeof encoding === 'function') { cb = encoding; encoding = undefined; }
+      if (chunk === undefined || chunk === null || chunk.length === 0) { if (cb) cb(); return true; }
+      return open().write(chunk, encoding, cb);
+    },
+    end(chunk, encoding, cb) {
+      if (typeof chunk === 'function') { cb = chunk; chunk = undefined; }
+      if (chunk !== undefined && chunk !== null && chunk.length) stream.write(chunk, encoding);
+      stream.ended = true;
+      open().end(cb);
+    },
+    fail(errBody) {
+      open().addTrailers({
+        'Lambda-Runtime-Function-Error-Type': errBody.errorType,
+        'Lambda-Runtime-Function-Error-Body':
+          Buffer.from(JSON.stringify(errBody)).toString('base64'),
+      });
+      stream.ended = true;
+      req.end();
+    },
+    on() { return stream; },
+    once() { return stream; },
+    ended: false,
+    finished,
+  };
+  return stream;
+}
+
+async function invokeStreaming(handler, headers, body, base) {
+  const stream = streamingRequest(base + 'response');
+  const context = makeContext(headers, () => {});
+  try {
+    const event = body.length ? JSON.parse(body.toString('utf8')) : {};
+    await handler(event, stream, context);
+    if (!stream.ended) stream.end();
+  } catch (err) {
+    const errBody = errorBody(err);
+    logError(errBody);
+    stream.fail(errBody);
+  }
+  await stream.finished;
+}
+
 async function loadHandler() {
   const spec = process.env._HANDLER || '';
   const base = path.basename(spec);
@@ -161,6 +249,10 @@ async function invoke(handler, headers, body) {
     process.env._X_AMZN_TRACE_ID = headers['lambda-runtime-trace-id'];
   } else {
     delete process.env._X_AMZN_TRACE_ID;
+  }
+  if (handler[STREAMING] === 'response') {
+    await invokeStreaming(handler, headers, body, base);
+    return;
   }
   const context = makeContext(headers, settle);
   try {

@@ -98,6 +98,12 @@ class RestJsonCodec final : public Codec {
       const Shape& ps = *b.payload->shape;
       json::value* v = body.if_contains(b.payload->name);
       if (!v) return;
+      if (ps.event_stream) {
+        // The handler encoded the event stream messages (core/protocol/event_stream.h).
+        if (v->is_string()) response->body = std::string(v->get_string());
+        response->SetHeader("content-type", "application/vnd.amazon.eventstream");
+        return;
+      }
       if (ps.type == ShapeType::kBlob || ps.type == ShapeType::kString) {
         if (v->is_string()) response->body = std::string(v->get_string());
       } else {

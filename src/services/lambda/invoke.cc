@@ -14,6 +14,7 @@
 #include "core/common/encoding.h"
 #include "core/common/ids.h"
 #include "core/common/logging.h"
+#include "core/protocol/event_stream.h"
 #include "services/lambda/lambda.h"
 
 namespace nimbus::lambda {
@@ -167,95 +168,177 @@ Task<void> RunAsync(LambdaState* s, asio::any_io_executor executor, runtime::Fun
 
 }  // namespace
 
-Task<Result<Document>> Invoke(LambdaState& s, RequestContext& ctx, Document input) {
-  const auto& in = input.get_object();
+namespace {
+
+// An invocation checked and resolved: the function (after alias routing), its environment spec
+// and the invocation the runtime receives.
+struct Prepared {
+  FunctionRef ref;
+  ResolvedFunction fn;
+  std::string version;
+  runtime::FunctionSpec spec;
+  runtime::Invocation inv;
+  int reserved = -1;
+};
+
+// What Invoke and InvokeWithResponseStream share: the function name and qualifier, the payload
+// limits and JSON check, alias weights, DryRun (nullopt: answer 204), the environment spec and
+// the client context.
+Result<std::optional<Prepared>> Prepare(LambdaState& s, RequestContext& ctx,
+                                        const json::object& in, std::string_view type) {
   auto ref = ParseFunctionName(in.at("FunctionName").get_string(), ctx.account_id, ctx.region);
-  if (!ref) co_return std::move(ref).error();
+  if (!ref) return std::move(ref).error();
   if (std::string q = Str(in, "Qualifier"); !q.empty()) {
     if (!ref->qualifier.empty() && ref->qualifier != q)
-      co_return InvalidParameter(
+      return InvalidParameter(
           "The derived qualifier from the function name does not match "
           "the specified qualifier.");
     ref->qualifier = q;
   }
   auto fn = Resolve(ctx, *ref);
-  if (!fn) co_return std::move(fn).error();
-  std::string type = Str(in, "InvocationType", "RequestResponse");
+  if (!fn) return std::move(fn).error();
   std::string payload = Str(in, "Payload");
   if (type == "Event" && payload.size() > kMaxAsyncPayload)
-    co_return RequestTooLarge("Request must be smaller than " + std::to_string(kMaxAsyncPayload) +
-                              " bytes for the InvokeAsync operation");
+    return RequestTooLarge("Request must be smaller than " + std::to_string(kMaxAsyncPayload) +
+                           " bytes for the InvokeAsync operation");
   if (payload.size() > kMaxSyncPayload)
-    co_return RequestTooLarge(
+    return RequestTooLarge(
         "Request must be smaller than 6291456 bytes for the "
         "InvokeFunction operation");
   if (!payload.empty()) {
     json::error_code ec;
     json::parse(payload, ec);
     if (ec)
-      co_return ApiError("InvalidRequestContentException", 400,
-                         "Could not parse request body into json: Could not parse payload into "
-                         "json: " +
-                             ec.message());
+      return ApiError("InvalidRequestContentException", 400,
+                      "Could not parse request body into json: Could not parse payload into "
+                      "json: " +
+                          ec.message());
   }
   // An alias with weights sends a share of its invocations to the additional version.
   if (fn->alias) {
     std::string picked = PickAliasVersion(*fn->alias, Roll());
     if (picked != Str(*fn->alias, "FunctionVersion")) {
       auto other = Resolve(ctx, FunctionRef{ref->name, picked});
-      if (!other) co_return std::move(other).error();
+      if (!other) return std::move(other).error();
       other->alias = fn->alias;
       fn = std::move(other);
     }
   }
-  std::string version = Str(fn->config, "Version", "$LATEST");
-  if (type == "DryRun") co_return json::value(json::object{{"StatusCode", 204}});
+  if (type == "DryRun") return std::optional<Prepared>();
 
+  Prepared p;
+  p.version = Str(fn->config, "Version", "$LATEST");
   auto spec = SpecFor(s, ctx, *fn);
-  if (!spec) co_return std::move(spec).error();
-  int reserved = -1;
+  if (!spec) return std::move(spec).error();
+  p.spec = std::move(*spec);
   if (const json::value* c = fn->function.if_contains("concurrency"); c && c->is_number())
-    reserved = static_cast<int>(c->to_number<int64_t>());
-
-  runtime::Invocation inv;
-  inv.request_id = ctx.request_id;
-  inv.payload = payload.empty() ? "{}" : std::move(payload);
-  inv.invoked_function_arn = spec->function_arn;
-  if (!ref->qualifier.empty()) inv.invoked_function_arn += ":" + ref->qualifier;
+    p.reserved = static_cast<int>(c->to_number<int64_t>());
+  p.inv.request_id = ctx.request_id;
+  p.inv.payload = payload.empty() ? "{}" : std::move(payload);
+  p.inv.invoked_function_arn = p.spec.function_arn;
+  if (!ref->qualifier.empty()) p.inv.invoked_function_arn += ":" + ref->qualifier;
   if (std::string cc = Str(in, "ClientContext"); !cc.empty()) {
     auto decoded = Base64Decode(cc);
     if (!decoded)
-      co_return InvalidParameter("Client context must be a valid Base64-encoded JSON object.");
-    inv.client_context = *decoded;
+      return InvalidParameter("Client context must be a valid Base64-encoded JSON object.");
+    p.inv.client_context = *decoded;
   }
-  inv.trace_id = NewTraceId(static_cast<int64_t>(ctx.env->clock->NowSeconds()));
+  p.inv.trace_id = NewTraceId(static_cast<int64_t>(ctx.env->clock->NowSeconds()));
+  p.ref = std::move(*ref);
+  p.fn = std::move(*fn);
+  return std::optional<Prepared>(std::move(p));
+}
+
+std::optional<ApiError> Throttled(runtime::EnvironmentPool::Admission admission) {
+  if (admission == runtime::EnvironmentPool::Admission::kFunctionThrottled)
+    return TooManyRequests("ReservedFunctionConcurrentInvocationLimitExceeded");
+  if (admission == runtime::EnvironmentPool::Admission::kAccountThrottled)
+    return TooManyRequests("ConcurrentInvocationLimitExceeded");
+  return std::nullopt;
+}
+
+// A streamed response goes out in chunks of at most this size (PayloadChunk events).
+constexpr size_t kStreamChunkBytes = 64 * 1024;
+
+}  // namespace
+
+Task<Result<Document>> Invoke(LambdaState& s, RequestContext& ctx, Document input) {
+  const auto& in = input.get_object();
+  std::string type = Str(in, "InvocationType", "RequestResponse");
+  auto prepared = Prepare(s, ctx, in, type);
+  if (!prepared) co_return std::move(prepared).error();
+  if (!*prepared) co_return json::value(json::object{{"StatusCode", 204}});
+  Prepared& p = **prepared;
   auto executor = ServerExecutor(co_await asio::this_coro::executor);
 
   if (type == "Event") {
-    AsyncSettings settings = LoadAsyncSettings(ctx, ref->name, ref->qualifier, fn->config);
-    std::string qualified = spec->function_arn + ":" +
-                            (ref->qualifier.empty() ? std::string("$LATEST") : ref->qualifier);
+    AsyncSettings settings = LoadAsyncSettings(ctx, p.ref.name, p.ref.qualifier, p.fn.config);
+    std::string qualified = p.spec.function_arn + ":" +
+                            (p.ref.qualifier.empty() ? std::string("$LATEST") : p.ref.qualifier);
     asio::co_spawn(executor,
-                   RunAsync(&s, executor, *spec, std::move(inv), reserved, std::move(settings),
-                            std::move(qualified)),
+                   RunAsync(&s, executor, p.spec, std::move(p.inv), p.reserved,
+                            std::move(settings), std::move(qualified)),
                    asio::detached);
     co_return json::value(json::object{{"StatusCode", 202}});
   }
 
   runtime::InvocationOutcome outcome;
-  auto admission = co_await s.pool->Invoke(executor, *spec, std::move(inv), reserved,
+  auto admission = co_await s.pool->Invoke(executor, p.spec, std::move(p.inv), p.reserved,
                                            kAccountConcurrency, &outcome);
-  if (admission == runtime::EnvironmentPool::Admission::kFunctionThrottled)
-    co_return TooManyRequests("ReservedFunctionConcurrentInvocationLimitExceeded");
-  if (admission == runtime::EnvironmentPool::Admission::kAccountThrottled)
-    co_return TooManyRequests("ConcurrentInvocationLimitExceeded");
-  json::object out{
-      {"StatusCode", 200}, {"ExecutedVersion", version}, {"Payload", std::move(outcome.payload)}};
-  if (outcome.kind != runtime::InvocationOutcome::Kind::kResponse)
+  if (auto throttled = Throttled(admission)) co_return std::move(*throttled);
+  json::object out{{"StatusCode", 200},
+                   {"ExecutedVersion", p.version},
+                   {"Payload", std::move(outcome.payload)}};
+  if (outcome.kind != runtime::InvocationOutcome::Kind::kResponse ||
+      !outcome.stream_error_type.empty())
     out["FunctionError"] = "Unhandled";
   if (Str(in, "LogType") == "Tail")
     out["LogResult"] = Base64Encode(runtime::LogTail(outcome.log, 4096));
   co_return json::value(std::move(out));
+}
+
+// InvokeWithResponseStream: the function's answer as an event stream of PayloadChunk events and
+// a final InvokeComplete. A handler that streams (Node's awslambda.streamifyResponse, or a
+// custom runtime posting with "Lambda-Runtime-Function-Response-Mode: streaming") sends what it
+// wrote, up to 20 MiB; any other handler's answer is one chunk. The events are sent when the
+// invocation ends (see docs/lambda.md).
+Task<Result<Document>> InvokeWithResponseStream(LambdaState& s, RequestContext& ctx,
+                                                Document input) {
+  const auto& in = input.get_object();
+  std::string type = Str(in, "InvocationType", "RequestResponse");
+  auto prepared = Prepare(s, ctx, in, type);
+  if (!prepared) co_return std::move(prepared).error();
+  if (!*prepared) co_return json::value(json::object{{"StatusCode", 204}});
+  Prepared& p = **prepared;
+  auto executor = ServerExecutor(co_await asio::this_coro::executor);
+  runtime::InvocationOutcome outcome;
+  auto admission = co_await s.pool->Invoke(executor, p.spec, std::move(p.inv), p.reserved,
+                                           kAccountConcurrency, &outcome);
+  if (auto throttled = Throttled(admission)) co_return std::move(*throttled);
+
+  std::string events;
+  std::string_view body = outcome.payload;
+  json::object complete;
+  if (outcome.kind == runtime::InvocationOutcome::Kind::kResponse) {
+    for (size_t at = 0; at < body.size(); at += kStreamChunkBytes)
+      events += protocol::EncodeEvent("PayloadChunk", "application/octet-stream",
+                                      body.substr(at, kStreamChunkBytes));
+    if (!outcome.stream_error_type.empty()) {
+      complete["ErrorCode"] = outcome.stream_error_type;
+      complete["ErrorDetails"] = outcome.stream_error_body;
+    }
+  } else {
+    // The function failed before answering: no chunk, the error in InvokeComplete.
+    complete["ErrorCode"] = "Unhandled";
+    complete["ErrorDetails"] = std::string(body);
+  }
+  if (Str(in, "LogType") == "Tail")
+    complete["LogResult"] = Base64Encode(runtime::LogTail(outcome.log, 4096));
+  events += protocol::EncodeEvent("InvokeComplete", "application/json",
+                                  json::serialize(complete));
+  co_return json::value(json::object{{"StatusCode", 200},
+                                     {"ExecutedVersion", p.version},
+                                     {"EventStream", std::move(events)}});
 }
 
 }  // namespace nimbus::lambda

@@ -198,6 +198,7 @@ Result<Document> ListLayerVersions(LambdaState& s, RequestContext& ctx, Document
 Result<Document> DeleteLayerVersion(LambdaState& s, RequestContext& ctx, Document& in);
 
 Task<Result<Document>> Invoke(LambdaState& s, RequestContext& ctx, Document in);
+Task<Result<Document>> InvokeWithResponseStream(LambdaState& s, RequestContext& ctx, Document in);
 
 Result<Document> PutFunctionEventInvokeConfig(LambdaState& s, RequestContext& ctx, Document& in);
 Result<Document> UpdateFunctionEventInvokeConfig(LambdaState& s, RequestContext& ctx, Document& in);

@@ -71,6 +71,7 @@ class LambdaService final : public Service {
     sync("ListTags", &ListTags);
     sync("GetAccountSettings", &GetAccountSettings);
     async("Invoke", &Invoke);
+    async("InvokeWithResponseStream", &InvokeWithResponseStream);
     async("PublishLayerVersion", &PublishLayerVersion);
     sync("GetLayerVersion", &GetLayerVersion);
     sync("GetLayerVersionByArn", &GetLayerVersionByArn);

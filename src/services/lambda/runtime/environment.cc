@@ -39,6 +39,8 @@ using Signal = asio::experimental::concurrent_channel<void(boost::system::error_
 namespace {
 
 constexpr size_t kMaxResponseBytes = 6 * 1024 * 1024;
+// A streamed response may reach 20 MiB (Lambda's limit for response streaming).
+constexpr size_t kMaxStreamedResponseBytes = 20 * 1024 * 1024;
 constexpr size_t kMaxLineBytes = 256 * 1024;
 constexpr size_t kMaxUnattachedLines = 1000;
 
@@ -111,6 +113,8 @@ struct Pending {
   SteadyClock::time_point delivered_at;
   InvocationOutcome::Kind kind = InvocationOutcome::Kind::kResponse;
   std::string payload;
+  bool streamed = false;
+  std::string content_type, stream_error_type, stream_error_body;
   std::vector<LogEvent> lines;
 };
 
@@ -342,6 +346,7 @@ http::Response PostResult(State& st, const std::string& request_id, bool is_erro
                           const http::Request& request) {
   std::vector<LogEvent> emitted;
   http::Response out;
+  bool streaming = request.Header("lambda-runtime-function-response-mode") == "streaming";
   std::lock_guard emit_lock(st.emit_mu);
   {
     std::lock_guard lock(st.mu);
@@ -354,6 +359,23 @@ http::Response PostResult(State& st, const std::string& request_id, bool is_erro
       out = RuntimeApiError(400, "InvalidStateTransition",
                             "State transition from Ready to InvocationResponse failed for "
                             "runtime. Error: State transition is not allowed");
+    } else if (!is_error && streaming) {
+      // The trailers (Beast adds them to the fields) carry an error raised mid-stream.
+      p->streamed = true;
+      p->content_type = std::string(request.Header("content-type"));
+      if (p->content_type.empty()) p->content_type = "application/octet-stream";
+      p->stream_error_type = std::string(request.Header("lambda-runtime-function-error-type"));
+      if (!p->stream_error_type.empty()) {
+        auto body = Base64Decode(request.Header("lambda-runtime-function-error-body"));
+        p->stream_error_body = body ? *body : std::string();
+      }
+      if (request.body.size() > kMaxStreamedResponseBytes) {
+        p->stream_error_type = "Function.ResponseSizeTooLarge";
+        p->stream_error_body =
+            "Response payload size exceeded maximum allowed payload size (20971520 bytes).";
+      }
+      st.FinishLocked(p, InvocationOutcome::Kind::kResponse, request.body);
+      out = JsonResponse(202, json::object{{"status", "OK"}});
     } else if (!is_error && request.body.size() > kMaxResponseBytes) {
       json::object e{{"errorMessage",
                       "Response payload size exceeded maximum allowed payload "
@@ -504,7 +526,7 @@ std::shared_ptr<ExecutionEnvironment> ExecutionEnvironment::Start(
   http::ServerOptions lo;
   lo.host = host.listen_host;
   lo.port = 0;
-  lo.max_body_bytes = 2 * kMaxResponseBytes;
+  lo.max_body_bytes = kMaxStreamedResponseBytes + kMaxResponseBytes;
   lo.idle_timeout_seconds = 24 * 3600;
   std::weak_ptr<State> weak = st;
   st->listener = http::Listener::Start(
@@ -670,6 +692,10 @@ Task<InvocationOutcome> ExecutionEnvironment::Invoke(Invocation invocation) {
       case InvocationOutcome::Kind::kResponse:
       case InvocationOutcome::Kind::kFunctionError:
         out.payload = std::move(p->payload);
+        out.streamed = p->streamed;
+        out.content_type = std::move(p->content_type);
+        out.stream_error_type = std::move(p->stream_error_type);
+        out.stream_error_body = std::move(p->stream_error_body);
         break;
       case InvocationOutcome::Kind::kTimeout: {
         kill = true;

@@ -80,6 +80,13 @@ struct InvocationOutcome {
   };
   Kind kind = Kind::kResponse;
   std::string payload;        // the response, or the error document the caller sees
+  // A response the runtime streamed ("Lambda-Runtime-Function-Response-Mode: streaming"): its
+  // content type, and the error it reported in the trailers after the bytes it had streamed
+  // (payload keeps those bytes).
+  bool streamed = false;
+  std::string content_type;
+  std::string stream_error_type;
+  std::string stream_error_body;
   std::vector<LogEvent> log;  // this invocation's log: START, output, END, REPORT
   bool cold = false;
   double duration_ms = 0;
