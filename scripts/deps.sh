@@ -9,6 +9,8 @@ packages=(build-essential cmake ninja-build ccache pkg-config libboost1.81-dev l
 python3 -c "import boto3, awscli" 2>/dev/null || packages+=(python3-boto3 awscli)
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
+# Lambda's ruby3.x runtimes run on the machine's Ruby.
+command -v ruby >/dev/null 2>&1 || packages+=(ruby)
 
 missing=()
 for p in "${packages[@]}"; do

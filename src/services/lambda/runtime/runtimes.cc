@@ -103,6 +103,7 @@ bool WriteEmbeddedRuntimes(const std::string& dir, std::string* error) {
 RuntimeFamily FamilyOf(std::string_view runtime) {
   if (runtime.substr(0, 7) == "python3") return RuntimeFamily::kPython;
   if (runtime.substr(0, 6) == "nodejs") return RuntimeFamily::kNode;
+  if (runtime.substr(0, 4) == "ruby") return RuntimeFamily::kRuby;
   if (runtime.substr(0, 8) == "provided") return RuntimeFamily::kProvided;
   return RuntimeFamily::kUnknown;
 }
@@ -119,14 +120,24 @@ std::string RuntimeCatalog::Resolve(std::string_view runtime) {
       std::string node = CommandOutput("node -e 'process.stdout.write(process.execPath)'");
       return IsExecutable(node) ? node : std::string();
     }
+    case RuntimeFamily::kRuby: {
+      // Debian's /usr/bin/ruby is a link to ruby3.X: run the real binary.
+      std::string ruby = CommandOutput("command -v ruby");
+      if (!IsExecutable(ruby)) return {};
+      std::error_code ec;
+      auto real = fs::canonical(ruby, ec);
+      return ec ? ruby : real.string();
+    }
     default:
       return {};
   }
 }
 
 std::string RuntimeCatalog::Interpreter(std::string_view runtime) {
-  // One interpreter per family for node (only one is installed on a machine, as a rule).
-  std::string key = FamilyOf(runtime) == RuntimeFamily::kNode ? "nodejs" : std::string(runtime);
+  // One interpreter per family for node and ruby (one is installed on a machine, as a rule).
+  std::string key = FamilyOf(runtime) == RuntimeFamily::kNode   ? "nodejs"
+                    : FamilyOf(runtime) == RuntimeFamily::kRuby ? "ruby"
+                                                                : std::string(runtime);
   std::lock_guard lock(mu_);
   auto it = interpreters_.find(key);
   if (it != interpreters_.end()) return it->second;
@@ -166,6 +177,20 @@ bool RuntimeCatalog::Command(std::string_view runtime, const SandboxPaths& paths
       if (!paths.opt_dir.empty()) node_path = paths.opt_dir + "/nodejs/node_modules:";
       node_path += paths.runtime_dir + "/node/node_modules:" + paths.task_root;
       out->env = {{"NODE_PATH", node_path}};
+      return true;
+    }
+    case RuntimeFamily::kRuby: {
+      std::string ruby = Interpreter(runtime);
+      if (ruby.empty()) {
+        *error = "no Ruby interpreter found for " + std::string(runtime);
+        return false;
+      }
+      out->argv = {ruby, paths.runtime_dir + "/ruby/bootstrap.rb"};
+      // Layers' Ruby code and gems, where AWS's runtime looks for them.
+      if (!paths.opt_dir.empty()) {
+        out->env.emplace_back("RUBYLIB", paths.opt_dir + "/ruby/lib");
+        out->env.emplace_back("GEM_PATH", paths.opt_dir + "/ruby/gems");
+      }
       return true;
     }
     case RuntimeFamily::kProvided: {

@@ -23,9 +23,10 @@ extern const EmbeddedRuntimeFile kEmbeddedRuntimeFiles[];
 // `*error` on an I/O failure.
 bool WriteEmbeddedRuntimes(const std::string& dir, std::string* error);
 
-enum class RuntimeFamily { kPython, kNode, kProvided, kUnknown };
+enum class RuntimeFamily { kPython, kNode, kRuby, kProvided, kUnknown };
 
-// "python3.12" → kPython, "nodejs20.x" → kNode, "provided.al2023" → kProvided.
+// "python3.12" → kPython, "nodejs20.x" → kNode, "ruby3.3" → kRuby, "provided.al2023" →
+// kProvided.
 RuntimeFamily FamilyOf(std::string_view runtime);
 
 // How to start a runtime: the command inside the environment and the variables it adds.
@@ -37,7 +38,8 @@ struct RuntimeCommand {
 // Maps Lambda runtime names to the interpreters of this machine, resolved once each: python3.X
 // to that version's real binary when one is installed (a pyenv version or /usr/bin/python3.X;
 // never a version-manager shim), else to the binary `python3 -c 'import sys;
-// print(sys.executable)'` names; nodejsNN.x to node's process.execPath. Thread-safe.
+// print(sys.executable)'` names; nodejsNN.x to node's process.execPath; ruby3.X to the `ruby` on
+// PATH (its real binary), whatever its version. Thread-safe.
 class RuntimeCatalog {
  public:
   // The command for `runtime` with the environment's paths; false with `*error` (for
