@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -32,6 +34,12 @@ struct Response {
   int status = 200;
   HeaderList headers;
   std::string body;
+  // A body produced in pieces instead of `body` (large S3 objects, so they are never whole in
+  // memory): called for the next piece until it leaves `*chunk` empty; false when the source
+  // failed (the answer is cut short and the connection closed). Sent with a Content-Length of
+  // `body_source_length`, which the pieces must add up to.
+  std::function<bool(std::string* chunk)> body_source;
+  uint64_t body_source_length = 0;
   // Close the connection after this response (fatal framing errors, shutdown).
   bool close = false;
 

@@ -151,6 +151,51 @@ bool BindAcceptor(tcp::acceptor& a, const ServerOptions& options, std::string* e
   return true;
 }
 
+// Writes a response whose body comes from `out.body_source`, piece by piece (Beast's
+// buffer_body: the serializer asks for the next buffer with need_buffer). False when the source
+// or the socket failed: the answer was cut short and the connection must close.
+asio::awaitable<bool> WriteFromSource(beast::tcp_stream& stream, Response& out, unsigned version,
+                                      bool close) {
+  bhttp::response<bhttp::buffer_body> res{static_cast<bhttp::status>(out.status), version};
+  for (auto& [k, v] : out.headers)
+    if (!beast::iequals(k, "content-length")) res.insert(k, v);
+  if (res.find(bhttp::field::date) == res.end()) res.set(bhttp::field::date, HttpDateNow());
+  res.keep_alive(!close);
+  res.content_length(out.body_source_length);
+  res.body().data = nullptr;
+  res.body().more = true;
+  bhttp::response_serializer<bhttp::buffer_body> sr{res};
+  beast::error_code ec;
+  co_await bhttp::async_write_header(stream, sr, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) co_return false;
+  uint64_t sent = 0;
+  std::string chunk;
+  for (;;) {
+    chunk.clear();
+    if (!out.body_source(&chunk)) {
+      spdlog::warn("response body source failed after {} of {} bytes", sent,
+                   out.body_source_length);
+      co_return false;
+    }
+    if (chunk.empty() || sent + chunk.size() > out.body_source_length) break;
+    sent += chunk.size();
+    res.body().data = chunk.data();
+    res.body().size = chunk.size();
+    res.body().more = true;
+    co_await bhttp::async_write(stream, sr, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec && ec != bhttp::error::need_buffer) co_return false;
+  }
+  if (sent != out.body_source_length) {
+    spdlog::warn("response body source ended after {} of {} bytes", sent,
+                 out.body_source_length);
+    co_return false;
+  }
+  res.body().data = nullptr;
+  res.body().more = false;
+  co_await bhttp::async_write(stream, sr, asio::redirect_error(asio::use_awaitable, ec));
+  co_return !ec;
+}
+
 asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) {
   const ServerOptions& options = self->options;
   beast::tcp_stream stream(std::move(socket));
@@ -262,6 +307,14 @@ asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) 
         out.body = "Internal server error\n";
       }
 
+      bool close = out.close || !keep_alive || self->stopping.load();
+      if (out.body_source && req.method != "HEAD" && out.status >= 200 && out.status != 204 &&
+          out.status != 304) {
+        stream.expires_after(std::chrono::seconds(options.body_timeout_seconds));
+        bool ok = co_await WriteFromSource(stream, out, breq.version(), close);
+        if (!ok || close) break;
+        continue;
+      }
       bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(out.status),
                                               breq.version()};
       bool has_length = false;
@@ -270,7 +323,6 @@ asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) 
         res.insert(k, v);
       }
       if (res.find(bhttp::field::date) == res.end()) res.set(bhttp::field::date, HttpDateNow());
-      bool close = out.close || !keep_alive || self->stopping.load();
       res.keep_alive(!close);
       if (req.method == "HEAD") {
         // HEAD answers carry the length of the entity they describe (or of the body a GET

@@ -477,6 +477,11 @@ Task<http::Response> Router::Dispatch(http::Request& request, const RouteDecisio
   codec->EncodeOutput(*model, operation, *result, request_id, &response);
   for (auto& [k, v] : ctx.response_headers) response.SetHeader(k, v);
   if (ctx.response_status) response.status = ctx.response_status;
+  if (ctx.response_body_source) {
+    response.body.clear();
+    response.body_source = std::move(ctx.response_body_source);
+    response.body_source_length = ctx.response_body_length;
+  }
   co_return respond(std::move(response));
 }
 

@@ -83,6 +83,10 @@ struct RequestContext {
   const http::Request* http = nullptr;  // null for internal calls (Registry::Call)
   http::HeaderList response_headers;    // extra headers to send with a successful response
   int response_status = 0;  // when set, overrides the status of a successful response (206...)
+  // When set, the successful response's body comes from this source, piece by piece, instead of
+  // the encoded output (http::Response::body_source): large S3 objects.
+  std::function<bool(std::string* chunk)> response_body_source;
+  uint64_t response_body_length = 0;
   ServiceEnv* env = nullptr;
 };
 

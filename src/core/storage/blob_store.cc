@@ -21,4 +21,27 @@ bool IsValidBlobId(std::string_view id) {
   }
 }
 
+namespace {
+
+class ReadThroughBlobReader : public BlobReader {
+ public:
+  ReadThroughBlobReader(BlobStore* store, std::string id) : store_(store), id_(std::move(id)) {}
+  StorageStatus Read(uint64_t offset, uint64_t length, std::string* out) override {
+    return store_->Read(id_, offset, length, out);
+  }
+
+ private:
+  BlobStore* store_;
+  std::string id_;
+};
+
+}  // namespace
+
+std::unique_ptr<BlobReader> BlobStore::Open(std::string_view id, StorageStatus* status) {
+  uint64_t size = 0;
+  *status = Size(id, &size);
+  if (!status->ok()) return nullptr;
+  return std::make_unique<ReadThroughBlobReader>(this, std::string(id));
+}
+
 }  // namespace nimbus::storage

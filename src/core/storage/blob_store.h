@@ -25,6 +25,16 @@ class BlobWriter {
   virtual uint64_t size() const = 0;
 };
 
+// Reads one blob as it was when opened: the file store keeps the file open, so a Delete or a
+// replacing Commit after Open does not change what the reader sees (a response streamed from a
+// blob finishes even if the object is overwritten meanwhile). Not thread-safe.
+class BlobReader {
+ public:
+  virtual ~BlobReader() = default;
+  // Reads up to `length` bytes from `offset` into `*out` (replacing its contents).
+  virtual StorageStatus Read(uint64_t offset, uint64_t length, std::string* out) = 0;
+};
+
 // Large byte strings (S3 objects, Lambda code) addressed by id. Ids are chosen by the caller and
 // consist of [A-Za-z0-9._-] and '/' (directories are made as needed; ".." is rejected).
 // Methods given an id that is not IsValidBlobId return InvalidArgument (PathOf: empty).
@@ -40,6 +50,9 @@ class BlobStore {
   virtual StorageStatus Read(std::string_view id, uint64_t offset, uint64_t length,
                              std::string* out) = 0;
   virtual StorageStatus Size(std::string_view id, uint64_t* size) = 0;
+  // A reader of blob `id`; null with `*status` NotFound when it does not exist. The default
+  // reads through Read (so it sees later replacements); the file store holds the file open.
+  virtual std::unique_ptr<BlobReader> Open(std::string_view id, StorageStatus* status);
   virtual StorageStatus Delete(std::string_view id) = 0;  // ok if already absent
   // Removes every blob (POST /_nimbus/reset).
   virtual StorageStatus Clear() = 0;

@@ -142,6 +142,45 @@ class FileBlobWriter : public BlobWriter {
   bool done_ = false;
 };
 
+// Reads up to `length` bytes at `offset` of the open regular file `fd`.
+StorageStatus ReadOpenFile(int fd, const std::string& path, uint64_t offset, uint64_t length,
+                           std::string* out) {
+  struct stat st;
+  if (fstat(fd, &st) != 0) return ErrnoStatus("stat " + path, errno);
+  if (!S_ISREG(st.st_mode)) return StorageStatus::NotFound();
+  const uint64_t size = static_cast<uint64_t>(st.st_size);
+  out->clear();
+  if (offset >= size) return StorageStatus::Ok();
+  out->resize(static_cast<size_t>(std::min(length, size - offset)));
+  size_t done = 0;
+  while (done < out->size()) {
+    ssize_t n =
+        pread(fd, out->data() + done, out->size() - done, static_cast<off_t>(offset + done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus("read " + path, errno);
+    }
+    if (n == 0) break;
+    done += static_cast<size_t>(n);
+  }
+  out->resize(done);
+  return StorageStatus::Ok();
+}
+
+// Holds the blob's file open: what it reads stays the blob as opened.
+class FileBlobReader : public BlobReader {
+ public:
+  FileBlobReader(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  ~FileBlobReader() override { close(fd_); }
+  StorageStatus Read(uint64_t offset, uint64_t length, std::string* out) override {
+    return ReadOpenFile(fd_, path_, offset, length, out);
+  }
+
+ private:
+  int fd_;
+  std::string path_;
+};
+
 class FileBlobStore : public BlobStore {
  public:
   explicit FileBlobStore(std::shared_ptr<FileBlobShared> shared) : shared_(std::move(shared)) {}
@@ -162,6 +201,22 @@ class FileBlobStore : public BlobStore {
     StorageStatus status = ReadOpenFile(fd, path, offset, length, out);
     close(fd);
     return status;
+  }
+
+  std::unique_ptr<BlobReader> Open(std::string_view id, StorageStatus* status) override {
+    if (!IsValidBlobId(id)) {
+      *status = StorageStatus::InvalidArgument("invalid blob id");
+      return nullptr;
+    }
+    std::string path = shared_->PathOf(id);
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      *status = errno == ENOENT || errno == ENOTDIR ? StorageStatus::NotFound()
+                                                    : ErrnoStatus("open " + path, errno);
+      return nullptr;
+    }
+    *status = StorageStatus::Ok();
+    return std::make_unique<FileBlobReader>(fd, std::move(path));
   }
 
   StorageStatus Size(std::string_view id, uint64_t* size) override {
@@ -236,30 +291,6 @@ class FileBlobStore : public BlobStore {
   }
 
  private:
-  static StorageStatus ReadOpenFile(int fd, const std::string& path, uint64_t offset,
-                                    uint64_t length, std::string* out) {
-    struct stat st;
-    if (fstat(fd, &st) != 0) return ErrnoStatus("stat " + path, errno);
-    if (!S_ISREG(st.st_mode)) return StorageStatus::NotFound();
-    const uint64_t size = static_cast<uint64_t>(st.st_size);
-    out->clear();
-    if (offset >= size) return StorageStatus::Ok();
-    out->resize(static_cast<size_t>(std::min(length, size - offset)));
-    size_t done = 0;
-    while (done < out->size()) {
-      ssize_t n =
-          pread(fd, out->data() + done, out->size() - done, static_cast<off_t>(offset + done));
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return ErrnoStatus("read " + path, errno);
-      }
-      if (n == 0) break;
-      done += static_cast<size_t>(n);
-    }
-    out->resize(done);
-    return StorageStatus::Ok();
-  }
-
   std::shared_ptr<FileBlobShared> shared_;
 };
 

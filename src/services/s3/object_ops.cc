@@ -5,6 +5,7 @@
 #include "core/common/encoding.h"
 #include "core/common/hashing.h"
 #include "core/http/http_types.h"
+#include "core/storage/blob_store.h"
 #include "core/storage/json_store.h"
 #include "core/storage/kv_store.h"
 #include "services/s3/checksums.h"
@@ -258,7 +259,25 @@ Result<Document> S3Service::ReadObject(RequestContext& ctx, const Input& in, boo
       if (auto v = in.OptStr(param)) out[member] = *v;
     if (auto expires = in.Time("ResponseExpires"))
       out["Expires"] = HttpDate(static_cast<int64_t>(*expires * 1000));
-    if (!head) {
+    if (!head && ctx.http && length > kStreamThreshold) {
+      // Streamed: the reader holds the blob as it is now, whatever overwrites come meanwhile.
+      storage::StorageStatus st;
+      std::shared_ptr<storage::BlobReader> reader = env_->blobs->Open(rec->blob, &st);
+      if (!reader) {
+        if (st.IsNotFound() && attempt < 2) continue;
+        return storage::StorageError(st);
+      }
+      uint64_t pos = offset, end = offset + length;
+      ctx.response_body_source = [reader, pos, end](std::string* chunk) mutable {
+        chunk->clear();
+        if (pos >= end) return true;
+        auto read = reader->Read(pos, std::min(kStreamChunk, end - pos), chunk);
+        if (!read.ok() || chunk->empty()) return false;
+        pos += chunk->size();
+        return true;
+      };
+      ctx.response_body_length = length;
+    } else if (!head) {
       std::string data;
       auto st = ReadBlob(*rec, offset, length, &data);
       if (!st) {

@@ -32,6 +32,10 @@ inline constexpr uint64_t kMinPartSize = 5ull << 20;
 inline constexpr size_t kMaxKeyLength = 1024;
 inline constexpr size_t kMaxMetadataSize = 2048;
 inline constexpr uint64_t kCopyChunk = 8ull << 20;
+// GetObject answers larger than this are streamed from the blob, kStreamChunk bytes at a time,
+// never whole in memory.
+inline constexpr uint64_t kStreamThreshold = 8ull << 20;
+inline constexpr uint64_t kStreamChunk = 1ull << 20;
 
 // Read-only access to a handler's input document that never throws on missing or mistyped
 // members (the codec validated types, but a defensive reader costs nothing).
