@@ -10,6 +10,7 @@ with overlapping prefix/suffix filters."""
 import hashlib
 import json
 import re
+import tempfile
 import time
 import unittest
 
@@ -260,6 +261,23 @@ class S3NotificationsTest(LambdaTestCase):
         self.assertEqual(rec["s3"]["object"]["key"], "logs/old.txt")
         self.assertEqual(rec["userIdentity"]["principalId"], "s3.amazonaws.com")
 
+    def test_cli_copy_sends_the_event(self):
+        url, arn = self.queue("cli")
+        code, _, err = self.server.aws(
+            "s3api", "put-bucket-notification-configuration", "--bucket", BUCKET,
+            "--notification-configuration", json.dumps({"QueueConfigurations": [
+                self.queue_config(arn, ["s3:ObjectCreated:*"], id_="cli")]}))
+        self.assertEqual(code, 0, err)
+        self.assertEqual(self.receive(url, 1)[0]["Event"], "s3:TestEvent")
+        with tempfile.NamedTemporaryFile(suffix=".txt") as f:
+            f.write(b"from the cli")
+            f.flush()
+            self.server.aws("s3", "cp", f.name, "s3://%s/cli/upload 1.txt" % BUCKET)
+        rec = self.records(url, 1)[0]
+        self.assertEqual(rec["eventName"], "ObjectCreated:Put")
+        self.assertEqual(rec["s3"]["object"]["key"], "cli/upload+1.txt")
+        self.assertEqual(rec["s3"]["object"]["size"], len(b"from the cli"))
+
     # SNS ---------------------------------------------------------------------------------------
 
     def test_topic_delivers_the_event_in_the_sns_envelope(self):
@@ -397,6 +415,13 @@ class S3NotificationsTest(LambdaTestCase):
                 self.configure(config)
             err = self.assertAwsError(ctx, "InvalidArgument", 400)["Error"]
             self.assertEqual(err["Message"], message, config)
+        # An ARN of another service (or not an ARN) names itself as the destination.
+        with self.assertRaises(ClientError) as ctx:
+            self.configure({"TopicConfigurations": [{"TopicArn": "not-an-arn",
+                                                     "Events": ["s3:ObjectCreated:*"]}]})
+        err = self.assertAwsError(ctx, "InvalidArgument", 400)["Error"]
+        self.assertEqual(err["ArgumentName1"], "not-an-arn")
+        self.assertEqual(err["ArgumentValue1"], "The destination topic does not exist")
         # Disjoint filters on one event type are fine.
         self.configure({"QueueConfigurations": [
             self.queue_config(arn, ["s3:ObjectCreated:*"], id_="a", prefix="img/"),

@@ -149,6 +149,27 @@ RequestContext InternalContext(ServiceEnv* env, const ArnParts& arn) {
   return ctx;
 }
 
+std::string_view KindName(DestinationKind kind) {
+  return kind == DestinationKind::kQueue   ? "queue"
+         : kind == DestinationKind::kTopic ? "topic"
+                                           : "Lambda";
+}
+
+std::string Missing(DestinationKind kind) {
+  return "The destination " + std::string(KindName(kind)) + " does not exist";
+}
+
+// InvalidArgument naming each destination S3 could not validate as ArgumentName<n> (the ARN)
+// and ArgumentValue<n> (why).
+ApiError UnableToValidate(const std::vector<std::pair<std::string, std::string>>& failed) {
+  ApiError e("InvalidArgument", 400, "Unable to validate the following destination configurations");
+  for (size_t i = 0; i < failed.size(); ++i) {
+    e.extra["ArgumentName" + std::to_string(i + 1)] = failed[i].first;
+    e.extra["ArgumentValue" + std::to_string(i + 1)] = failed[i].second;
+  }
+  return e;
+}
+
 std::string HostId(std::string_view request_id) { return Base64Encode(Sha256(request_id)); }
 
 std::string IsoMillis(int64_t ms) {
@@ -213,9 +234,8 @@ Status CheckNotificationConfiguration(json::value& config,
           return InvalidArgument("The event is not supported for notifications", "Event", name);
       }
       std::string target = StrOf(o, kind.arn_member);
-      if (target.substr(0, kind.arn_prefix.size()) != kind.arn_prefix)
-        return InvalidArgument("Unable to validate the following destination configurations",
-                               kind.arn_member, target);
+      if (target.substr(0, kind.arn_prefix.size()) != kind.arn_prefix || !SplitArn(target))
+        return UnableToValidate({{target, Missing(kind.kind)}});
       auto filter = FilterOf(o);
       if (!filter) return std::move(filter).error();
       // S3 names configurations that come without an Id (base64 of a UUID).
@@ -448,12 +468,8 @@ Task<Status> Notifier::CheckDestinations(const RequestContext& parent, const jso
   std::vector<std::pair<std::string, std::string>> failed;
   for (const auto& d : DestinationsOf(config)) {
     auto arn = SplitArn(d.arn);
-    std::string_view what = d.kind == DestinationKind::kQueue   ? "queue"
-                            : d.kind == DestinationKind::kTopic ? "topic"
-                                                                : "Lambda";
-    std::string missing = "The destination " + std::string(what) + " does not exist";
     if (!arn) {
-      failed.emplace_back(d.arn, missing);
+      failed.emplace_back(d.arn, Missing(d.kind));
       continue;
     }
     RequestContext ctx = InternalContext(env_, *arn);
@@ -473,15 +489,10 @@ Task<Status> Notifier::CheckDestinations(const RequestContext& parent, const jso
       in["FunctionName"] = d.arn;
       r = co_await env_->registry->Call(ctx, "lambda", "GetFunction", std::move(in));
     }
-    if (!r) failed.emplace_back(d.arn, missing);
+    if (!r) failed.emplace_back(d.arn, Missing(d.kind));
   }
   if (failed.empty()) co_return Ok{};
-  ApiError e("InvalidArgument", 400, "Unable to validate the following destination configurations");
-  for (size_t i = 0; i < failed.size(); ++i) {
-    e.extra["ArgumentName" + std::to_string(i + 1)] = failed[i].first;
-    e.extra["ArgumentValue" + std::to_string(i + 1)] = failed[i].second;
-  }
-  co_return e;
+  co_return UnableToValidate(failed);
 }
 
 }  // namespace nimbus::s3
