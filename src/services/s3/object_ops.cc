@@ -287,6 +287,7 @@ Result<S3Service::DeleteResult> S3Service::DeleteOne(std::string_view bucket, st
     std::lock_guard lock(mu_);
     auto b = GetBucket(bucket);
     if (!b) return std::move(b).error();
+    result.notifies = b->config.contains("Notification");
     auto all = AllVersions(bucket, key);
     if (!all) return std::move(all).error();
     storage::WriteBatch batch;
@@ -342,7 +343,8 @@ Result<Document> S3Service::DeleteObject(RequestContext& ctx, const Input& in) {
   auto version = in.OptStr("VersionId");
   auto r = DeleteOne(in.Str("Bucket"), key, version, in.OptStr("IfMatch"));
   if (!r) return std::move(r).error();
-  if (auto event = RemovalEvent("ObjectRemoved", key, version.has_value(), *r))
+  if (auto event = RemovalEvent("ObjectRemoved", key, version.has_value(), *r);
+      event && r->notifies)
     if (auto b = GetBucket(in.Str("Bucket"))) Notify(ctx, *b, std::move(*event));
   json::object out;
   if (!r->version_id.empty()) out["VersionId"] = r->version_id;

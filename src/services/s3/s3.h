@@ -145,8 +145,9 @@ class S3Service final : public Service {
   struct DeleteResult {
     std::string version_id;  // the version removed or the delete marker's; empty: unversioned
     bool delete_marker = false;
-    bool removed = false;  // a version was removed or a delete marker written
-    uint64_t seq = 0;      // the write's sequence (the delete marker's)
+    bool removed = false;   // a version was removed or a delete marker written
+    uint64_t seq = 0;       // the write's sequence (the delete marker's)
+    bool notifies = false;  // the bucket has a notification configuration
   };
   // DeleteObject of one key (or one version), under the write lock.
   Result<DeleteResult> DeleteOne(std::string_view bucket, std::string_view key,
