@@ -138,34 +138,6 @@ Status CheckWebsite(const json::value& v) {
   return Ok{};
 }
 
-// Destinations must be ARNs of the right service and name at least one event (S3 User Guide,
-// "Event notification types and destinations"); delivery comes with those services.
-Status CheckNotification(const json::value& v) {
-  if (!v.is_object()) return MalformedXML();
-  const std::pair<std::string_view, std::pair<std::string_view, std::string_view>> kinds[] = {
-      {"QueueConfigurations", {"QueueArn", "arn:aws:sqs:"}},
-      {"TopicConfigurations", {"TopicArn", "arn:aws:sns:"}},
-      {"LambdaFunctionConfigurations", {"LambdaFunctionArn", "arn:aws:lambda:"}}};
-  for (const auto& [list, arn] : kinds) {
-    const json::array* configs = ArrayMember(v, list);
-    if (!configs) continue;
-    for (const auto& c : *configs) {
-      if (!c.is_object()) return MalformedXML();
-      std::string target = StrOf(c.get_object(), arn.first);
-      const json::array* events = ArrayMember(c, "Events");
-      if (!events || events->empty()) return MalformedXML();
-      for (const auto& e : *events)
-        if (!e.is_string() || std::string_view(e.get_string()).substr(0, 3) != "s3:")
-          return InvalidArgument("The event is not supported for notifications", "Event",
-                                 e.is_string() ? std::string(e.get_string()) : std::string());
-      if (target.substr(0, arn.second.size()) != arn.second)
-        return InvalidArgument("Unable to validate the following destination configurations",
-                               std::string(arn.first), target);
-    }
-  }
-  return Ok{};
-}
-
 }  // namespace
 
 void S3Service::RegisterBucketConfig(std::string_view put_op, std::string_view get_op,
@@ -239,8 +211,10 @@ void S3Service::RegisterBucketConfigOps() {
                        "PublicAccessBlock", "NoSuchPublicAccessBlockConfiguration", {});
   RegisterBucketConfig("PutBucketWebsite", "GetBucketWebsite", "DeleteBucketWebsite", "Website",
                        "NoSuchWebsiteConfiguration", CheckWebsite);
+  // PutBucketNotificationConfiguration is replaced by RegisterNotificationOps (it checks the
+  // destinations through other services).
   RegisterBucketConfig("PutBucketNotificationConfiguration", "GetBucketNotificationConfiguration",
-                       "", "Notification", "", CheckNotification);
+                       "", "Notification", "", {});
   RegisterBucketConfig("PutBucketLogging", "GetBucketLogging", "", "Logging", "", {});
 
   Register("GetObjectTagging", &S3Service::GetObjectTagging);
@@ -291,7 +265,7 @@ Result<Document> S3Service::GetObjectTagging(RequestContext&, const Input& in) {
   return json::value(std::move(out));
 }
 
-Result<Document> S3Service::PutObjectTagging(RequestContext&, const Input& in) {
+Result<Document> S3Service::PutObjectTagging(RequestContext& ctx, const Input& in) {
   std::string bucket = in.Str("Bucket");
   auto* tagging = in.object().if_contains("Tagging");
   if (!tagging) return MalformedXML();
@@ -300,16 +274,26 @@ Result<Document> S3Service::PutObjectTagging(RequestContext&, const Input& in) {
   auto rec = SetObjectTags(bucket, in.Str("Key"), in.OptStr("VersionId"), std::move(*tags));
   if (!rec) return std::move(rec).error();
   auto b = GetBucket(bucket);
+  if (b) {
+    ObjectEvent event = EventOf("ObjectTagging:Put", *rec, false);
+    event.seq = NextSeq();
+    Notify(ctx, *b, std::move(event));
+  }
   json::object out;
   if (b && !b->versioning.empty()) out["VersionId"] = rec->version_id;
   return json::value(std::move(out));
 }
 
-Result<Document> S3Service::DeleteObjectTagging(RequestContext&, const Input& in) {
+Result<Document> S3Service::DeleteObjectTagging(RequestContext& ctx, const Input& in) {
   std::string bucket = in.Str("Bucket");
   auto rec = SetObjectTags(bucket, in.Str("Key"), in.OptStr("VersionId"), {});
   if (!rec) return std::move(rec).error();
   auto b = GetBucket(bucket);
+  if (b) {
+    ObjectEvent event = EventOf("ObjectTagging:Delete", *rec, false);
+    event.seq = NextSeq();
+    Notify(ctx, *b, std::move(event));
+  }
   json::object out;
   if (b && !b->versioning.empty()) out["VersionId"] = rec->version_id;
   return json::value(std::move(out));

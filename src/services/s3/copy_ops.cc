@@ -164,6 +164,7 @@ Result<Document> S3Service::CopyObject(RequestContext& ctx, const Input& in) {
   rec.owner = ctx.account_id;
   auto committed = CommitObject(bucket, std::move(rec), ConditionalWrite(in));
   if (!committed) return std::move(committed).error();
+  Notify(ctx, *b, EventOf("ObjectCreated:Copy", *committed, true));
 
   json::object result{{"ETag", committed->etag},
                       {"LastModified", Seconds(committed->last_modified_ms)}};

@@ -169,7 +169,10 @@ size_t S3Service::RunLifecycle(int64_t now_ms) {
       }
       for (const auto& a : todo) {
         auto r = DeleteOne(b.name, a.key, a.version, std::nullopt);
-        if (r) ++actions;
+        if (!r) continue;
+        ++actions;
+        if (auto event = RemovalEvent("LifecycleExpiration", a.key, a.version.has_value(), *r))
+          Notify(b, ServiceOrigin(now_ms), {std::move(*event)});
       }
       if (abort) {
         auto days = IntOf(*abort, "DaysAfterInitiation");

@@ -295,6 +295,7 @@ Result<Document> S3Service::CompleteMultipartUpload(RequestContext& ctx, const I
   };
   auto committed = CommitObject(bucket, std::move(rec), check, &done);
   if (!committed) return std::move(committed).error();
+  Notify(ctx, *b, EventOf("ObjectCreated:CompleteMultipartUpload", *committed, true));
   std::vector<std::string> part_blobs;
   for (const auto& [n, p] : stored) part_blobs.push_back(p.blob);
   DeleteBlobs(part_blobs);

@@ -155,6 +155,10 @@ Result<Document> S3Service::PutObject(RequestContext& ctx, const Input& in) {
   rec.blob = std::move(*blob);
   auto committed = CommitObject(bucket, std::move(rec), ConditionalWrite(in));
   if (!committed) return std::move(committed).error();
+  // A browser form upload (post_ops.cc) is an ObjectCreated:Post.
+  Notify(ctx, *b,
+         EventOf(ctx.operation == "PostObject" ? "ObjectCreated:Post" : "ObjectCreated:Put",
+                 *committed, true));
   json::object out{{"ETag", committed->etag}, {"ServerSideEncryption", "AES256"}};
   if (committed->version_id != kNullVersion || !b->versioning.empty())
     out["VersionId"] = committed->version_id;
@@ -302,12 +306,14 @@ Result<S3Service::DeleteResult> S3Service::DeleteOne(std::string_view bucket, st
     std::lock_guard lock(mu_);
     auto b = GetBucket(bucket);
     if (!b) return std::move(b).error();
+    result.notifies = b->config.contains("Notification");
     auto all = AllVersions(bucket, key);
     if (!all) return std::move(all).error();
     storage::WriteBatch batch;
     auto remove = [&](const ObjectRecord& r) {
       batch.Delete(kKeyspace, ObjectVersionKey(bucket, key, r.seq));
       if (!r.blob.empty()) stale.push_back(r.blob);
+      result.removed = true;
     };
     if (if_match) {
       const ObjectRecord* current = all->empty() || (*all)[0].delete_marker ? nullptr : &(*all)[0];
@@ -338,7 +344,10 @@ Result<S3Service::DeleteResult> S3Service::DeleteOne(std::string_view bucket, st
                 json::serialize(marker.ToJson()));
       result.version_id = marker.version_id;
       result.delete_marker = true;
+      result.removed = true;
+      result.seq = marker.seq;
     }
+    if (result.removed && !result.seq) result.seq = NextSeq();
     if (!batch.empty()) {
       auto st = env_->kv->Write(batch);
       if (!st.ok()) return storage::StorageError(st);
@@ -348,10 +357,14 @@ Result<S3Service::DeleteResult> S3Service::DeleteOne(std::string_view bucket, st
   return result;
 }
 
-Result<Document> S3Service::DeleteObject(RequestContext&, const Input& in) {
+Result<Document> S3Service::DeleteObject(RequestContext& ctx, const Input& in) {
   std::string key = in.Str("Key");
-  auto r = DeleteOne(in.Str("Bucket"), key, in.OptStr("VersionId"), in.OptStr("IfMatch"));
+  auto version = in.OptStr("VersionId");
+  auto r = DeleteOne(in.Str("Bucket"), key, version, in.OptStr("IfMatch"));
   if (!r) return std::move(r).error();
+  if (auto event = RemovalEvent("ObjectRemoved", key, version.has_value(), *r);
+      event && r->notifies)
+    if (auto b = GetBucket(in.Str("Bucket"))) Notify(ctx, *b, std::move(*event));
   json::object out;
   if (!r->version_id.empty()) out["VersionId"] = r->version_id;
   if (r->delete_marker) out["DeleteMarker"] = true;
@@ -402,6 +415,8 @@ Result<Document> S3Service::DeleteObjects(RequestContext& ctx, const Input& in) 
       errors.push_back(std::move(e));
       continue;
     }
+    if (auto event = RemovalEvent("ObjectRemoved", key, version.has_value(), *r))
+      Notify(ctx, *b, std::move(*event));
     if (quiet) continue;
     json::object d{{"Key", key}};
     if (version) {

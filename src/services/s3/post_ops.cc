@@ -80,7 +80,7 @@ http::Response S3Service::PostObject(const http::Request& request, std::string_v
   ctx.account_id = config.account;
   ctx.region = config.region;
   ctx.service = "s3";
-  ctx.operation = "PutObject";
+  ctx.operation = "PostObject";
   ctx.http = &request;
   ctx.env = env_;
   std::string access_key;

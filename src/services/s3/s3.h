@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -18,6 +19,7 @@
 #include "core/router/service.h"
 #include "core/storage/status.h"
 #include "services/s3/conditions.h"
+#include "services/s3/notifications.h"
 #include "services/s3/records.h"
 
 namespace nimbus::storage {
@@ -147,6 +149,9 @@ class S3Service final : public Service {
   struct DeleteResult {
     std::string version_id;  // the version removed or the delete marker's; empty: unversioned
     bool delete_marker = false;
+    bool removed = false;   // a version was removed or a delete marker written
+    uint64_t seq = 0;       // the write's sequence (the delete marker's)
+    bool notifies = false;  // the bucket has a notification configuration
   };
   // DeleteObject of one key (or one version), under the write lock.
   Result<DeleteResult> DeleteOne(std::string_view bucket, std::string_view key,
@@ -220,6 +225,20 @@ class S3Service final : public Service {
   // Removes an in-progress upload and its parts (AbortMultipartUpload).
   Status AbortUpload(std::string_view bucket, std::string_view key, std::string_view upload_id);
 
+  // notification_ops.cc: PutBucketNotificationConfiguration (checks destinations through other
+  // services, so a coroutine) and the events of object writes.
+  void RegisterNotificationOps();
+  // Sends `events` to the bucket's matching notification destinations in the background.
+  void Notify(const BucketRecord& bucket, const EventOrigin& origin,
+              const std::vector<ObjectEvent>& events);
+  void Notify(const RequestContext& ctx, const BucketRecord& bucket, ObjectEvent event);
+  // The ObjectCreated:* / ObjectTagging:* event of a written version.
+  static ObjectEvent EventOf(std::string name, const ObjectRecord& rec, bool with_size);
+  // The event of a DeleteObject (ObjectRemoved:*) or lifecycle expiration
+  // (LifecycleExpiration:*) of `key`; nullopt when nothing was removed.
+  static std::optional<ObjectEvent> RemovalEvent(std::string_view family, std::string_view key,
+                                                 bool version_given, const DeleteResult& r);
+
   // post_ops.cc: a browser form upload (POST /bucket, multipart/form-data), answered before
   // authentication because the form carries its own signature (the policy's).
   http::Response PostObject(const http::Request& request, std::string_view bucket,
@@ -236,6 +255,8 @@ class S3Service final : public Service {
   Status ReadObjectAttributes(const Input& in, ObjectRecord* rec) const;
 
   ServiceEnv* env_ = nullptr;
+  std::unique_ptr<Notifier> notifier_;
+  std::vector<std::string> notification_events_;  // the model's Event enum
   // Serializes read-modify-write of records (bucket creation and deletion, version commits).
   std::mutex mu_;
   uint64_t last_seq_ = 0;

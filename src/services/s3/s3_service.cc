@@ -171,6 +171,7 @@ S3Service::S3Service() : Service("s3") {
   Register("ListMultipartUploads", &S3Service::ListMultipartUploads);
 
   RegisterBucketConfigOps();
+  RegisterNotificationOps();
 }
 
 void S3Service::Register(std::string operation, Method method) {
@@ -204,6 +205,7 @@ void S3Service::Register(std::string operation, Handler handler) {
 
 void S3Service::Start(ServiceEnv& env) {
   env_ = &env;
+  notifier_ = std::make_unique<Notifier>(&env);
   {
     std::lock_guard lock(mu_);
     last_seq_ = static_cast<uint64_t>(env.clock->NowMillis()) * 1000;
@@ -211,7 +213,9 @@ void S3Service::Start(ServiceEnv& env) {
   if (env.spawn) env.spawn(LifecycleLoop());
 }
 
-void S3Service::Reset() {}
+void S3Service::Reset() {
+  if (notifier_) notifier_->Clear();
+}
 
 void S3Service::Stop() { stopping_ = true; }
 
