@@ -521,6 +521,53 @@ class EnforcementTest(GatewayTestCase):
         usage = self.apigw.get_usage(usagePlanId=plan["id"], startDate=day, endDate=day)
         self.assertEqual(usage["items"], {key["id"]: [[1, 99]]})
 
+    def test_concurrent_burst_admits_exactly_the_burst(self):
+        import concurrent.futures
+        api_id = self.mock_api()
+        _, key = self.plan_with_key(api_id, throttle={"burstLimit": 10, "rateLimit": 0.001})
+        headers = {"x-api-key": key["value"]}
+        with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
+            statuses = list(pool.map(lambda _: self.request(api_id, "/prod", headers=headers)[0],
+                                     range(40)))
+        self.assertEqual((statuses.count(200), statuses.count(429)), (10, 30))
+
+    def test_hostile_input(self):
+        api_id = self.mock_api()
+        plan, key = self.plan_with_key(api_id)
+        pid = plan["id"]
+        for ops in ([{"op": "move", "path": "/name", "from": "/description"}],
+                    [{"op": "replace", "path": "/throttle/rateLimit"}],
+                    [{"op": "replace", "path": "/throttle/rateLimit", "value": "nan"}],
+                    [{"op": "replace", "path": "/throttle/burstLimit",
+                      "value": "99999999999999999999999"}],
+                    [{"op": "replace", "path": "/quota/offset", "value": "-1"}],
+                    [{"op": "replace", "path": "/apiStages/%s:prod/throttle/pets" % api_id,
+                      "value": "1"}],
+                    [{"op": "replace", "path": "/apiStages/nosuch:prod/throttle/~1/GET/rateLimit",
+                      "value": "1"}],
+                    [{"op": "replace", "path": "", "value": "1"}]):
+            with self.assertRaises(ClientError) as cm:
+                self.apigw.update_usage_plan(usagePlanId=pid, patchOperations=ops)
+            self.assertIn(cm.exception.response["ResponseMetadata"]["HTTPStatusCode"], (400, 404),
+                          ops)
+        for key_id in ("..%2F..%2Fx", "a" * 2000, "%00"):
+            status, _, body = self.server.http("GET", "/apikeys/" + key_id)
+            self.assertEqual(status, 404, body)
+            status, _, body = self.server.http("GET", "/usageplans/%s/keys/%s" % (pid, key_id))
+            self.assertEqual(status, 404, body)
+        self.error(lambda: self.apigw.import_api_keys(body=b"\x00\xff\xfe,\n\"", format="csv"),
+                   "BadRequestException", 400)
+        self.error(lambda: self.apigw.create_api_key(name="n" * 10, tags={
+            "t%d" % i: "v" for i in range(51)}), "BadRequestException", 400)
+        huge = "v" * 100000
+        self.error(lambda: self.apigw.create_api_key(name="huge", value=huge),
+                   "BadRequestException", 400)
+        # Header values that are not keys, however long or odd, are refused.
+        for value in ("x" * 8000, " ", key["value"][:-1], key["value"].lower()):
+            self.assertEqual(self.request(api_id, "/prod", headers={"x-api-key": value})[0], 403)
+        self.assertEqual(self.request(api_id, "/prod", headers={"x-api-key": key["value"]})[0],
+                         200)
+
     def test_stage_method_settings_throttle(self):
         api_id = self.mock_api(paths=("/", "/pets"), api_key_required=False)
         stage = self.apigw.update_stage(restApiId=api_id, stageName="prod", patchOperations=[
@@ -555,7 +602,9 @@ class EnforcementTest(GatewayTestCase):
 PY_SLOW = """
 import json, time
 def handler(event, context):
-    time.sleep(float((event.get("queryStringParameters") or {}).get("sleep", "0")))
+    seconds = (event.get("queryStringParameters") or {}).get("sleep", "0")
+    time.sleep(float(seconds))
+    print("finished after " + seconds)
     return {"statusCode": 200, "body": json.dumps({"slept": True})}
 """
 
@@ -596,9 +645,24 @@ class IntegrationTimeoutTest(GatewayTestCase):
         self.assertEqual(headers["x-amzn-ErrorType"], "InternalServerErrorException")
         self.assertGreaterEqual(elapsed, 0.9)
         self.assertLess(elapsed, 3.0)
+        # The function was not stopped: it finishes its 4 seconds and logs so.
+        self.assertTrue(self.logged("finished after 4"))
         # Within the timeout the answer is the function's.
         status, _, body = self.request(api_id, "/prod?sleep=0.1")
         self.assertEqual((status, body), (200, {"slept": True}))
+
+    def logged(self, text, wait=10):
+        logs = self.client("logs")
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            try:
+                events = logs.filter_log_events(logGroupName="/aws/lambda/slow")["events"]
+            except ClientError:
+                events = []
+            if any(text in e["message"] for e in events):
+                return True
+            time.sleep(0.1)
+        return False
 
     def test_rest_timeout_bounds(self):
         api_id = self.apigw.create_rest_api(name="bounds")["id"]
