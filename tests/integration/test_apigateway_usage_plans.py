@@ -214,6 +214,24 @@ class ApiKeysTest(GatewayTestCase):
         # Its value is free again.
         self.apigw.create_api_key(name="k2", value="deleted-key-value-0123")
 
+    def test_tags_on_keys_and_plans(self):
+        key = self.apigw.create_api_key(name="k", tags={"a": "1"})
+        plan = self.apigw.create_usage_plan(name="p")
+        for arn, first in (("arn:aws:apigateway:us-east-1::/apikeys/" + key["id"], {"a": "1"}),
+                           ("arn:aws:apigateway:us-east-1::/usageplans/" + plan["id"], {})):
+            self.assertEqual(self.apigw.get_tags(resourceArn=arn)["tags"], first)
+            self.apigw.tag_resource(resourceArn=arn, tags={"b": "2"})
+            self.assertEqual(self.apigw.get_tags(resourceArn=arn)["tags"], dict(first, b="2"))
+            self.apigw.untag_resource(resourceArn=arn, tagKeys=["b"])
+            self.assertEqual(self.apigw.get_tags(resourceArn=arn)["tags"], first)
+        self.apigw.tag_resource(resourceArn="arn:aws:apigateway:us-east-1::/apikeys/" + key["id"],
+                                tags={"c": "3"})
+        self.assertEqual(self.apigw.get_api_key(apiKey=key["id"])["tags"], {"a": "1", "c": "3"})
+        for arn in ("arn:aws:apigateway:us-east-1::/apikeys/nosuchkey1",
+                    "arn:aws:apigateway:us-east-1::/usageplans/nosuch",
+                    "arn:aws:apigateway:us-east-1::/apikeys/"):
+            self.error(lambda: self.apigw.get_tags(resourceArn=arn), "NotFoundException", 404)
+
     def test_cli(self):
         code, out, _ = self.server.aws("apigateway", "create-api-key", "--name", "cli",
                                        "--enabled")
