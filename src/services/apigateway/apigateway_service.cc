@@ -3,6 +3,7 @@
 
 #include "services/apigateway/data_plane.h"
 #include "services/apigateway/rest.h"
+#include "services/apigateway/usage.h"
 
 namespace nimbus::apigateway {
 
@@ -14,7 +15,8 @@ class ApiGatewayService final : public Service {
     // Invalid input answers BadRequestException, as API Gateway does for every kind of it.
     validation_.error_code = "BadRequestException";
     validation_.serialization_error_code = "BadRequestException";
-    for (auto table : {RestApiHandlers(), ResourceHandlers(), StageHandlers()})
+    for (auto table : {RestApiHandlers(), ResourceHandlers(), StageHandlers(), ApiKeyHandlers(),
+                       UsagePlanHandlers()})
       for (auto& [name, handler] : table) HandleSync(name, std::move(handler));
   }
 

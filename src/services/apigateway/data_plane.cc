@@ -12,6 +12,8 @@
 #include "core/http/client.h"
 #include "services/apigateway/resource_match.h"
 #include "services/apigateway/rest.h"
+#include "services/apigateway/usage.h"
+#include "services/execute_api/integration_timeout.h"
 #include "services/execute_api/lambda_proxy.h"
 
 namespace nimbus::apigateway {
@@ -57,6 +59,14 @@ std::string_view StrOf(const json::object& o, std::string_view member) {
   return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
 }
 
+// timeoutInMillis of an integration (29000 unless set).
+std::chrono::milliseconds IntegrationTimeout(const json::object& integration) {
+  int64_t timeout = 29000;
+  if (const auto* t = integration.if_contains("timeoutInMillis"); t && t->is_int64())
+    timeout = t->get_int64();
+  return std::chrono::milliseconds(timeout);
+}
+
 Task<http::Response> InvokeLambda(ServiceEnv& env, const Call& call, const Invocation& inv,
                                   const json::object& integration) {
   std::string function = execute_api::FunctionFromUri(
@@ -66,7 +76,15 @@ Task<http::Response> InvokeLambda(ServiceEnv& env, const Call& call, const Invoc
   json::object input{{"FunctionName", function},
                      {"InvocationType", "RequestResponse"},
                      {"Payload", execute_api::EventV1(inv)}};
-  auto result = co_await env.registry->Call(ctx, "lambda", "Invoke", std::move(input));
+  // The integration timeout bounds the call; the function itself runs on to its own end.
+  auto called = co_await execute_api::CallWithTimeout(
+      env, std::move(ctx), "lambda", "Invoke", std::move(input), IntegrationTimeout(integration));
+  if (!called) {
+    spdlog::info("apigateway: api {} {}: Lambda {} timed out", inv.api_id, inv.resource_path,
+                 function);
+    co_return Gateway(call, 504, "Endpoint request timed out", "InternalServerErrorException");
+  }
+  auto& result = *called;
   if (!result) {
     spdlog::warn("apigateway: api {} {}: Lambda {} failed: {} {}", inv.api_id, inv.resource_path,
                  function, result.error().code, result.error().message);
@@ -164,10 +182,7 @@ Task<http::Response> ProxyHttp(const Call& call, const Invocation& inv,
   out.headers.emplace_back("x-forwarded-for",
                            xff.empty() ? r.remote_address : xff + ", " + r.remote_address);
   out.body = r.body;
-  int64_t timeout = 29000;
-  if (const auto* t = integration.if_contains("timeoutInMillis"); t && t->is_int64())
-    timeout = t->get_int64();
-  out.timeout = std::chrono::milliseconds(timeout);
+  out.timeout = IntegrationTimeout(integration);
   if (url.rfind("https://", 0) == 0) {
     spdlog::warn("apigateway: api {}: https integrations are not supported ({})", inv.api_id, url);
     co_return InternalError(call, 500);
@@ -322,9 +337,14 @@ Task<std::optional<http::Response>> ServeInvocation(ServiceEnv& env, const http:
     if (!method) method = methods->get_object().if_contains("ANY");
   }
   if (!method || !method->is_object()) co_return MissingToken(call);
+  std::string method_name = methods->get_object().contains(request.method) ? request.method : "ANY";
   const auto* integration = method->get_object().if_contains("methodIntegration");
   if (!integration || !integration->is_object()) co_return InternalError(call, 500);
   const json::object& integ = integration->get_object();
+  if (auto rejected = AdmitInvocation(
+          env, Admission{account, region, target.id, stage_name, &**api, &**stage,
+                         &method->get_object(), method_name, StrOf(resource, "path"), &request}))
+    co_return Gateway(call, rejected->status, rejected->message, rejected->error_type);
 
   Invocation inv;
   inv.request = &request;

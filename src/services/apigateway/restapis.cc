@@ -1,12 +1,14 @@
 // CreateRestApi (with its root resource "/"), GetRestApi, GetRestApis, UpdateRestApi (patch
 // operations), DeleteRestApi, and tags (TagResource, UntagResource, GetTags) for REST APIs
-// ("arn:aws:apigateway:<region>::/restapis/<id>") and stages (".../stages/<name>").
+// ("arn:aws:apigateway:<region>::/restapis/<id>"), stages (".../stages/<name>"), API keys
+// ("...::/apikeys/<id>") and usage plans ("...::/usageplans/<id>").
 #include <boost/json.hpp>
 
 #include "core/storage/json_store.h"
 #include "core/storage/key_encoding.h"
 #include "core/storage/kv_store.h"
 #include "services/apigateway/rest.h"
+#include "services/apigateway/usage.h"
 
 namespace nimbus::apigateway {
 
@@ -30,6 +32,21 @@ struct TaggedRecord {
 Result<TaggedRecord> FindTagged(const RequestContext& ctx, std::string_view arn) {
   std::string prefix = "arn:aws:apigateway:" + ctx.region + "::/restapis/";
   auto not_found = [&] { return NotFound("Invalid resource identifier specified"); };
+  // API keys ("::/apikeys/<id>") and usage plans ("::/usageplans/<id>") carry tags too.
+  for (std::string_view kind : {"apikeys", "usageplans"}) {
+    std::string other = "arn:aws:apigateway:" + ctx.region + "::/" + std::string(kind) + "/";
+    if (!arn.starts_with(other)) continue;
+    std::string_view id = arn.substr(other.size());
+    if (id.empty() || id.find('/') != std::string_view::npos) return not_found();
+    TaggedRecord out;
+    out.key = kind == "apikeys" ? ApiKeyRecordKey(ctx.account_id, ctx.region, id)
+                                : UsagePlanKey(ctx.account_id, ctx.region, id);
+    auto r = LoadRecord(*ctx.env, out.key);
+    if (!r) return std::move(r).error();
+    if (!*r) return not_found();
+    out.record = std::move(**r);
+    return out;
+  }
   if (arn.substr(0, prefix.size()) != prefix)
     return BadRequest("Invalid ARN specified in the request");
   std::string_view rest = arn.substr(prefix.size());

@@ -8,6 +8,7 @@
 #include "core/storage/json_store.h"
 #include "core/storage/kv_store.h"
 #include "services/apigateway/rest.h"
+#include "services/apigateway/usage.h"
 
 namespace nimbus::apigateway {
 
@@ -74,6 +75,7 @@ Status PatchStage(const RequestContext& ctx, std::string_view api_id, const Patc
     if (vars.as_object().empty()) stage.erase("variables");
     return Ok{};
   }
+  if (auto setting = PatchMethodSetting(p, stage)) return std::move(*setting);
   if (p.op != "replace") return InvalidPatchPath(p);
   if (p.path == "/description") {
     if (p.value)

@@ -12,7 +12,9 @@
 #include "core/http/client.h"
 #include "services/apigatewayv2/apigw.h"
 #include "services/apigatewayv2/route_match.h"
+#include "services/apigatewayv2/route_throttle.h"
 #include "services/execute_api/cors.h"
+#include "services/execute_api/integration_timeout.h"
 #include "services/execute_api/lambda_proxy.h"
 
 namespace nimbus::apigatewayv2 {
@@ -57,7 +59,20 @@ Task<http::Response> InvokeLambda(ServiceEnv& env, const Invocation& inv,
   json::object input{{"FunctionName", function},
                      {"InvocationType", "RequestResponse"},
                      {"Payload", v2 ? EventV2(inv) : EventV1(inv)}};
-  auto result = co_await env.registry->Call(ctx, "lambda", "Invoke", std::move(input));
+  // TimeoutInMillis bounds the call (503, as HTTP APIs answer an integration timeout); the
+  // function itself runs on to its own end.
+  int64_t timeout = 30000;
+  if (const auto* t = integration.if_contains("TimeoutInMillis"); t && t->is_int64())
+    timeout = t->get_int64();
+  auto called =
+      co_await execute_api::CallWithTimeout(env, std::move(ctx), "lambda", "Invoke",
+                                            std::move(input), std::chrono::milliseconds(timeout));
+  if (!called) {
+    spdlog::info("apigatewayv2: api {} route {}: Lambda {} timed out", inv.api_id, inv.route_key,
+                 function);
+    co_return Message(503, "Service Unavailable", inv.request_id);
+  }
+  auto& result = *called;
   if (!result) {
     spdlog::warn("apigatewayv2: api {} route {}: Lambda {} failed: {} {}", inv.api_id,
                  inv.route_key, function, result.error().code, result.error().message);
@@ -215,6 +230,9 @@ Task<http::Response> ServeStage(ServiceEnv& env, const http::Request& request,
   auto match = MatchRoute(keys, request.method, route_path);
   if (!match) co_return Message(404, "Not Found", apigw_request_id);
   const json::object& route = served->routes[match->index];
+  if (!AdmitRoute(account, region, target.id, *stage, stage_name, keys[match->index],
+                  env.clock->NowMillis()))
+    co_return Message(429, "Too Many Requests", apigw_request_id);
   const auto* route_target = route.if_contains("Target");
   constexpr std::string_view kPrefix = "integrations/";
   if (!route_target || !route_target->is_string() ||
