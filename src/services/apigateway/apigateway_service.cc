@@ -3,6 +3,7 @@
 
 #include "services/apigateway/data_plane.h"
 #include "services/apigateway/rest.h"
+#include "services/execute_api/authorizer.h"
 
 namespace nimbus::apigateway {
 
@@ -14,11 +15,15 @@ class ApiGatewayService final : public Service {
     // Invalid input answers BadRequestException, as API Gateway does for every kind of it.
     validation_.error_code = "BadRequestException";
     validation_.serialization_error_code = "BadRequestException";
-    for (auto table : {RestApiHandlers(), ResourceHandlers(), StageHandlers()})
+    for (auto table :
+         {RestApiHandlers(), ResourceHandlers(), StageHandlers(), AuthorizerHandlers()})
       for (auto& [name, handler] : table) HandleSync(name, std::move(handler));
   }
 
   void Start(ServiceEnv& env) override { env_ = &env; }
+
+  // Cached Lambda authorizer results go with the state they came from.
+  void Reset() override { execute_api::SharedAuthorizerCache().Clear(); }
 
   Task<std::optional<http::Response>> HandleDataPlane(const http::Request& request,
                                                       const DataPlaneTarget& target,
