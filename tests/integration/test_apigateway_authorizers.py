@@ -231,7 +231,8 @@ class InvokeTest(RestCase):
         for token in ("boom", "junk", "nested", "simple-allow"):
             self.refused(api_id, "/prod/pets", {"Authorization": token}, 500, None,
                          "AuthorizerConfigurationException")
-        # Huge tokens are refused, never a crash.
+        # Long tokens are matched against the expression; huge ones are refused, never a crash.
+        self.ok(api_id, "/prod/pets", {"Authorization": "a" * 4000})
         self.refused(api_id, "/prod/pets", {"Authorization": "a" * 60000}, 401, "Unauthorized",
                      "UnauthorizedException")
         self.ok(api_id, "/prod/pets", {"Authorization": "policy-allow"})
@@ -283,3 +284,29 @@ class InvokeTest(RestCase):
         self.refused(api_id, "/prod/pets", {"Authorization": "policy-allow"}, 401,
                      "Unauthorized", "UnauthorizedException")
         self.ok(api_id, "/prod/pets", {"X-Tok": "policy-allow"})
+
+    def test_test_invoke_authorizer(self):
+        api_id = self.token_api()
+        auth_id = self.apigw.get_authorizers(restApiId=api_id)["items"][0]["id"]
+        out = self.apigw.test_invoke_authorizer(restApiId=api_id, authorizerId=auth_id,
+                                                headers={"Authorization": "policy-allow"},
+                                                pathWithQueryString="/pets?x=1")
+        self.assertEqual(out["clientStatus"], 200)
+        self.assertEqual(out["principalId"], "user-policy-allow")
+        policy = json.loads(out["policy"])
+        self.assertEqual(policy["Statement"][0]["Resource"],
+                         "arn:aws:execute-api:us-east-1:%s:%s/ESTestInvoke-stage/GET/"
+                         % (self.client("sts").get_caller_identity()["Account"], api_id))
+        self.assertIn(auth_id, out["log"])
+        # Without pathWithQueryString the request is GET /
+        again = self.apigw.test_invoke_authorizer(restApiId=api_id, authorizerId=auth_id,
+                                                  headers={"Authorization": "policy-allow"})
+        self.assertEqual(again["clientStatus"], 200)
+        self.assertEqual(self.apigw.test_invoke_authorizer(
+            restApiId=api_id, authorizerId=auth_id)["clientStatus"], 401)
+        self.assertEqual(self.apigw.test_invoke_authorizer(
+            restApiId=api_id, authorizerId=auth_id,
+            headers={"Authorization": "boom"})["clientStatus"], 500)
+        with self.assertRaises(ClientError) as cm:
+            self.apigw.test_invoke_authorizer(restApiId=api_id, authorizerId="nope00")
+        self.assertAwsError(cm, "NotFoundException", 404)

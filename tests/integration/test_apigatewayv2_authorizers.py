@@ -46,6 +46,11 @@ class ControlPlaneTest(NimbusTestCase):
         self.assertEqual(a["JwtConfiguration"], {"Issuer": "https://issuer.example.com",
                                                  "Audience": ["app"]})
         self.assertNotIn("AuthorizerResultTtlInSeconds", a)
+        # Lambda authorizer members at their "off" values are dropped for JWT.
+        b = self.jwt(Name="jwt2", AuthorizerResultTtlInSeconds=0, EnableSimpleResponses=False)
+        self.assertNotIn("AuthorizerResultTtlInSeconds", b)
+        self.assertNotIn("EnableSimpleResponses", b)
+        self.apigw.delete_authorizer(ApiId=self.api_id, AuthorizerId=b["AuthorizerId"])
         lam = self.apigw.create_authorizer(
             ApiId=self.api_id, Name="lam", AuthorizerType="REQUEST",
             AuthorizerUri=invoke_uri(LAMBDA_ARN), AuthorizerPayloadFormatVersion="2.0",
@@ -95,7 +100,9 @@ class ControlPlaneTest(NimbusTestCase):
                      dict(jwt, IdentitySource=["$request.header.A", "$request.header.B"]),
                      dict(jwt, IdentitySource=["Authorization"]),
                      dict(jwt, IdentitySource=["$context.requestId"]),
-                     dict(jwt, AuthorizerResultTtlInSeconds=10)):
+                     dict(jwt, AuthorizerResultTtlInSeconds=10),
+                     dict(jwt, EnableSimpleResponses=True),
+                     dict(jwt, AuthorizerUri=invoke_uri(LAMBDA_ARN))):
             with self.assertRaises(ClientError, msg=str(args)) as cm:
                 self.apigw.create_authorizer(**args)
             self.assertAwsError(cm, "BadRequestException", 400)

@@ -18,6 +18,7 @@ class ApiGatewayService final : public Service {
     for (auto table :
          {RestApiHandlers(), ResourceHandlers(), StageHandlers(), AuthorizerHandlers()})
       for (auto& [name, handler] : table) HandleSync(name, std::move(handler));
+    Handle("TestInvokeAuthorizer", &TestInvokeAuthorizer);
   }
 
   void Start(ServiceEnv& env) override { env_ = &env; }

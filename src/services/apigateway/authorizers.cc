@@ -5,8 +5,13 @@
 #include <cctype>
 #include <regex>
 
+#include "core/common/clock.h"
+#include "core/common/encoding.h"
+#include "core/common/ids.h"
+#include "core/http/http_types.h"
 #include "core/storage/json_store.h"
 #include "core/storage/kv_store.h"
+#include "services/apigateway/method_auth.h"
 #include "services/apigateway/rest.h"
 
 namespace nimbus::apigateway {
@@ -247,6 +252,75 @@ HandlerTable AuthorizerHandlers() {
     return Document(json::object());
   });
   return t;
+}
+
+Task<Result<Document>> TestInvokeAuthorizer(RequestContext& ctx, Document in) {
+  std::string api_id(StringMember(in, "restApiId"));
+  auto api = LoadApi(ctx, api_id);
+  if (!api) co_return std::move(api).error();
+  std::string key;
+  auto authorizer = LoadAuthorizer(ctx, api_id, StringMember(in, "authorizerId"), &key);
+  if (!authorizer) co_return std::move(authorizer).error();
+
+  // The request the input describes: GET pathWithQueryString with its headers and body.
+  http::Request request;
+  request.method = "GET";
+  std::string target(StringMember(in, "pathWithQueryString"));
+  if (target.empty() || target[0] != '/') target = "/" + target;
+  request.target = target;
+  auto question = target.find('?');
+  request.path = target.substr(0, question);
+  if (question != std::string::npos) request.query = target.substr(question + 1);
+  auto add_headers = [&](std::string_view member, bool lists) {
+    if (!HasMember(in, member) || !in.at(member).is_object()) return;
+    for (const auto& [name, v] : in.at(member).get_object()) {
+      std::string lower(name);
+      for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (!lists && v.is_string()) request.headers.emplace_back(lower, std::string(v.get_string()));
+      if (lists && v.is_array())
+        for (const auto& item : v.get_array())
+          if (item.is_string()) request.headers.emplace_back(lower, std::string(item.get_string()));
+    }
+  };
+  add_headers("headers", false);
+  add_headers("multiValueHeaders", true);
+  request.body = std::string(StringMember(in, "body"));
+  request.remote_address = ctx.http ? ctx.http->remote_address : "127.0.0.1";
+
+  execute_api::Invocation inv;
+  inv.request = &request;
+  inv.account_id = ctx.account_id;
+  inv.api_id = api_id;
+  inv.domain_name = api_id + ".execute-api.localhost";
+  inv.domain_prefix = api_id;
+  inv.stage = "test-invoke-stage";
+  inv.request_id = NewRequestId();
+  inv.path = UriDecode(request.path).value_or(request.path);
+  inv.rest_path = inv.path;
+  inv.resource_path = inv.path;
+  if (HasMember(in, "stageVariables") && in.at("stageVariables").is_object())
+    inv.stage_variables = in.at("stageVariables").get_object();
+  inv.time_epoch_ms = ctx.env->clock->NowMillis();
+  inv.rest_api = true;
+  // The method ARN API Gateway's test invocations name.
+  std::string method_arn = "arn:aws:execute-api:" + ctx.region + ":" + ctx.account_id + ":" +
+                           api_id + "/ESTestInvoke-stage/GET/";
+  auto run = co_await RunAuthorizer(*ctx.env, *authorizer, inv, method_arn, false);
+  json::object out{{"latency", run.latency_ms}};
+  std::string log = "Execution log for request " + inv.request_id +
+                    "\nStarting authorizer: " + key.substr(key.rfind('/') + 1) +
+                    " for request: " + inv.request_id + "\n";
+  if (run.refusal) {
+    out["clientStatus"] = run.refusal->status;
+    log += "Unauthorized request or authorizer failure: " + std::to_string(run.refusal->status);
+  } else {
+    out["clientStatus"] = 200;
+    out["principalId"] = run.answer.at("principalId");
+    out["policy"] = json::serialize(run.answer.at("policyDocument"));
+    log += "Successfully completed authorizer execution";
+  }
+  out["log"] = log;
+  co_return Document(std::move(out));
 }
 
 }  // namespace nimbus::apigateway

@@ -108,22 +108,14 @@ bool TokenMatches(std::string_view token, std::string_view expression) {
 
 }  // namespace
 
-Task<MethodAuthorization> AuthorizeMethod(ServiceEnv& env, const json::object& method,
-                                          const json::object& authorizers, const Invocation& inv,
-                                          std::string_view region) {
-  if (Str(method, "authorizationType") != "CUSTOM") co_return MethodAuthorization{};
-  const auto* record = authorizers.if_contains(Str(method, "authorizerId"));
-  if (!record || !record->is_object()) {
-    spdlog::warn("apigateway: api {}: authorizer {} is not deployed", inv.api_id,
-                 Str(method, "authorizerId"));
-    co_return ConfigurationError();
-  }
-  const json::object& authorizer = record->get_object();
+Task<AuthorizerRun> RunAuthorizer(ServiceEnv& env, const json::object& authorizer,
+                                  const Invocation& inv, std::string method_arn, bool use_cache) {
+  AuthorizerRun run;
+  auto refuse = [&](MethodAuthorization m) {
+    run.refusal = std::move(m.refusal);
+    return std::move(run);
+  };
   bool token_type = Str(authorizer, "type") == "TOKEN";
-  std::string method_arn = "arn:aws:execute-api:" + std::string(region) + ":" + inv.account_id +
-                           ":" + inv.api_id + "/" + inv.stage + "/" + inv.request->method +
-                           inv.rest_path;
-
   // The identity: the token header of a TOKEN authorizer, or every identity source of a REQUEST
   // authorizer. A missing one refuses the call without invoking the function.
   std::vector<std::string> identity;
@@ -134,15 +126,15 @@ Task<MethodAuthorization> AuthorizeMethod(ServiceEnv& env, const json::object& m
     std::string source =
         Trim(sources.substr(pos, comma == std::string_view::npos ? comma : comma - pos));
     auto value = IdentityValue(inv, source);
-    if (!value) co_return Unauthorized();
+    if (!value) co_return refuse(Unauthorized());
     identity.push_back(std::move(*value));
     if (comma == std::string_view::npos) break;
     pos = comma + 1;
   }
   if (token_type) {
-    if (identity.size() != 1) co_return Unauthorized();
+    if (identity.size() != 1) co_return refuse(Unauthorized());
     if (!TokenMatches(identity[0], Str(authorizer, "identityValidationExpression")))
-      co_return Unauthorized();
+      co_return refuse(Unauthorized());
   }
 
   int64_t ttl = 300;
@@ -151,8 +143,7 @@ Task<MethodAuthorization> AuthorizeMethod(ServiceEnv& env, const json::object& m
   int64_t now_ms = env.clock->NowMillis();
   std::string cache_key;
   std::optional<json::value> answer;
-  int64_t latency_ms = 0;
-  if (ttl > 0 && !identity.empty()) {
+  if (use_cache && ttl > 0 && !identity.empty()) {
     std::string joined;
     for (const auto& v : identity) joined += v + '\n';
     cache_key = "apigateway/" + inv.api_id + "/" +
@@ -176,9 +167,9 @@ Task<MethodAuthorization> AuthorizeMethod(ServiceEnv& env, const json::object& m
     auto invoked = co_await execute_api::InvokeAuthorizer(env, inv.account_id, inv.request_id,
                                                           Str(authorizer, "authorizerUri"),
                                                           inv.stage_variables, std::move(event));
-    latency_ms = env.clock->NowMillis() - now_ms;
-    if (invoked.unauthorized) co_return Unauthorized();
-    if (!invoked.answer) co_return ConfigurationError();
+    run.latency_ms = env.clock->NowMillis() - now_ms;
+    if (invoked.unauthorized) co_return refuse(Unauthorized());
+    if (!invoked.answer) co_return refuse(ConfigurationError());
     answer = std::move(invoked.answer);
     // Only well-formed answers are kept.
     const auto* o = answer->is_object() ? &answer->get_object() : nullptr;
@@ -193,22 +184,46 @@ Task<MethodAuthorization> AuthorizeMethod(ServiceEnv& env, const json::object& m
   if (!principal || !policy || !policy->is_object()) {
     spdlog::info("apigateway: api {}: authorizer answer without principalId or policyDocument",
                  inv.api_id);
-    co_return ConfigurationError();
+    co_return refuse(ConfigurationError());
   }
-  MethodAuthorization out;
   if (const auto* context = o->if_contains("context"); context && !context->is_null()) {
-    if (!context->is_object()) co_return ConfigurationError();
+    if (!context->is_object()) co_return refuse(ConfigurationError());
     // Context values are strings, numbers or booleans; anything else is a misconfiguration.
     for (const auto& [k, v] : context->get_object()) {
       if (v.is_object() || v.is_array()) {
         spdlog::info("apigateway: api {}: authorizer context {} is not a primitive", inv.api_id,
                      std::string_view(k));
-        co_return ConfigurationError();
+        co_return refuse(ConfigurationError());
       }
-      out.authorizer[k] = v;
+      run.context[k] = v;
     }
   }
-  switch (execute_api::EvaluatePolicy(*policy, method_arn)) {
+  run.answer = *o;
+  run.answer["principalId"] = principal->is_string() ? json::value(principal->get_string())
+                                                     : json::value(json::serialize(*principal));
+  co_return run;
+}
+
+Task<MethodAuthorization> AuthorizeMethod(ServiceEnv& env, const json::object& method,
+                                          const json::object& authorizers, const Invocation& inv,
+                                          std::string_view region) {
+  if (Str(method, "authorizationType") != "CUSTOM") co_return MethodAuthorization{};
+  const auto* record = authorizers.if_contains(Str(method, "authorizerId"));
+  if (!record || !record->is_object()) {
+    spdlog::warn("apigateway: api {}: authorizer {} is not deployed", inv.api_id,
+                 Str(method, "authorizerId"));
+    co_return ConfigurationError();
+  }
+  std::string method_arn = "arn:aws:execute-api:" + std::string(region) + ":" + inv.account_id +
+                           ":" + inv.api_id + "/" + inv.stage + "/" + inv.request->method +
+                           inv.rest_path;
+  auto run = co_await RunAuthorizer(env, record->get_object(), inv, method_arn, true);
+  if (run.refusal) {
+    MethodAuthorization out;
+    out.refusal = std::move(run.refusal);
+    co_return out;
+  }
+  switch (execute_api::EvaluatePolicy(run.answer.at("policyDocument"), method_arn)) {
     case execute_api::PolicyEffect::kDeny:
       co_return Refuse(403, "User is not authorized to access this resource with an explicit deny",
                        "AccessDeniedException");
@@ -218,9 +233,10 @@ Task<MethodAuthorization> AuthorizeMethod(ServiceEnv& env, const json::object& m
     case execute_api::PolicyEffect::kAllow:
       break;
   }
-  out.authorizer["principalId"] = principal->is_string() ? json::value(principal->get_string())
-                                                         : json::value(json::serialize(*principal));
-  out.authorizer["integrationLatency"] = latency_ms;
+  MethodAuthorization out;
+  out.authorizer = std::move(run.context);
+  out.authorizer["principalId"] = run.answer.at("principalId");
+  out.authorizer["integrationLatency"] = run.latency_ms;
   co_return out;
 }
 

@@ -28,6 +28,20 @@ struct MethodAuthorization {
   json::object authorizer;  // requestContext.authorizer: principalId and the context
 };
 
+// One run of a Lambda authorizer record for `inv`: the identity checks, the function (or, when
+// `use_cache`, its cached answer) and the answer's form. `refusal` is set for 401 and 500; else
+// `answer` holds principalId and policyDocument and `context` the answer's context, still to be
+// checked against a method ARN.
+struct AuthorizerRun {
+  std::optional<Refusal> refusal;
+  json::object answer;
+  json::object context;
+  int64_t latency_ms = 0;
+};
+Task<AuthorizerRun> RunAuthorizer(ServiceEnv& env, const json::object& authorizer,
+                                  const execute_api::Invocation& inv, std::string method_arn,
+                                  bool use_cache);
+
 // Authorizes `inv` for `method` (a deployed method record) with the authorizer it names among
 // `authorizers` (id → record). Methods without a Lambda authorizer pass as they are.
 Task<MethodAuthorization> AuthorizeMethod(ServiceEnv& env, const json::object& method,

@@ -106,6 +106,8 @@ HandlerTable RestApiHandlers();   // rest APIs and tags
 HandlerTable ResourceHandlers();  // resources, methods, integrations and their responses
 HandlerTable StageHandlers();     // stages and deployments
 HandlerTable AuthorizerHandlers();
+// TestInvokeAuthorizer: runs an authorizer (never its cache) on the request the input describes.
+Task<Result<Document>> TestInvokeAuthorizer(RequestContext& ctx, Document in);
 
 // The authorizer a method of authorizationType `auth` (CUSTOM or COGNITO_USER_POOLS) names:
 // BadRequestException "Invalid authorizer ID specified" unless `authorizer_id` names an

@@ -67,6 +67,14 @@ Status CheckAuthorizer(json::object& record) {
     const auto* audience = jwt->get_object().if_contains("Audience");
     if (!audience || !audience->is_array() || audience->get_array().empty())
       return BadRequest("Audience is required for authorizer of type JWT.");
+    // Members of Lambda authorizers: their "off" values (which tools send by default) are
+    // dropped, anything else is refused.
+    if (const auto* ttl = record.if_contains("AuthorizerResultTtlInSeconds");
+        ttl && ttl->is_int64() && ttl->get_int64() == 0)
+      record.erase("AuthorizerResultTtlInSeconds");
+    if (const auto* simple = record.if_contains("EnableSimpleResponses");
+        simple && simple->is_bool() && !simple->get_bool())
+      record.erase("EnableSimpleResponses");
     for (std::string_view m : {"AuthorizerUri", "AuthorizerPayloadFormatVersion",
                                "AuthorizerResultTtlInSeconds", "EnableSimpleResponses"})
       if (record.contains(m))
