@@ -470,3 +470,29 @@ class LambdaAuthorizerTest(InvokeCase):
         self.apigw.create_deployment(ApiId=api_id, StageName="prod")
         self.ok_event(api_id, "/prod/x", {"Authorization": "simple-allow"})
         self.refused(api_id, "/prod/x", {}, 401, "Unauthorized")
+
+
+class KeyRotationTest(InvokeCase):
+    server_args = ("--enable-clock-control",)
+
+    def test_unknown_kid_refetches_at_most_every_ten_seconds(self):
+        issuer = Issuer()
+        self.addCleanup(issuer.stop)
+        issuer.published = ["k1"]
+        api_id = self.api({"Name": "jwt", "AuthorizerType": "JWT",
+                           "IdentitySource": ["$request.header.Authorization"],
+                           "JwtConfiguration": {"Issuer": issuer.url, "Audience": ["app"]}},
+                          {"GET /x": {"AuthorizationType": "JWT"}})
+        self.ok_event(api_id, "/x", {"Authorization": issuer.token(kid="k1")})
+        issuer.published = ["k1", "k2"]  # a new key appears
+        rotated = {"Authorization": issuer.token(kid="k2")}
+        headers = self.refused(api_id, "/x", rotated, 401, "Unauthorized")
+        self.assertIn("signing key was not found", headers["www-authenticate"])
+        fetched = len(issuer.requests)
+        self.refused(api_id, "/x", rotated, 401, "Unauthorized")
+        self.assertEqual(len(issuer.requests), fetched)  # not asked again so soon
+        status, _, body = self.server.http("POST", "/_nimbus/clock",
+                                           json.dumps({"advance_seconds": 11}).encode())
+        self.assertEqual(status, 200, body)
+        self.ok_event(api_id, "/x", rotated)
+        self.assertGreater(len(issuer.requests), fetched)

@@ -275,6 +275,7 @@ Task<std::optional<json::object>> JwksCache::Key(std::string issuer, std::string
   if (!doc || Str(*doc, "jwks_uri").empty()) {
     spdlog::info("execute-api: JWT issuer {}: no OpenID configuration ({} {})", issuer,
                  config.status, config.error);
+    Remember(issuer, json::array(), now_ms);
     co_return std::nullopt;
   }
   http::OutgoingRequest jwks;
@@ -288,14 +289,17 @@ Task<std::optional<json::object>> JwksCache::Key(std::string issuer, std::string
   if (!list || !list->is_array()) {
     spdlog::info("execute-api: JWT issuer {}: no JWKS at {} ({} {})", issuer,
                  std::string(Str(*doc, "jwks_uri")), keys.status, keys.error);
+    Remember(issuer, json::array(), now_ms);
     co_return std::nullopt;
   }
-  {
-    std::lock_guard lock(mu_);
-    if (entries_.size() >= kMaxCached) entries_.clear();
-    entries_[issuer] = Entry{list->get_array(), now_ms};
-  }
+  Remember(issuer, list->get_array(), now_ms);
   co_return Find(issuer, kid, now_ms, &stale);
+}
+
+void JwksCache::Remember(const std::string& issuer, json::array keys, int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  if (entries_.size() >= kMaxCached) entries_.clear();
+  entries_[issuer] = Entry{std::move(keys), now_ms};
 }
 
 void JwksCache::Clear() {

@@ -70,7 +70,8 @@ JwtOutcome CheckJwtClaims(const json::object& claims, const JwtRules& rules);
 std::vector<std::string> TokenScopes(const json::object& claims);
 
 // The signing keys of issuers, from "<issuer>/.well-known/openid-configuration" → jwks_uri,
-// kept an hour; an unknown kid refetches (at most every 10 seconds per issuer).
+// kept an hour; an unknown kid refetches, and an issuer that could not be reached is asked
+// again, at most every 10 seconds per issuer.
 class JwksCache {
  public:
   // The JWK of `issuer` with `kid` (the first RSA key when `kid` is empty and the set holds
@@ -85,6 +86,7 @@ class JwksCache {
   };
   std::optional<json::object> Find(const std::string& issuer, const std::string& kid,
                                    int64_t now_ms, bool* stale);
+  void Remember(const std::string& issuer, json::array keys, int64_t now_ms);
   std::mutex mu_;
   std::map<std::string, Entry> entries_;
 };
