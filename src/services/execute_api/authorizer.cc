@@ -187,16 +187,18 @@ JwtOutcome CheckJwtClaims(const json::object& claims, const JwtRules& rules) {
     out.description = "the token has expired";
     return out;
   }
+  // nbf and iat get a minute of leeway for issuers whose clocks run a little ahead.
+  constexpr double kLeewaySeconds = 60;
   if (claims.contains("nbf")) {
     auto nbf = NumericDate(claims, "nbf");
-    if (!nbf || *nbf > now) {
+    if (!nbf || *nbf > now + kLeewaySeconds) {
       out.description = "the token is not valid yet";
       return out;
     }
   }
   if (claims.contains("iat")) {
     auto iat = NumericDate(claims, "iat");
-    if (!iat || *iat > now) {
+    if (!iat || *iat > now + kLeewaySeconds) {
       out.description = "the token was issued in the future";
       return out;
     }

@@ -61,8 +61,8 @@ struct JwtOutcome {
   std::vector<std::string> scopes;  // the token's (scope or scp claim)
 };
 
-// The claim checks after the signature: iss, aud (else client_id), exp, nbf, iat, then scopes
-// (kForbidden when the route wants scopes the token lacks).
+// The claim checks after the signature: iss, aud (else client_id), exp, nbf and iat (a minute
+// of leeway), then scopes (kForbidden when the route wants scopes the token lacks).
 JwtOutcome CheckJwtClaims(const json::object& claims, const JwtRules& rules);
 
 // The scopes a token grants: the space-separated "scope" claim or the "scp" claim (a list or a

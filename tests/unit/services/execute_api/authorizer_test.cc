@@ -124,7 +124,9 @@ TEST(JwtTest, ClaimChecks) {
   EXPECT_EQ(with("aud", json::array{"x", "app2"}).verdict, Verdict::kAllow);
   EXPECT_EQ(with("exp", 1000).description, "the token has expired");
   EXPECT_EQ(with("exp", "2000").description, "the token has expired");
-  EXPECT_EQ(with("nbf", 1001).verdict, Verdict::kUnauthorized);
+  EXPECT_EQ(with("nbf", 1061).verdict, Verdict::kUnauthorized);
+  EXPECT_EQ(with("nbf", 1030).verdict, Verdict::kAllow);  // a minute of leeway
+  EXPECT_EQ(with("iat", 1060).verdict, Verdict::kAllow);
   EXPECT_EQ(with("nbf", 999.5).verdict, Verdict::kAllow);
   EXPECT_EQ(with("iat", 5000).verdict, Verdict::kUnauthorized);
   json::object no_exp = good;
