@@ -109,6 +109,8 @@ class ControlPlaneTest(NimbusTestCase):
         request = {"ApiId": self.api_id, "Name": "r", "AuthorizerType": "REQUEST",
                    "IdentitySource": ["$request.header.X"]}
         for kw in ({"AuthorizerPayloadFormatVersion": "2.0"},
+                   {"AuthorizerUri": "https://example.com/auth",
+                    "AuthorizerPayloadFormatVersion": "2.0"},
                    {"AuthorizerUri": invoke_uri(LAMBDA_ARN)},
                    {"AuthorizerUri": invoke_uri(LAMBDA_ARN), "AuthorizerPayloadFormatVersion": "3.0"},
                    {"AuthorizerUri": invoke_uri(LAMBDA_ARN), "AuthorizerPayloadFormatVersion": "1.0",

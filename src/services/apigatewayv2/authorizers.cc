@@ -82,8 +82,15 @@ Status CheckAuthorizer(json::object& record) {
     return Ok{};
   }
   // REQUEST (the model allows no other type).
-  if (Str(record, "AuthorizerUri").empty())
-    return BadRequest("AuthorizerUri is required for authorizer of type REQUEST.");
+  std::string_view uri = Str(record, "AuthorizerUri");
+  if (uri.empty()) return BadRequest("AuthorizerUri is required for authorizer of type REQUEST.");
+  // The Lambda invocation URI (what AWS documents), or the function ARN itself.
+  bool invocation_uri = uri.rfind("arn:aws:apigateway:", 0) == 0 &&
+                        uri.find(":lambda:path/2015-03-31/functions/") != std::string_view::npos;
+  if (!invocation_uri && uri.rfind("arn:aws:lambda:", 0) != 0)
+    return BadRequest("Invalid AuthorizerUri " + std::string(uri) +
+                      ". Authorizer URIs have the form arn:aws:apigateway:<region>:lambda:path/"
+                      "2015-03-31/functions/<function ARN>/invocations");
   if (record.contains("JwtConfiguration"))
     return BadRequest("JwtConfiguration is not supported for authorizer of type REQUEST.");
   std::string_view version = Str(record, "AuthorizerPayloadFormatVersion");
