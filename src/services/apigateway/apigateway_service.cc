@@ -4,6 +4,7 @@
 #include "services/apigateway/data_plane.h"
 #include "services/apigateway/rest.h"
 #include "services/apigateway/usage.h"
+#include "services/execute_api/authorizer.h"
 
 namespace nimbus::apigateway {
 
@@ -16,11 +17,15 @@ class ApiGatewayService final : public Service {
     validation_.error_code = "BadRequestException";
     validation_.serialization_error_code = "BadRequestException";
     for (auto table : {RestApiHandlers(), ResourceHandlers(), StageHandlers(), ApiKeyHandlers(),
-                       UsagePlanHandlers()})
+                       UsagePlanHandlers(), AuthorizerHandlers()})
       for (auto& [name, handler] : table) HandleSync(name, std::move(handler));
+    Handle("TestInvokeAuthorizer", &TestInvokeAuthorizer);
   }
 
   void Start(ServiceEnv& env) override { env_ = &env; }
+
+  // Cached Lambda authorizer results go with the state they came from.
+  void Reset() override { execute_api::SharedAuthorizerCache().Clear(); }
 
   Task<std::optional<http::Response>> HandleDataPlane(const http::Request& request,
                                                       const DataPlaneTarget& target,

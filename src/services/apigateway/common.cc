@@ -35,6 +35,7 @@ ApiError IntegrationNotFound() { return NotFound("Invalid Integration identifier
 ApiError ResponseNotFound() { return NotFound("Invalid Response status code specified"); }
 ApiError StageNotFound() { return NotFound("Invalid Stage identifier specified"); }
 ApiError DeploymentNotFound() { return NotFound("Invalid Deployment identifier specified"); }
+ApiError AuthorizerNotFound() { return NotFound("Invalid Authorizer identifier specified"); }
 
 std::string ApiKey(std::string_view account, std::string_view region, std::string_view api_id) {
   std::string k = storage::ScopePrefix(account, region);

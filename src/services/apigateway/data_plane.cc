@@ -10,6 +10,7 @@
 #include "core/common/ids.h"
 #include "core/common/logging.h"
 #include "core/http/client.h"
+#include "services/apigateway/method_auth.h"
 #include "services/apigateway/resource_match.h"
 #include "services/apigateway/rest.h"
 #include "services/apigateway/usage.h"
@@ -34,13 +35,13 @@ void StampIds(const Call& call, http::Response* r) {
 }
 
 // API Gateway's own answers ("gateway responses"): a JSON message and the error type.
-http::Response Gateway(const Call& call, int status, std::string_view message,
+http::Response Gateway(const Call& call, int status, json::value message,
                        std::string_view error_type) {
   http::Response r;
   r.status = status;
   r.SetHeader("content-type", "application/json");
   if (!error_type.empty()) r.SetHeader("x-amzn-errortype", error_type);
-  r.body = json::serialize(json::object{{"message", message}});
+  r.body = json::serialize(json::object{{"message", std::move(message)}});
   StampIds(call, &r);
   return r;
 }
@@ -366,6 +367,16 @@ Task<std::optional<http::Response>> ServeInvocation(ServiceEnv& env, const http:
   if (const auto* b = (*api)->if_contains("binaryMediaTypes"); b && b->is_array())
     for (const auto& t : b->get_array())
       if (t.is_string()) inv.binary_media_types.emplace_back(t.get_string());
+
+  static const json::object kNoAuthorizers;
+  const json::object* authorizers = &kNoAuthorizers;
+  if (const auto* a = (*deployment)->if_contains("_authorizers"); a && a->is_object())
+    authorizers = &a->get_object();
+  auto auth = co_await AuthorizeMethod(env, method->get_object(), *authorizers, inv, region);
+  if (auth.refusal)
+    co_return Gateway(call, auth.refusal->status, std::move(auth.refusal->message),
+                      auth.refusal->error_type);
+  inv.authorizer = std::move(auth.authorizer);
 
   std::string_view type = StrOf(integ, "type");
   if (type == "AWS_PROXY") co_return co_await InvokeLambda(env, call, inv, integ);

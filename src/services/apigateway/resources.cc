@@ -262,9 +262,11 @@ void AddMethodHandlers(HandlerTable& t) {
       return BadRequest(
           "Invalid authorization type specified. Valid options are NONE,AWS_IAM,"
           "CUSTOM,COGNITO_USER_POOLS");
-    // Authorizers are not built, so no authorizer id names one.
-    if (auth == "CUSTOM" || auth == "COGNITO_USER_POOLS")
-      return BadRequest("Invalid authorizer ID specified");
+    if (auth == "CUSTOM" || auth == "COGNITO_USER_POOLS") {
+      auto st = CheckMethodAuthorizer(ctx, StringMember(in, "restApiId"), auth,
+                                      StringMember(in, "authorizerId"));
+      if (!st) return std::move(st).error();
+    }
     if (HasMember(in, "requestValidatorId"))
       return BadRequest("Invalid Request Validator identifier specified");
     json::value& methods = loc->resource["resourceMethods"];
@@ -277,6 +279,8 @@ void AddMethodHandlers(HandlerTable& t) {
         {"apiKeyRequired", HasMember(in, "apiKeyRequired") && in.at("apiKeyRequired").is_bool()
                                ? in.at("apiKeyRequired").get_bool()
                                : false}};
+    if (auth == "CUSTOM" || auth == "COGNITO_USER_POOLS")
+      record["authorizerId"] = StringMember(in, "authorizerId");
     for (std::string_view m :
          {"requestParameters", "requestModels", "operationName", "authorizationScopes"})
       if (HasMember(in, m)) record[m] = in.at(m);

@@ -30,6 +30,7 @@ ApiError IntegrationNotFound();  // "Invalid Integration identifier specified"
 ApiError ResponseNotFound();     // "Invalid Response status code specified"
 ApiError StageNotFound();        // "Invalid Stage identifier specified"
 ApiError DeploymentNotFound();   // "Invalid Deployment identifier specified"
+ApiError AuthorizerNotFound();   // "Invalid Authorizer identifier specified"
 
 // ---- Storage layout (keyspace "apigateway") ----
 //   <scope>a/<apiId>                  REST API: GetRestApi's answer (tags included)
@@ -37,11 +38,18 @@ ApiError DeploymentNotFound();   // "Invalid Deployment identifier specified"
 //                                     ("resourceMethods": {"GET": Method with methodIntegration
 //                                     and methodResponses})
 //   <scope>s/<apiId>/<stageName>      stage: GetStage's answer (tags included)
-//   <scope>d/<apiId>/<deploymentId>   deployment: GetDeployment's answer plus "_resources", the
-//                                     resources as they were deployed
+//   <scope>u/<apiId>/<authorizerId>   authorizer: GetAuthorizer's answer
+//   <scope>d/<apiId>/<deploymentId>   deployment: GetDeployment's answer plus "_resources" and
+//                                     "_authorizers" (id → record), as they were deployed
 //   x/<apiId>                         {"account", "region"}: who owns an API id (the data plane
 //                                     finds an API from its id alone)
-enum class Kind : char { kApi = 'a', kResource = 'r', kStage = 's', kDeploy = 'd' };
+enum class Kind : char {
+  kApi = 'a',
+  kResource = 'r',
+  kStage = 's',
+  kDeploy = 'd',
+  kAuthorizer = 'u'
+};
 std::string ApiKey(std::string_view account, std::string_view region, std::string_view api_id);
 std::string ChildKey(std::string_view account, std::string_view region, Kind kind,
                      std::string_view api_id, std::string_view child_id);
@@ -97,5 +105,14 @@ using HandlerTable = std::vector<std::pair<std::string, SyncOperationHandler>>;
 HandlerTable RestApiHandlers();   // rest APIs and tags
 HandlerTable ResourceHandlers();  // resources, methods, integrations and their responses
 HandlerTable StageHandlers();     // stages and deployments
+HandlerTable AuthorizerHandlers();
+// TestInvokeAuthorizer: runs an authorizer (never its cache) on the request the input describes.
+Task<Result<Document>> TestInvokeAuthorizer(RequestContext& ctx, Document in);
+
+// The authorizer a method of authorizationType `auth` (CUSTOM or COGNITO_USER_POOLS) names:
+// BadRequestException "Invalid authorizer ID specified" unless `authorizer_id` names an
+// authorizer of the API of a matching type (TOKEN or REQUEST for CUSTOM).
+Status CheckMethodAuthorizer(const RequestContext& ctx, std::string_view api_id,
+                             std::string_view auth, std::string_view authorizer_id);
 
 }  // namespace nimbus::apigateway

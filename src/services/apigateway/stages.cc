@@ -124,6 +124,15 @@ void AddDeploymentHandlers(HandlerTable& t) {
     json::array copy;
     for (auto& r : *resources) copy.push_back(std::move(r));
     record["_resources"] = std::move(copy);
+    auto authorizers =
+        LoadChildren(*ctx.env, ctx.account_id, ctx.region, Kind::kAuthorizer, api_id);
+    if (!authorizers) return std::move(authorizers).error();
+    json::object authorizer_copy;
+    for (auto& a : *authorizers) {
+      std::string aid(a.at("id").as_string());
+      authorizer_copy[aid] = std::move(a);
+    }
+    record["_authorizers"] = std::move(authorizer_copy);
     storage::WriteBatch batch;
     storage::PutJson(batch, kKeyspace,
                      ChildKey(ctx.account_id, ctx.region, Kind::kDeploy, api_id, id), record);

@@ -3,6 +3,7 @@
 
 #include "services/apigatewayv2/apigw.h"
 #include "services/apigatewayv2/data_plane.h"
+#include "services/execute_api/authorizer.h"
 
 namespace nimbus::apigatewayv2 {
 
@@ -14,12 +15,18 @@ class ApiGatewayV2Service final : public Service {
     // Invalid input answers BadRequestException, as API Gateway does for every kind of it.
     validation_.error_code = "BadRequestException";
     validation_.serialization_error_code = "BadRequestException";
-    for (auto table :
-         {ApiHandlers(), RouteHandlers(), IntegrationHandlers(), StageHandlers(), TagHandlers()})
+    for (auto table : {ApiHandlers(), RouteHandlers(), IntegrationHandlers(), StageHandlers(),
+                       TagHandlers(), AuthorizerHandlers()})
       for (auto& [name, handler] : table) HandleSync(name, std::move(handler));
   }
 
   void Start(ServiceEnv& env) override { env_ = &env; }
+
+  // Cached JWKS and Lambda authorizer results go with the state they came from.
+  void Reset() override {
+    execute_api::SharedJwks().Clear();
+    execute_api::SharedAuthorizerCache().Clear();
+  }
 
   Task<std::optional<http::Response>> HandleDataPlane(const http::Request& request,
                                                       const DataPlaneTarget& target,

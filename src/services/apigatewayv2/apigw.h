@@ -28,14 +28,17 @@ ApiError RouteNotFound(std::string_view route_id);
 ApiError IntegrationNotFound(std::string_view integration_id);
 ApiError StageNotFound(std::string_view stage_name);
 ApiError DeploymentNotFound(std::string_view deployment_id);
+ApiError AuthorizerNotFound(std::string_view authorizer_id);
 
 // ---- Storage layout (keyspace "apigatewayv2") ----
 //   <scope>a/<apiId>                       API: GetApi's answer (Tags included)
 //   <scope>r/<apiId>/<routeId>             route: GetRoute's answer
 //   <scope>i/<apiId>/<integrationId>       integration: GetIntegration's answer
 //   <scope>s/<apiId>/<stageName>           stage: GetStage's answer (Tags included)
-//   <scope>d/<apiId>/<deploymentId>        deployment: GetDeployment's answer plus "_routes" and
-//                                          "_integrations", the API as it was deployed
+//   <scope>u/<apiId>/<authorizerId>        authorizer: GetAuthorizer's answer
+//   <scope>d/<apiId>/<deploymentId>        deployment: GetDeployment's answer plus "_routes",
+//                                          "_integrations" and "_authorizers", the API as it was
+//                                          deployed
 //   x/<apiId>                              {"account", "region"}: who owns an API id (the data
 //                                          plane finds an API from its id alone)
 enum class Kind : char {
@@ -43,7 +46,8 @@ enum class Kind : char {
   kRoute = 'r',
   kIntegration = 'i',
   kStage = 's',
-  kDeploy = 'd'
+  kDeploy = 'd',
+  kAuthorizer = 'u'
 };
 std::string ApiKey(std::string_view account, std::string_view region, std::string_view api_id);
 std::string ChildKey(std::string_view account, std::string_view region, Kind kind,
@@ -95,10 +99,17 @@ HandlerTable RouteHandlers();
 HandlerTable IntegrationHandlers();
 HandlerTable StageHandlers();  // stages and deployments
 HandlerTable TagHandlers();
+HandlerTable AuthorizerHandlers();
 
 // An integration record from CreateIntegration/UpdateIntegration input merged over `record`,
 // with AWS's defaults filled in and HTTP API rules checked (BadRequestException otherwise).
 Result<json::object> IntegrationFromInput(const Document& in, json::object record);
+
+// The authorization of a route record (AuthorizationType, AuthorizerId): a JWT or CUSTOM route
+// names an authorizer of the API of the matching type (JWT, REQUEST); other types drop
+// AuthorizerId.
+Status CheckRouteAuthorization(const RequestContext& ctx, std::string_view api_id,
+                               json::object& route);
 
 // A deployment of the API as it is now: the record (DeploymentStatus DEPLOYED) with the routes
 // and integrations it serves, written under its key.

@@ -226,7 +226,8 @@ HandlerTable ApiHandlers() {
     storage::WriteBatch batch;
     batch.Delete(kKeyspace, ApiKey(ctx.account_id, ctx.region, api_id));
     batch.Delete(kKeyspace, OwnerKey(api_id));
-    for (Kind k : {Kind::kRoute, Kind::kIntegration, Kind::kStage, Kind::kDeploy}) {
+    for (Kind k :
+         {Kind::kRoute, Kind::kIntegration, Kind::kStage, Kind::kDeploy, Kind::kAuthorizer}) {
       std::string prefix = ChildPrefix(ctx.account_id, ctx.region, k, api_id);
       batch.DeleteRange(kKeyspace, prefix, storage::PrefixEnd(prefix));
     }

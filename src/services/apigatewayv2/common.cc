@@ -45,6 +45,10 @@ ApiError DeploymentNotFound(std::string_view id) {
   return NotFound("Invalid Deployment identifier specified " + std::string(id), "Deployment");
 }
 
+ApiError AuthorizerNotFound(std::string_view id) {
+  return NotFound("Invalid Authorizer identifier specified " + std::string(id), "Authorizer");
+}
+
 std::string ApiKey(std::string_view account, std::string_view region, std::string_view api_id) {
   std::string k = storage::ScopePrefix(account, region);
   k.append("a/").append(api_id);

@@ -11,6 +11,7 @@
 #include "core/common/logging.h"
 #include "core/http/client.h"
 #include "services/apigatewayv2/apigw.h"
+#include "services/apigatewayv2/route_auth.h"
 #include "services/apigatewayv2/route_match.h"
 #include "services/apigatewayv2/route_throttle.h"
 #include "services/execute_api/cors.h"
@@ -47,6 +48,7 @@ http::Response Message(int status, std::string_view message, std::string_view re
 struct Served {
   std::vector<json::object> routes;
   json::object integrations;  // id → record
+  json::object authorizers;   // id → record
 };
 
 Task<http::Response> InvokeLambda(ServiceEnv& env, const Invocation& inv,
@@ -166,10 +168,16 @@ Result<Served> ServedBy(ServiceEnv& env, std::string_view account, std::string_v
     if (!routes) return std::move(routes).error();
     auto integrations = LoadChildren(env, account, region, Kind::kIntegration, api_id);
     if (!integrations) return std::move(integrations).error();
+    auto authorizers = LoadChildren(env, account, region, Kind::kAuthorizer, api_id);
+    if (!authorizers) return std::move(authorizers).error();
     s.routes = std::move(*routes);
     for (auto& i : *integrations) {
       std::string id(i.at("IntegrationId").as_string());
       s.integrations[id] = std::move(i);
+    }
+    for (auto& a : *authorizers) {
+      std::string id(a.at("AuthorizerId").as_string());
+      s.authorizers[id] = std::move(a);
     }
     return s;
   }
@@ -185,6 +193,9 @@ Result<Served> ServedBy(ServiceEnv& env, std::string_view account, std::string_v
   if (auto* integrations = (*d)->if_contains("_integrations");
       integrations && integrations->is_object())
     s.integrations = std::move(integrations->as_object());
+  if (auto* authorizers = (*d)->if_contains("_authorizers");
+      authorizers && authorizers->is_object())
+    s.authorizers = std::move(authorizers->as_object());
   return s;
 }
 
@@ -260,6 +271,11 @@ Task<http::Response> ServeStage(ServiceEnv& env, const http::Request& request,
 
   const json::object& integ = integration->get_object();
   std::string type(integ.at("IntegrationType").as_string());
+  const auto* version = integ.if_contains("PayloadFormatVersion");
+  bool v2 = version && version->is_string() && version->get_string() == "2.0";
+  auto auth = co_await AuthorizeRoute(env, route, served->authorizers, inv, region, route_path, v2);
+  if (auth.refusal) co_return std::move(*auth.refusal);
+  inv.authorizer = std::move(auth.authorizer);
   if (type == "AWS_PROXY") co_return co_await InvokeLambda(env, inv, integ);
   if (type == "HTTP_PROXY") co_return co_await ProxyHttp(inv, integ, route_path);
   co_return Message(500, "Internal Server Error", apigw_request_id);

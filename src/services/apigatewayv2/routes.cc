@@ -34,16 +34,8 @@ Result<json::object> RouteFromInput(const RequestContext& ctx, std::string_view 
     return BadRequest(
         "The provided route key is not formatted properly for HTTP protocol. Format "
         "should be \"<HTTP METHOD> /<resource path>\" or \"$default\"");
-  std::string auth(record.at("AuthorizationType").as_string());
-  if (auth == "JWT" || auth == "CUSTOM") {
-    const auto* authorizer = record.if_contains("AuthorizerId");
-    if (!authorizer || !authorizer->is_string())
-      return BadRequest("AuthorizerId is required for AuthorizationType " + auth);
-    // No authorizer can exist yet: CreateAuthorizer is not implemented.
-    return NotFound(
-        "Invalid Authorizer identifier specified " + std::string(authorizer->get_string()),
-        "Authorizer");
-  }
+  auto auth = CheckRouteAuthorization(ctx, api_id, record);
+  if (!auth) return std::move(auth).error();
   auto routes = LoadChildren(*ctx.env, ctx.account_id, ctx.region, Kind::kRoute, api_id);
   if (!routes) return std::move(routes).error();
   for (const auto& other : *routes) {

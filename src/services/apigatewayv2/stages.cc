@@ -64,6 +64,8 @@ Result<json::object> Deploy(const RequestContext& ctx, std::string_view api_id,
   auto integrations =
       LoadChildren(*ctx.env, ctx.account_id, ctx.region, Kind::kIntegration, api_id);
   if (!integrations) return std::move(integrations).error();
+  auto authorizers = LoadChildren(*ctx.env, ctx.account_id, ctx.region, Kind::kAuthorizer, api_id);
+  if (!authorizers) return std::move(authorizers).error();
   std::string id = NewDeploymentId();
   json::object record{{"DeploymentId", id},
                       {"DeploymentStatus", "DEPLOYED"},
@@ -77,8 +79,14 @@ Result<json::object> Deploy(const RequestContext& ctx, std::string_view api_id,
     std::string iid(i.at("IntegrationId").as_string());
     integration_copy[iid] = std::move(i);
   }
+  json::object authorizer_copy;
+  for (auto& a : *authorizers) {
+    std::string aid(a.at("AuthorizerId").as_string());
+    authorizer_copy[aid] = std::move(a);
+  }
   record["_routes"] = std::move(route_copy);
   record["_integrations"] = std::move(integration_copy);
+  record["_authorizers"] = std::move(authorizer_copy);
   auto st =
       SaveRecord(ctx, ChildKey(ctx.account_id, ctx.region, Kind::kDeploy, api_id, id), record);
   if (!st) return std::move(st).error();

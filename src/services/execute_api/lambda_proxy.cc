@@ -301,21 +301,23 @@ std::string EventV1(const Invocation& inv) {
                         {"user", nullptr},
                         {"userAgent", UserAgent(r)},
                         {"userArn", nullptr}};
-  e["requestContext"] = json::object{{"accountId", inv.account_id},
-                                     {"apiId", inv.api_id},
-                                     {"domainName", inv.domain_name},
-                                     {"domainPrefix", inv.domain_prefix},
-                                     {"extendedRequestId", inv.request_id},
-                                     {"httpMethod", r.method},
-                                     {"identity", std::move(identity)},
-                                     {"path", inv.path},
-                                     {"protocol", r.http_version == 10 ? "HTTP/1.0" : "HTTP/1.1"},
-                                     {"requestId", inv.request_id},
-                                     {"requestTime", ClfTime(inv.time_epoch_ms)},
-                                     {"requestTimeEpoch", inv.time_epoch_ms},
-                                     {"resourceId", inv.rest_api ? inv.resource_id : inv.route_key},
-                                     {"resourcePath", resource},
-                                     {"stage", inv.stage}};
+  json::object request_context{{"accountId", inv.account_id},
+                               {"apiId", inv.api_id},
+                               {"domainName", inv.domain_name},
+                               {"domainPrefix", inv.domain_prefix},
+                               {"extendedRequestId", inv.request_id},
+                               {"httpMethod", r.method},
+                               {"identity", std::move(identity)},
+                               {"path", inv.path},
+                               {"protocol", r.http_version == 10 ? "HTTP/1.0" : "HTTP/1.1"},
+                               {"requestId", inv.request_id},
+                               {"requestTime", ClfTime(inv.time_epoch_ms)},
+                               {"requestTimeEpoch", inv.time_epoch_ms},
+                               {"resourceId", inv.rest_api ? inv.resource_id : inv.route_key},
+                               {"resourcePath", resource},
+                               {"stage", inv.stage}};
+  if (!inv.authorizer.empty()) request_context["authorizer"] = inv.authorizer;
+  e["requestContext"] = std::move(request_context);
   e["pathParameters"] = PathParameters(inv);
   e["stageVariables"] =
       inv.stage_variables.empty() ? json::value(nullptr) : json::value(inv.stage_variables);

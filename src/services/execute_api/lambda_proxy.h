@@ -33,7 +33,7 @@ struct Invocation {
   std::string path;           // the request path, decoded, stage prefix included
   std::vector<std::pair<std::string, std::string>> path_parameters;
   json::object stage_variables;
-  json::object authorizer;  // requestContext.authorizer of format 2.0 when not empty
+  json::object authorizer;  // requestContext.authorizer when not empty
   int64_t time_epoch_ms = 0;
   // REST APIs only (rest_api set): the event has no "version", `resource` and
   // requestContext.resourcePath are `resource_path`, requestContext.resourceId is
