@@ -342,10 +342,6 @@ Task<std::optional<http::Response>> ServeInvocation(ServiceEnv& env, const http:
   const auto* integration = method->get_object().if_contains("methodIntegration");
   if (!integration || !integration->is_object()) co_return InternalError(call, 500);
   const json::object& integ = integration->get_object();
-  if (auto rejected = AdmitInvocation(
-          env, Admission{account, region, target.id, stage_name, &**api, &**stage,
-                         &method->get_object(), method_name, StrOf(resource, "path"), &request}))
-    co_return Gateway(call, rejected->status, rejected->message, rejected->error_type);
 
   Invocation inv;
   inv.request = &request;
@@ -377,6 +373,12 @@ Task<std::optional<http::Response>> ServeInvocation(ServiceEnv& env, const http:
     co_return Gateway(call, auth.refusal->status, std::move(auth.refusal->message),
                       auth.refusal->error_type);
   inv.authorizer = std::move(auth.authorizer);
+  // After the authorizer (as API Gateway orders them): the API key, throttles and quota.
+  if (auto rejected = AdmitInvocation(
+          env, Admission{account, region, target.id, stage_name, &**api, &**stage,
+                         &method->get_object(), method_name, StrOf(resource, "path"), &request}))
+    co_return Gateway(call, rejected->status, json::value(rejected->message),
+                      rejected->error_type);
 
   std::string_view type = StrOf(integ, "type");
   if (type == "AWS_PROXY") co_return co_await InvokeLambda(env, call, inv, integ);
