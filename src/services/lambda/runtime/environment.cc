@@ -496,7 +496,8 @@ std::shared_ptr<ExecutionEnvironment> ExecutionEnvironment::Start(
   SandboxLayout layout{spec.code_dir, host.runtime_dir, spec.opt_dir, st->tmp_dir, host.hidden};
   SandboxPaths paths = PathsFor(host.isolation, layout);
   RuntimeCommand command;
-  if (!host.catalog->Command(spec.runtime, paths, spec.code_dir, spec.opt_dir, &command, error)) {
+  if (!host.catalog->Command(spec.runtime, paths, spec.code_dir, spec.opt_dir, spec.memory_mb,
+                             &command, error)) {
     fs::remove_all(st->tmp_dir, ec);
     return nullptr;
   }
