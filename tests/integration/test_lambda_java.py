@@ -498,6 +498,30 @@ class JavaRuntimeTest(LambdaTestCase):
         out = payload(self.lam.invoke(FunctionName="java-fat", Payload=b'{"fat": true}'))
         self.assertEqual(out["event"], {"fat": True})
 
+    def test_cold_starts_map_the_runtime_class_data_archive(self):
+        # The first Java cold start has nimbus make a class-data archive of the runtime client
+        # in the background; later cold starts load the runtime's classes from it.
+        self.create_java("java-cds", "example.Greeter::shout", Environment={
+            "Variables": {"JAVA_TOOL_OPTIONS": "-Xlog:class+load=info:stdout"}})
+        self.assertEqual(payload(self.lam.invoke(FunctionName="java-cds", Payload=b'"a"')), "A")
+        deadline = time.time() + 60
+        while "class-data archive for" not in self.server_log() and time.time() < deadline:
+            time.sleep(0.2)
+        self.assertIn("class-data archive for", self.server_log())
+        self.assertNotIn("no class-data archive", self.server_log())
+        self.lam.update_function_configuration(FunctionName="java-cds", Description="cold again")
+        self.assertEqual(payload(self.lam.invoke(FunctionName="java-cds", Payload=b'"b"')), "B")
+        logs = self.client("logs")
+        sources = []
+        deadline = time.time() + 10
+        while len(sources) < 2 and time.time() < deadline:
+            events = logs.filter_log_events(logGroupName="/aws/lambda/java-cds",
+                                            filterPattern='"nimbus.lambda.Handler source"')
+            sources = [e["message"].split("source: ")[1].strip() for e in events["events"]]
+            time.sleep(0.2)
+        self.assertEqual(len(sources), 2, sources)
+        self.assertIn("shared objects file (top)", sources)
+
     def test_handler_calls_nimbus_dynamodb(self):
         ddb = self.client("dynamodb")
         ddb.create_table(TableName="java-items",

@@ -25,6 +25,7 @@
 #include "core/common/logging.h"
 #include "core/http/listener.h"
 #include "services/lambda/runtime/cgroup.h"
+#include "services/lambda/runtime/java_archive.h"
 #include "services/lambda/runtime/process.h"
 #include "services/lambda/runtime/runtimes.h"
 
@@ -500,6 +501,11 @@ std::shared_ptr<ExecutionEnvironment> ExecutionEnvironment::Start(
                              &command, error)) {
     fs::remove_all(st->tmp_dir, ec);
     return nullptr;
+  }
+  if (host.java_archives && FamilyOf(spec.runtime) == RuntimeFamily::kJava) {
+    std::string archive = host.java_archives->ArchiveFor(command.argv[0], host, paths);
+    if (!archive.empty())
+      command.argv.insert(command.argv.begin() + 1, "-XX:SharedArchiveFile=" + archive);
   }
 
   http::ServerOptions lo;

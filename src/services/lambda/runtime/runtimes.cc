@@ -10,6 +10,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "services/lambda/runtime/java_archive.h"
+
 namespace nimbus::lambda::runtime {
 
 namespace fs = std::filesystem;
@@ -259,19 +261,12 @@ bool RuntimeCatalog::Command(std::string_view runtime, const SandboxPaths& paths
                  std::string(runtime) + " (looked in JAVA_HOME, /usr/lib/jvm and the java on PATH)";
         return false;
       }
-      // A quick JVM start: the serial collector, C1 only, the JDK's class-data archive, no
-      // hsperfdata file in /tmp. JAVA_TOOL_OPTIONS in the function's environment still applies.
-      out->argv = {java,
-                   "-XX:+UseSerialGC",
-                   "-XX:TieredStopAtLevel=1",
-                   "-Xshare:auto",
-                   "-XX:-UsePerfData",
-                   "-Xmx" + std::to_string(JavaHeapMb(memory_mb)) + "m",
-                   "-Dfile.encoding=UTF-8",
-                   "-cp",
-                   paths.runtime_dir + "/" + std::string(kJavaRuntimeJar),
-                   "nimbus.lambda.Bootstrap",
-                   paths.opt_dir};
+      out->argv = {java};
+      for (const auto& flag : JavaStartFlags()) out->argv.push_back(flag);
+      out->argv.insert(out->argv.end(),
+                       {"-Xmx" + std::to_string(JavaHeapMb(memory_mb)) + "m", "-cp",
+                        paths.runtime_dir + "/" + std::string(kJavaRuntimeJar),
+                        "nimbus.lambda.Bootstrap", paths.opt_dir});
       return true;
     }
     case RuntimeFamily::kProvided: {

@@ -29,25 +29,41 @@ public final class Bootstrap {
   private Bootstrap() {}
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("--train")) {
+      Training.run();
+      return;
+    }
     String optDir = args.length > 0 ? args[0] : "";
     String taskRoot = System.getenv().getOrDefault("LAMBDA_TASK_ROOT", "/var/task");
-    RuntimeApi api = new RuntimeApi(System.getenv("AWS_LAMBDA_RUNTIME_API"));
+    run(
+        System.getenv("AWS_LAMBDA_RUNTIME_API"),
+        System.getenv().getOrDefault("_HANDLER", ""),
+        taskRoot,
+        optDir,
+        -1);
+  }
+
+  /** The runtime's loop; returns after `invocations` invocations (never when negative). */
+  static void run(String apiHostPort, String spec, String taskRoot, String optDir, int invocations)
+      throws Exception {
+    RuntimeApi api = new RuntimeApi(apiHostPort);
     ClassLoader loader = userClassLoader(taskRoot, optDir);
     Thread.currentThread().setContextClassLoader(loader);
 
     Handler handler;
     try {
-      handler = Handler.load(System.getenv().getOrDefault("_HANDLER", ""), loader);
+      handler = Handler.load(spec, loader);
     } catch (Handler.InitError e) {
       post(api, "init/error", e.body, (String) e.body.get("errorType"));
       System.exit(1);
       return;
     }
 
-    while (true) {
+    for (int done = 0; invocations < 0 || done < invocations; done++) {
       RuntimeApi.Response next = api.request("GET", "invocation/next", EMPTY, null);
       if (next.status != 200) {
         Thread.sleep(10);
+        done--;
         continue;
       }
       String requestId = next.headers.getOrDefault("lambda-runtime-aws-request-id", "");
