@@ -397,6 +397,27 @@ class JavaRuntimeTest(LambdaTestCase):
         self.assertNotIn("FunctionError", resp)
         self.assertEqual(resp["Payload"].read(), '{"K": "VÉ"}'.encode())
 
+    def test_five_megabyte_payload_through_a_stream_handler(self):
+        self.create_java("java-big", "example.Upper", MemorySize=512)
+        big = json.dumps({"s": "ab" * (5 << 19)}).encode()
+        resp = self.lam.invoke(FunctionName="java-big", Payload=big)
+        self.assertNotIn("FunctionError", resp)
+        self.assertEqual(resp["Payload"].read(), big.upper())
+
+    def test_malformed_handler_names_are_init_errors(self):
+        for name, handler, message in (
+                ("java-empty-class", "::handle", "Class not found: "),
+                ("java-slashes", "example/Greeter", "Class not found: example/Greeter")):
+            self.create_java(name, handler)
+            resp = self.lam.invoke(FunctionName=name)
+            self.assertEqual(resp["FunctionError"], "Unhandled")
+            err = payload(resp)
+            self.assertEqual(err["errorType"], "java.lang.ClassNotFoundException")
+            self.assertEqual(err["errorMessage"], message)
+        self.create_java("java-empty-method", "example.Greeter::")
+        err = payload(self.lam.invoke(FunctionName="java-empty-method"))
+        self.assertEqual(err["errorType"], "java.lang.NoSuchMethodException")
+
     def test_pojo_input_and_output(self):
         self.create_java("java-pojo", "example.Greeter::greet")
         event = {"name": "Ada", "age": 36, "tags": ["x", "y"], "address": {"city": "London",
@@ -490,6 +511,15 @@ class JavaRuntimeTest(LambdaTestCase):
                                                  Payload=b'"a"')), "A")
         self.create_java("java-lib", "example.Greeter::shout", code=self.lib_zip)
         self.assertEqual(payload(self.lam.invoke(FunctionName="java-lib", Payload=b'"b"')), "B")
+
+    def test_jars_of_a_layer_under_java_lib(self):
+        layer = self.lam.publish_layer_version(
+            LayerName="java-handlers",
+            Content={"ZipFile": zip_bytes({"java/lib/handlers.jar": self.jar})})
+        self.create_java("java-layer", "example.Greeter::shout",
+                         code=zip_bytes({"README": b"the classes are in the layer"}),
+                         Layers=[layer["LayerVersionArn"]])
+        self.assertEqual(payload(self.lam.invoke(FunctionName="java-layer", Payload=b'"c"')), "C")
 
     def test_jar_bundling_the_handler_api(self):
         # The function's own copy of com.amazonaws.services.lambda.runtime is shadowed by the
