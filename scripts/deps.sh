@@ -5,6 +5,8 @@ set -euo pipefail
 packages=(build-essential cmake ninja-build ccache pkg-config libboost1.81-dev librocksdb-dev
           libpugixml-dev libssl-dev libspdlog-dev libfmt-dev libcli11-dev libgtest-dev
           libbenchmark-dev bubblewrap curl libarchive-dev)
+# javac builds the Java Lambda runtime client (java17/java21 functions run on the JDK's java).
+command -v javac >/dev/null 2>&1 || packages+=(openjdk-17-jdk-headless)
 # The integration tests drive nimbus with boto3, the AWS CLI and the JavaScript SDK (Node + npm).
 python3 -c "import boto3, awscli" 2>/dev/null || packages+=(python3-boto3 awscli)
 command -v node >/dev/null 2>&1 || packages+=(nodejs)

@@ -17,6 +17,7 @@
 #include "core/router/service.h"
 #include "services/lambda/runtime/cgroup.h"
 #include "services/lambda/runtime/environment_pool.h"
+#include "services/lambda/runtime/java_archive.h"
 #include "services/lambda/runtime/runtimes.h"
 
 namespace nimbus::http {
@@ -67,6 +68,7 @@ struct LambdaState {
   std::string work_dir;       // code/, tmp/, runtimes/
   bool own_work_dir = false;  // a temporary directory (--ephemeral): removed at Stop
   runtime::RuntimeCatalog catalog;
+  runtime::JavaClassArchives java_archives;
   std::unique_ptr<runtime::MemoryCgroups> cgroups;
   std::unique_ptr<runtime::EnvironmentPool> pool;
   std::string isolation_summary;

@@ -139,6 +139,7 @@ class LambdaService final : public Service {
     state_.cgroups = runtime::MemoryCgroups::Detect();
     host.cgroups = state_.cgroups.get();
     host.catalog = &state_.catalog;
+    host.java_archives = &state_.java_archives;
     host.credentials = env.credentials;
     host.runtime_dir = runtime_dir;
     host.work_dir = state_.work_dir;

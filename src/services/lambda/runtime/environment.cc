@@ -25,6 +25,7 @@
 #include "core/common/logging.h"
 #include "core/http/listener.h"
 #include "services/lambda/runtime/cgroup.h"
+#include "services/lambda/runtime/java_archive.h"
 #include "services/lambda/runtime/process.h"
 #include "services/lambda/runtime/runtimes.h"
 
@@ -518,9 +519,15 @@ std::shared_ptr<ExecutionEnvironment> ExecutionEnvironment::Start(
   SandboxLayout layout{spec.code_dir, host.runtime_dir, spec.opt_dir, st->tmp_dir, host.hidden};
   SandboxPaths paths = PathsFor(host.isolation, layout);
   RuntimeCommand command;
-  if (!host.catalog->Command(spec.runtime, paths, spec.code_dir, spec.opt_dir, &command, error)) {
+  if (!host.catalog->Command(spec.runtime, paths, spec.code_dir, spec.opt_dir, spec.memory_mb,
+                             &command, error)) {
     fs::remove_all(st->tmp_dir, ec);
     return nullptr;
+  }
+  if (host.java_archives && FamilyOf(spec.runtime) == RuntimeFamily::kJava) {
+    std::string archive = host.java_archives->ArchiveFor(command.argv[0], host, paths);
+    if (!archive.empty())
+      command.argv.insert(command.argv.begin() + 1, "-XX:SharedArchiveFile=" + archive);
   }
 
   http::ServerOptions lo;

@@ -18,6 +18,7 @@ class CredentialStore;
 
 namespace nimbus::lambda::runtime {
 
+class JavaClassArchives;
 class MemoryCgroups;
 class RuntimeCatalog;
 
@@ -46,6 +47,7 @@ struct EnvironmentHost {
   Isolation isolation = Isolation::kProcess;
   std::string bwrap;
   RuntimeCatalog* catalog = nullptr;
+  JavaClassArchives* java_archives = nullptr;  // class-data archives for Java runtimes, or none
   const MemoryCgroups* cgroups = nullptr;
   auth::CredentialStore* credentials = nullptr;  // role credentials for the function
   std::string runtime_dir;                       // host path of the runtime clients

@@ -2,12 +2,15 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "services/lambda/runtime/java_archive.h"
 
 namespace nimbus::lambda::runtime {
 
@@ -66,7 +69,81 @@ std::string FindPython(const std::string& version) {
   return {};
 }
 
+// "17.0.15" → 17, "1.8.0_392" → 8 (the JAVA_VERSION line of a JDK's `release` file); 0 if none.
+int JavaMajor(const fs::path& home) {
+  std::ifstream in(home / "release");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("JAVA_VERSION=", 0) != 0) continue;
+    std::string v = line.substr(13);
+    v.erase(std::remove(v.begin(), v.end(), '"'), v.end());
+    if (v.rfind("1.", 0) == 0) v = v.substr(2);
+    int major = 0;
+    for (char c : v) {
+      if (c < '0' || c > '9') break;
+      major = major * 10 + (c - '0');
+    }
+    return major;
+  }
+  return 0;
+}
+
+// "java21" → 21; 0 for other names.
+int RequestedJavaMajor(std::string_view runtime) {
+  if (runtime.substr(0, 4) != "java") return 0;
+  int major = 0;
+  for (char c : runtime.substr(4)) {
+    if (c < '0' || c > '9') return 0;
+    major = major * 10 + (c - '0');
+  }
+  return major;
+}
+
 }  // namespace
+
+bool HasEmbeddedRuntimeFile(std::string_view path) {
+  for (const EmbeddedRuntimeFile* f = kEmbeddedRuntimeFiles; f->path; ++f)
+    if (path == f->path) return true;
+  return false;
+}
+
+std::vector<JavaInstallation> FindJavaInstallations() {
+  std::vector<fs::path> homes;
+  if (const char* h = std::getenv("JAVA_HOME")) homes.emplace_back(h);
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator("/usr/lib/jvm", ec)) homes.push_back(e.path());
+  // The `java` on PATH, through its symbolic links: <home>/bin/java.
+  for (const char* dir : {"/usr/local/bin/java", "/usr/bin/java"}) {
+    fs::path real = fs::canonical(dir, ec);
+    if (!ec) homes.push_back(real.parent_path().parent_path());
+  }
+  std::vector<JavaInstallation> out;
+  for (const auto& home : homes) {
+    std::string java = (home / "bin" / "java").string();
+    if (!IsExecutable(java)) continue;
+    JavaInstallation j{fs::canonical(java, ec).string(), JavaMajor(home)};
+    if (ec || j.major == 0) continue;
+    bool seen = std::any_of(out.begin(), out.end(),
+                            [&](const JavaInstallation& o) { return o.java == j.java; });
+    if (!seen) out.push_back(std::move(j));
+  }
+  return out;
+}
+
+std::string ChooseJava(std::string_view runtime, const std::vector<JavaInstallation>& found) {
+  int want = RequestedJavaMajor(runtime);
+  const JavaInstallation* best = nullptr;
+  for (const auto& j : found) {
+    if (j.major == want) return j.java;
+    if (j.major > want && (!best || j.major > best->major)) best = &j;
+  }
+  return best ? best->java : std::string();
+}
+
+int JavaHeapMb(int memory_mb) {
+  int reserve = std::max(64, memory_mb / 8);
+  return std::max(32, memory_mb - reserve);
+}
 
 bool WriteEmbeddedRuntimes(const std::string& dir, std::string* error) {
   for (const EmbeddedRuntimeFile* f = kEmbeddedRuntimeFiles; f->path; ++f) {
@@ -104,6 +181,7 @@ RuntimeFamily FamilyOf(std::string_view runtime) {
   if (runtime.substr(0, 7) == "python3") return RuntimeFamily::kPython;
   if (runtime.substr(0, 6) == "nodejs") return RuntimeFamily::kNode;
   if (runtime.substr(0, 4) == "ruby") return RuntimeFamily::kRuby;
+  if (RequestedJavaMajor(runtime) >= 17) return RuntimeFamily::kJava;
   if (runtime.substr(0, 8) == "provided") return RuntimeFamily::kProvided;
   return RuntimeFamily::kUnknown;
 }
@@ -128,6 +206,8 @@ std::string RuntimeCatalog::Resolve(std::string_view runtime) {
       auto real = fs::canonical(ruby, ec);
       return ec ? ruby : real.string();
     }
+    case RuntimeFamily::kJava:
+      return ChooseJava(runtime, FindJavaInstallations());
     default:
       return {};
   }
@@ -148,7 +228,7 @@ std::string RuntimeCatalog::Interpreter(std::string_view runtime) {
 
 bool RuntimeCatalog::Command(std::string_view runtime, const SandboxPaths& paths,
                              const std::string& host_code_dir, const std::string& host_opt_dir,
-                             RuntimeCommand* out, std::string* error) {
+                             int memory_mb, RuntimeCommand* out, std::string* error) {
   switch (FamilyOf(runtime)) {
     case RuntimeFamily::kPython: {
       std::string python = Interpreter(runtime);
@@ -191,6 +271,25 @@ bool RuntimeCatalog::Command(std::string_view runtime, const SandboxPaths& paths
         out->env.emplace_back("RUBYLIB", paths.opt_dir + "/ruby/lib");
         out->env.emplace_back("GEM_PATH", paths.opt_dir + "/ruby/gems");
       }
+    case RuntimeFamily::kJava: {
+      if (!HasEmbeddedRuntimeFile(kJavaRuntimeJar)) {
+        *error = "the " + std::string(runtime) +
+                 " runtime is unavailable: nimbus was built without a JDK (no javac), so it "
+                 "has no Java runtime client";
+        return false;
+      }
+      std::string java = Interpreter(runtime);
+      if (java.empty()) {
+        *error = "no Java " + std::string(runtime.substr(4)) + " or newer found for " +
+                 std::string(runtime) + " (looked in JAVA_HOME, /usr/lib/jvm and the java on PATH)";
+        return false;
+      }
+      out->argv = {java};
+      for (const auto& flag : JavaStartFlags()) out->argv.push_back(flag);
+      out->argv.insert(out->argv.end(),
+                       {"-Xmx" + std::to_string(JavaHeapMb(memory_mb)) + "m", "-cp",
+                        paths.runtime_dir + "/" + std::string(kJavaRuntimeJar),
+                        "nimbus.lambda.Bootstrap", paths.opt_dir});
       return true;
     }
     case RuntimeFamily::kProvided: {

@@ -130,7 +130,11 @@ TEST(RuntimesTest, FamiliesAndEmbeddedClients) {
   EXPECT_EQ(runtime::FamilyOf("python3.12"), runtime::RuntimeFamily::kPython);
   EXPECT_EQ(runtime::FamilyOf("nodejs20.x"), runtime::RuntimeFamily::kNode);
   EXPECT_EQ(runtime::FamilyOf("provided.al2023"), runtime::RuntimeFamily::kProvided);
-  EXPECT_EQ(runtime::FamilyOf("java17"), runtime::RuntimeFamily::kUnknown);
+  EXPECT_EQ(runtime::FamilyOf("java17"), runtime::RuntimeFamily::kJava);
+  EXPECT_EQ(runtime::FamilyOf("java21"), runtime::RuntimeFamily::kJava);
+  EXPECT_EQ(runtime::FamilyOf("java11"), runtime::RuntimeFamily::kUnknown);
+  EXPECT_EQ(runtime::FamilyOf("java8.al2"), runtime::RuntimeFamily::kUnknown);
+  EXPECT_EQ(runtime::FamilyOf("ruby3.3"), runtime::RuntimeFamily::kUnknown);
   bool python = false, node = false;
   for (const auto* f = runtime::kEmbeddedRuntimeFiles; f->path; ++f) {
     python = python || std::string(f->path) == "python/bootstrap.py";
@@ -146,9 +150,21 @@ TEST(RuntimesTest, CustomRuntimeNeedsABootstrap) {
   runtime::RuntimeCommand cmd;
   std::string error;
   runtime::SandboxPaths paths{"/var/task", "/var/runtime", "", "/tmp"};
-  EXPECT_FALSE(catalog.Command("provided.al2", paths, "/nonexistent", "", &cmd, &error));
+  EXPECT_FALSE(catalog.Command("provided.al2", paths, "/nonexistent", "", 128, &cmd, &error));
   EXPECT_EQ(error, "Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]");
-  EXPECT_FALSE(catalog.Command("dotnet8", paths, "/nonexistent", "", &cmd, &error));
+  EXPECT_FALSE(catalog.Command("dotnet8", paths, "/nonexistent", "", 128, &cmd, &error));
+}
+
+TEST(RuntimesTest, JavaRuntimesPickTheirJdkOrTheNewestNewerOne) {
+  std::vector<runtime::JavaInstallation> jdks = {
+      {"/jvm/17/bin/java", 17}, {"/jvm/25/bin/java", 25}, {"/jvm/11/bin/java", 11}};
+  EXPECT_EQ(runtime::ChooseJava("java17", jdks), "/jvm/17/bin/java");
+  EXPECT_EQ(runtime::ChooseJava("java21", jdks), "/jvm/25/bin/java");
+  EXPECT_EQ(runtime::ChooseJava("java25", jdks), "/jvm/25/bin/java");
+  EXPECT_EQ(runtime::ChooseJava("java21", {{"/jvm/17/bin/java", 17}}), "");
+  EXPECT_EQ(runtime::JavaHeapMb(128), 64);
+  EXPECT_EQ(runtime::JavaHeapMb(512), 448);
+  EXPECT_EQ(runtime::JavaHeapMb(1024), 896);
 }
 
 // A zip with an executable "bootstrap", "../evil.txt" and "dir/a.txt" (stored).

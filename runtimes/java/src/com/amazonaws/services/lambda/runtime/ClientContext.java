@@ -1,0 +1,12 @@
+// nimbus's own declaration of the Lambda Java handler API: the invoker's client context.
+package com.amazonaws.services.lambda.runtime;
+
+import java.util.Map;
+
+public interface ClientContext {
+  Client getClient();
+
+  Map<String, String> getCustom();
+
+  Map<String, String> getEnvironment();
+}
