@@ -271,6 +271,8 @@ bool RuntimeCatalog::Command(std::string_view runtime, const SandboxPaths& paths
         out->env.emplace_back("RUBYLIB", paths.opt_dir + "/ruby/lib");
         out->env.emplace_back("GEM_PATH", paths.opt_dir + "/ruby/gems");
       }
+      return true;
+    }
     case RuntimeFamily::kJava: {
       if (!HasEmbeddedRuntimeFile(kJavaRuntimeJar)) {
         *error = "the " + std::string(runtime) +
