@@ -9,6 +9,8 @@ packages=(build-essential cmake ninja-build ccache pkg-config libboost1.81-dev l
 command -v javac >/dev/null 2>&1 || packages+=(openjdk-17-jdk-headless)
 # The integration tests drive nimbus with boto3, the AWS CLI and the JavaScript SDK (Node + npm).
 python3 -c "import boto3, awscli" 2>/dev/null || packages+=(python3-boto3 awscli)
+# The API Gateway JWT tests sign their tokens with the cryptography package.
+python3 -c "import cryptography" 2>/dev/null || packages+=(python3-cryptography)
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 # Lambda's ruby3.x runtimes run on the machine's Ruby.

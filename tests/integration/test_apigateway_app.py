@@ -1,6 +1,7 @@
 """The classic serverless app, end to end, built only with the AWS CLI: a DynamoDB table, a
 Python function that writes and reads it through boto3, a Node function that reads it through
-the JS SDK's DocumentClient, an HTTP API and a REST API in front of them. The app is then used
+the JS SDK's DocumentClient, an HTTP API with a JWT authorizer (an OpenID issuer the test serves)
+and a REST API whose method needs an API key of a usage plan, in front of them. The app is then used
 as a browser or a script would: with curl and with Node's fetch, through both invocation URL
 forms (`<apiId>.execute-api.localhost:<port>` with curl and `/_aws/execute-api/<apiId>/...`
 with both)."""
@@ -11,6 +12,7 @@ import subprocess
 import tempfile
 import unittest
 
+from authorizer_support import Issuer
 from test_lambda_support import JS_NODE_MODULES, PYTHON_RUNTIME, ROLE, make_zip
 from nimbus_harness import NimbusServer, NimbusTestCase
 
@@ -52,8 +54,8 @@ exports.handler = async (event) => {
 '''
 
 FETCH_JS = r'''
-const [url, method, body, host] = process.argv.slice(2);
-const headers = { "content-type": "application/json" };
+const [url, method, body, extra] = process.argv.slice(2);
+const headers = { "content-type": "application/json", ...JSON.parse(extra || "{}") };
 const init = { method, headers };
 if (body) init.body = body;
 const r = await fetch(url, init);
@@ -76,10 +78,12 @@ class ServerlessAppTest(NimbusTestCase):
             env["NIMBUS_LAMBDA_ISOLATION"] = "process"
         cls.server = NimbusServer(env=env).start()
         cls.work = tempfile.mkdtemp(prefix="nimbus-app-")
+        cls.issuer = Issuer()
         cls.build_app()
 
     @classmethod
     def tearDownClass(cls):
+        cls.issuer.stop()
         shutil.rmtree(cls.work, ignore_errors=True)
         super().tearDownClass()
 
@@ -118,15 +122,23 @@ class ServerlessAppTest(NimbusTestCase):
         # HTTP API: POST /items and GET /items/{id} to Python, GET /stats to Node.
         api = cli("apigatewayv2", "create-api", "--name", "app-http", "--protocol-type", "HTTP")
         cls.http_api = api["ApiId"]
+        cls.jwt_authorizer = cli(
+            "apigatewayv2", "create-authorizer", "--api-id", cls.http_api, "--name", "users",
+            "--authorizer-type", "JWT", "--identity-source", "$request.header.Authorization",
+            "--jwt-configuration", "Audience=app,Issuer=" + cls.issuer.url)["AuthorizerId"]
         targets = {}
         for name, arn in arns.items():
             targets[name] = cli("apigatewayv2", "create-integration", "--api-id", cls.http_api,
                                 "--integration-type", "AWS_PROXY", "--integration-uri", arn,
                                 "--payload-format-version", "2.0")["IntegrationId"]
-        for key, fn in (("POST /items", "app-items"), ("GET /items/{id}", "app-items"),
-                        ("GET /stats", "app-stats")):
+        # Writes and the stats need a token of the issuer; reading an item does not.
+        for key, fn, jwt in (("POST /items", "app-items", True),
+                             ("GET /items/{id}", "app-items", False),
+                             ("GET /stats", "app-stats", True)):
+            auth = (["--authorization-type", "JWT", "--authorizer-id", cls.jwt_authorizer]
+                    if jwt else [])
             cli("apigatewayv2", "create-route", "--api-id", cls.http_api, "--route-key", key,
-                "--target", "integrations/" + targets[fn])
+                "--target", "integrations/" + targets[fn], *auth)
         cli("apigatewayv2", "create-stage", "--api-id", cls.http_api, "--stage-name", "$default",
             "--auto-deploy")
 
@@ -141,7 +153,7 @@ class ServerlessAppTest(NimbusTestCase):
                    "--parent-id", items, "--path-part", "{id}")["id"]
         cls.rest_item_resource = item
         cli("apigateway", "put-method", "--rest-api-id", cls.rest_api, "--resource-id", item,
-            "--http-method", "GET", "--authorization-type", "NONE")
+            "--http-method", "GET", "--authorization-type", "NONE", "--api-key-required")
         uri = ("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/%s/invocations"
                % arns["app-items"])
         cli("apigateway", "put-integration", "--rest-api-id", cls.rest_api, "--resource-id", item,
@@ -149,6 +161,14 @@ class ServerlessAppTest(NimbusTestCase):
             "--uri", uri)
         cli("apigateway", "create-deployment", "--rest-api-id", cls.rest_api,
             "--stage-name", "prod")
+        key = cli("apigateway", "create-api-key", "--name", "partner", "--enabled")
+        cls.api_key = key["value"]
+        plan = cli("apigateway", "create-usage-plan", "--name", "partners",
+                   "--api-stages", "apiId=%s,stage=prod" % cls.rest_api,
+                   "--throttle", "burstLimit=100,rateLimit=50")
+        cli("apigateway", "create-usage-plan-key", "--usage-plan-id", plan["id"],
+            "--key-id", key["id"], "--key-type", "API_KEY")
+        cls.token = cls.issuer.token()
 
     # --- clients ---------------------------------------------------------------------------
 
@@ -172,26 +192,34 @@ class ServerlessAppTest(NimbusTestCase):
         text, _, status = out.stdout.rpartition("\n")
         return int(status), json.loads(text) if text else None
 
-    def fetch(self, method, url, body=None):
+    def fetch(self, method, url, body=None, headers=None):
         """Node's built-in fetch (undici) against the URL: the host-free form, as Node's resolver
         (getaddrinfo) does not resolve `*.localhost` names the way curl and browsers do."""
         script = os.path.join(self.work, "fetch.mjs")
         with open(script, "w") as f:
             f.write(FETCH_JS)
-        out = subprocess.run(["node", script, url, method, body or ""], capture_output=True,
-                             text=True, timeout=60)
+        out = subprocess.run(["node", script, url, method, body or "",
+                              json.dumps(headers or {})], capture_output=True, text=True,
+                             timeout=60)
         self.assertEqual(out.returncode, 0, out.stderr)
         r = json.loads(out.stdout)
         return r["status"], json.loads(r["body"]) if r["body"] else None
 
     # --- the app ---------------------------------------------------------------------------
 
+    def bearer(self):
+        return "Authorization: Bearer " + self.token
+
     def test_1_write_through_the_http_api_with_curl_and_fetch(self):
-        status, body = self.curl("POST", self.host_url(self.http_api, "/items"),
-                                 json.dumps({"id": "a1", "name": "apple"}))
+        url = self.host_url(self.http_api, "/items")
+        status, body = self.curl("POST", url, json.dumps({"id": "a1", "name": "apple"}))
+        self.assertEqual((status, body), (401, {"message": "Unauthorized"}))
+        status, body = self.curl("POST", url, json.dumps({"id": "a1", "name": "apple"}),
+                                 headers=[self.bearer()])
         self.assertEqual((status, body), (201, {"created": "a1"}))
         status, body = self.fetch("POST", self.path_url(self.http_api, "/items"),
-                                  json.dumps({"id": "b2", "name": "banana"}))
+                                  json.dumps({"id": "b2", "name": "banana"}),
+                                  {"authorization": "Bearer " + self.token})
         self.assertEqual((status, body), (201, {"created": "b2"}))
         # The items are in the table, as the AWS CLI sees it.
         got = self.cli("dynamodb", "get-item", "--table-name", "app-items",
@@ -204,17 +232,28 @@ class ServerlessAppTest(NimbusTestCase):
             status, body = self.curl("GET", url)
             self.assertEqual((status, body), (200, {"item": {"id": "a1", "name": "apple"},
                                                     "via": "http"}))
-        status, body = self.curl("GET", self.host_url(self.rest_api, "/prod/items/b2"))
+        # The REST API's method needs the partner's key.
+        rest_url = self.host_url(self.rest_api, "/prod/items/b2")
+        status, body = self.curl("GET", rest_url)
+        self.assertEqual((status, body), (403, {"message": "Forbidden"}))
+        status, body = self.curl("GET", rest_url, headers=["x-api-key: not-the-key-at-all-0000"])
+        self.assertEqual((status, body), (403, {"message": "Forbidden"}))
+        status, body = self.curl("GET", rest_url, headers=["x-api-key: " + self.api_key])
         self.assertEqual((status, body), (200, {"item": {"id": "b2", "name": "banana"},
                                                 "via": "rest"}))
-        status, body = self.fetch("GET", self.path_url(self.rest_api, "/prod/items/b2"))
+        status, body = self.fetch("GET", self.path_url(self.rest_api, "/prod/items/b2"),
+                                  headers={"x-api-key": self.api_key})
         self.assertEqual((status, body), (200, {"item": {"id": "b2", "name": "banana"},
                                                 "via": "rest"}))
-        status, body = self.curl("GET", self.host_url(self.rest_api, "/prod/items/zz"))
+        status, body = self.curl("GET", self.host_url(self.rest_api, "/prod/items/zz"),
+                                 headers=["x-api-key: " + self.api_key])
         self.assertEqual((status, body), (404, {"missing": "zz"}))
 
     def test_3_node_function_reads_the_table(self):
-        status, body = self.fetch("GET", self.path_url(self.http_api, "/stats"))
+        url = self.path_url(self.http_api, "/stats")
+        status, body = self.fetch("GET", url)
+        self.assertEqual((status, body), (401, {"message": "Unauthorized"}))
+        status, body = self.fetch("GET", url, headers={"authorization": "Bearer " + self.token})
         self.assertEqual(status, 200, body)
         self.assertEqual(body, {"count": 2, "names": ["apple", "banana"], "runtime": "node"})
 
@@ -225,10 +264,15 @@ class ServerlessAppTest(NimbusTestCase):
         self.assertEqual((status, body), (404, {"message": "Not Found"}))
         status, body = self.fetch("GET", self.path_url(self.rest_api, "/prod/nowhere"))
         self.assertEqual((status, body), (403, {"message": "Missing Authentication Token"}))
-        # A body the function cannot parse: its error is the gateway's 502.
-        status, body = self.curl("POST", self.host_url(self.http_api, "/items"), "not json")
+        # A token of another issuer's key is refused.
+        other = self.issuer.token(kid="k1", key=self.issuer.keys["k2"])
+        status, body = self.curl("POST", self.host_url(self.http_api, "/items"), "{}",
+                                 headers=["Authorization: Bearer " + other])
+        self.assertEqual((status, body), (401, {"message": "Unauthorized"}))
+        # A body the function cannot parse: its error is the gateway's 500 (HTTP APIs).
+        status, body = self.curl("POST", self.host_url(self.http_api, "/items"), "not json",
+                                 headers=[self.bearer()])
         self.assertEqual((status, body), (500, {"message": "Internal Server Error"}))
-
 
 if __name__ == "__main__":
     unittest.main()
