@@ -174,6 +174,20 @@ public class Slow {
   }
 }
 """,
+    "example/Hog.java": """
+package example;
+
+import java.util.ArrayList;
+import java.util.List;
+
+public class Hog {
+  public static int handle(Object event) {
+    List<byte[]> blocks = new ArrayList<>();
+    for (int i = 0; i < 64; i++) blocks.add(new byte[16 << 20]);
+    return blocks.size();
+  }
+}
+""",
     "example/Dynamo.java": """
 package example;
 
@@ -464,6 +478,16 @@ class JavaRuntimeTest(LambdaTestCase):
         # The environment survives a thrown exception.
         again = self.lam.invoke(FunctionName="java-throw", Payload=b'{"n": 8}')
         self.assertEqual(payload(again)["errorMessage"], "bad input: 8")
+
+    def test_exceeding_memory(self):
+        # The heap is MemorySize less max(64 MB, an eighth): a 128 MB function has 64 MB of heap,
+        # and filling it is Java's own OutOfMemoryError, a function error, as on Lambda.
+        self.create_java("java-hog", "example.Hog::handle", MemorySize=128, Timeout=30)
+        resp = self.lam.invoke(FunctionName="java-hog", Payload=b"{}")
+        self.assertEqual(resp["FunctionError"], "Unhandled")
+        err = payload(resp)
+        self.assertEqual(err["errorType"], "java.lang.OutOfMemoryError")
+        self.assertEqual(err["errorMessage"], "Java heap space")
 
     def test_timeout(self):
         self.create_java("java-slow", "example.Slow::handle", Timeout=1)
