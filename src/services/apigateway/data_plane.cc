@@ -300,6 +300,9 @@ Task<std::optional<http::Response>> ServeInvocation(ServiceEnv& env, const http:
   if (const auto* d = (*api)->if_contains("disableExecuteApiEndpoint");
       d && d->is_bool() && d->get_bool())
     co_return Gateway(call, 403, "Forbidden", "ForbiddenException");
+  // API Gateway's payload limit, 10 MB (gateway response REQUEST_TOO_LARGE).
+  if (request.body.size() > execute_api::kMaxPayloadBytes)
+    co_return Gateway(call, 413, "Request Too Long", "RequestTooLongException");
 
   // The stage is the first path segment; a REST API has no $default stage.
   std::string_view path = target.path;

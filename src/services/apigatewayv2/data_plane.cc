@@ -296,6 +296,9 @@ Task<std::optional<http::Response>> ServeInvocation(ServiceEnv& env, const http:
   if (const auto* disabled = (*api)->if_contains("DisableExecuteApiEndpoint");
       disabled && disabled->is_bool() && disabled->get_bool())
     co_return Message(403, "Forbidden", apigw_request_id);
+  // API Gateway's payload limit: 10 MB.
+  if (request.body.size() > execute_api::kMaxPayloadBytes)
+    co_return Message(413, "Request Entity Too Large", apigw_request_id);
   // CORS (developer guide, "Configuring CORS for an HTTP API"): with a CorsConfiguration, API
   // Gateway answers preflight requests itself, whatever the routes, and puts the configured
   // headers on every response to an allowed origin, dropping the backend's own.

@@ -20,6 +20,9 @@
 
 namespace nimbus::execute_api {
 
+// The largest request body API Gateway accepts (REST and HTTP APIs): 10 MB.
+inline constexpr size_t kMaxPayloadBytes = 10 * 1024 * 1024;
+
 // What an event is built from, besides the HTTP request itself.
 struct Invocation {
   const http::Request* request = nullptr;
