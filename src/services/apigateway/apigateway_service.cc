@@ -14,7 +14,8 @@ class ApiGatewayService final : public Service {
     // Invalid input answers BadRequestException, as API Gateway does for every kind of it.
     validation_.error_code = "BadRequestException";
     validation_.serialization_error_code = "BadRequestException";
-    for (auto table : {RestApiHandlers(), ResourceHandlers(), StageHandlers()})
+    for (auto table : {RestApiHandlers(), ResourceHandlers(), StageHandlers(), ModelHandlers(),
+                       OpenApiHandlers()})
       for (auto& [name, handler] : table) HandleSync(name, std::move(handler));
   }
 

@@ -12,6 +12,7 @@
 #include "core/http/client.h"
 #include "services/apigateway/resource_match.h"
 #include "services/apigateway/rest.h"
+#include "services/apigateway/validators.h"
 #include "services/execute_api/lambda_proxy.h"
 
 namespace nimbus::apigateway {
@@ -322,6 +323,8 @@ Task<std::optional<http::Response>> ServeInvocation(ServiceEnv& env, const http:
     if (!method) method = methods->get_object().if_contains("ANY");
   }
   if (!method || !method->is_object()) co_return MissingToken(call);
+  if (auto rejected = ValidateInvocation(**deployment, method->get_object(), request))
+    co_return Gateway(call, 400, *rejected, "BadRequestException");
   const auto* integration = method->get_object().if_contains("methodIntegration");
   if (!integration || !integration->is_object()) co_return InternalError(call, 500);
   const json::object& integ = integration->get_object();

@@ -41,7 +41,16 @@ ApiError DeploymentNotFound();   // "Invalid Deployment identifier specified"
 //                                     resources as they were deployed
 //   x/<apiId>                         {"account", "region"}: who owns an API id (the data plane
 //                                     finds an API from its id alone)
-enum class Kind : char { kApi = 'a', kResource = 'r', kStage = 's', kDeploy = 'd' };
+//   <scope>m/<apiId>/<modelName>      model: GetModel's answer
+//   <scope>v/<apiId>/<validatorId>    request validator: GetRequestValidator's answer
+enum class Kind : char {
+  kApi = 'a',
+  kResource = 'r',
+  kStage = 's',
+  kDeploy = 'd',
+  kModel = 'm',
+  kValidator = 'v'
+};
 std::string ApiKey(std::string_view account, std::string_view region, std::string_view api_id);
 std::string ChildKey(std::string_view account, std::string_view region, Kind kind,
                      std::string_view api_id, std::string_view child_id);
@@ -97,5 +106,10 @@ using HandlerTable = std::vector<std::pair<std::string, SyncOperationHandler>>;
 HandlerTable RestApiHandlers();   // rest APIs and tags
 HandlerTable ResourceHandlers();  // resources, methods, integrations and their responses
 HandlerTable StageHandlers();     // stages and deployments
+HandlerTable ModelHandlers();     // models and request validators (validators.cc)
+HandlerTable OpenApiHandlers();   // ImportRestApi, PutRestApi, GetExport (openapi.cc)
+
+// A resource path part: "name", "{name}" or "{name+}" of [a-zA-Z0-9._-].
+bool ValidPathPart(std::string_view part);
 
 }  // namespace nimbus::apigateway

@@ -191,7 +191,7 @@ HandlerTable RestApiHandlers() {
     storage::WriteBatch batch;
     batch.Delete(kKeyspace, ApiKey(ctx.account_id, ctx.region, id));
     batch.Delete(kKeyspace, OwnerKey(id));
-    for (Kind k : {Kind::kResource, Kind::kStage, Kind::kDeploy}) {
+    for (Kind k : {Kind::kResource, Kind::kStage, Kind::kDeploy, Kind::kModel, Kind::kValidator}) {
       std::string prefix = ChildPrefix(ctx.account_id, ctx.region, k, id);
       batch.DeleteRange(kKeyspace, prefix, storage::PrefixEnd(prefix));
     }

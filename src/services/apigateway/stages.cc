@@ -8,6 +8,7 @@
 #include "core/storage/json_store.h"
 #include "core/storage/kv_store.h"
 #include "services/apigateway/rest.h"
+#include "services/apigateway/validators.h"
 
 namespace nimbus::apigateway {
 
@@ -122,6 +123,7 @@ void AddDeploymentHandlers(HandlerTable& t) {
     json::array copy;
     for (auto& r : *resources) copy.push_back(std::move(r));
     record["_resources"] = std::move(copy);
+    if (auto st = SnapshotModels(ctx, api_id, record); !st) return std::move(st).error();
     storage::WriteBatch batch;
     storage::PutJson(batch, kKeyspace,
                      ChildKey(ctx.account_id, ctx.region, Kind::kDeploy, api_id, id), record);

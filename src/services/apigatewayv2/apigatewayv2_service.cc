@@ -14,8 +14,8 @@ class ApiGatewayV2Service final : public Service {
     // Invalid input answers BadRequestException, as API Gateway does for every kind of it.
     validation_.error_code = "BadRequestException";
     validation_.serialization_error_code = "BadRequestException";
-    for (auto table :
-         {ApiHandlers(), RouteHandlers(), IntegrationHandlers(), StageHandlers(), TagHandlers()})
+    for (auto table : {ApiHandlers(), RouteHandlers(), IntegrationHandlers(), StageHandlers(),
+                       TagHandlers(), OpenApiHandlers()})
       for (auto& [name, handler] : table) HandleSync(name, std::move(handler));
   }
 

@@ -95,6 +95,7 @@ HandlerTable RouteHandlers();
 HandlerTable IntegrationHandlers();
 HandlerTable StageHandlers();  // stages and deployments
 HandlerTable TagHandlers();
+HandlerTable OpenApiHandlers();  // ImportApi, ReimportApi, ExportApi
 
 // An integration record from CreateIntegration/UpdateIntegration input merged over `record`,
 // with AWS's defaults filled in and HTTP API rules checked (BadRequestException otherwise).
