@@ -240,7 +240,7 @@ class ImportRestApiTest(OpenApiTestCase):
         self.assertEqual(integration["cacheNamespace"], res["/pets"]["id"])
 
         models = {m["name"]: m for m in self.apigw.get_models(restApiId=api_id)["items"]}
-        self.assertEqual(sorted(models), ["Pet", "Pets", "Tag"])
+        self.assertEqual(sorted(models), ["Empty", "Error", "Pet", "Pets", "Tag"])
         self.assertEqual(models["Pet"]["contentType"], "application/json")
         pet = json.loads(self.apigw.get_model(restApiId=api_id, modelName="Pet")["schema"])
         self.assertEqual(pet["properties"]["tags"]["items"]["$ref"],
@@ -340,7 +340,7 @@ class ImportRestApiTest(OpenApiTestCase):
         res = self.resources(api_id)
         self.assertEqual(sorted(res), ["/", "/admin", "/pets", "/pets/{petId}", "/toys"])
         self.assertEqual(sorted(res["/pets"]["resourceMethods"]), ["DELETE", "GET", "POST"])
-        self.assertEqual(len(self.apigw.get_models(restApiId=api_id)["items"]), 3)
+        self.assertEqual(len(self.apigw.get_models(restApiId=api_id)["items"]), 5)
 
         over = self.apigw.put_rest_api(restApiId=api_id, mode="overwrite",
                                        body=json.dumps(extra).encode())
@@ -350,7 +350,9 @@ class ImportRestApiTest(OpenApiTestCase):
         self.assertEqual(sorted(res), ["/", "/pets", "/toys"])
         self.assertEqual(res["/"]["id"], root)
         self.assertEqual(sorted(res["/pets"]["resourceMethods"]), ["DELETE"])
-        self.assertEqual(self.apigw.get_models(restApiId=api_id)["items"], [])
+        self.assertEqual(sorted(m["name"] for m in
+                                self.apigw.get_models(restApiId=api_id)["items"]),
+                         ["Empty", "Error"])
         self.assertEqual(self.apigw.get_request_validators(restApiId=api_id)["items"], [])
         self.error(lambda: self.apigw.put_rest_api(restApiId="nosuchapi1",
                                                    body=json.dumps(extra).encode()),

@@ -670,6 +670,15 @@ Status WriteDefinition(const RequestContext& ctx, std::string_view api_id, RestD
   return Ok{};
 }
 
+// Adds Empty and Error to the definition's models unless it defines them.
+void AddDefaultModels(RestDefinition& def) {
+  for (auto& m : DefaultModels()) {
+    bool defined = false;
+    for (const auto& d : def.models) defined = defined || d.at("name") == m.at("name");
+    if (!defined) def.models.push_back(std::move(m));
+  }
+}
+
 Document ApiAnswer(json::object api, const RestDefinition& def) {
   if (!def.warnings.empty()) {
     json::array w;
@@ -687,6 +696,7 @@ HandlerTable OpenApiHandlers() {
     std::string id = NewRestApiId();
     auto def = ReadRequest(in, id);
     if (!def) return std::move(def).error();
+    AddDefaultModels(*def);
     std::string root_id = NewResourceId();
     json::object api{{"id", id},
                      {"createdDate", NowSeconds(ctx)},
@@ -736,6 +746,7 @@ HandlerTable OpenApiHandlers() {
       for (auto& r : *resources)
         if (Str(r, "path") == "/") root.push_back(json::object{{"id", r.at("id")}, {"path", "/"}});
       *resources = std::move(root);
+      AddDefaultModels(*def);
       for (std::string_view m : {"description", "binaryMediaTypes", "version", "policy"})
         api->erase(m);
       for (const auto& [k, v] : def->api_fields) (*api)[k] = v;

@@ -7,6 +7,7 @@
 #include "core/storage/key_encoding.h"
 #include "core/storage/kv_store.h"
 #include "services/apigateway/rest.h"
+#include "services/apigateway/validators.h"
 
 namespace nimbus::apigateway {
 
@@ -150,6 +151,10 @@ HandlerTable RestApiHandlers() {
                      ChildKey(ctx.account_id, ctx.region, Kind::kResource, id, root_id), root);
     storage::PutJson(batch, kKeyspace, OwnerKey(id),
                      json::object{{"account", ctx.account_id}, {"region", ctx.region}});
+    for (const auto& m : DefaultModels())
+      storage::PutJson(
+          batch, kKeyspace,
+          ChildKey(ctx.account_id, ctx.region, Kind::kModel, id, m.at("name").as_string()), m);
     auto st = ctx.env->kv->Write(batch);
     if (!st.ok()) return storage::StorageError(st);
     return Document(std::move(api));

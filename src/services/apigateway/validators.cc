@@ -303,6 +303,25 @@ void AddValidatorHandlers(HandlerTable& t) {
 
 }  // namespace
 
+std::vector<json::object> DefaultModels() {
+  return {json::object{{"id", NewDeploymentId()},
+                       {"name", "Empty"},
+                       {"description", "This is a default empty schema model"},
+                       {"contentType", "application/json"},
+                       {"schema",
+                        "{\n  \"$schema\": \"http://json-schema.org/draft-04/schema#\",\n  "
+                        "\"title\" : \"Empty Schema\",\n  \"type\" : \"object\"\n}"}},
+          json::object{{"id", NewDeploymentId()},
+                       {"name", "Error"},
+                       {"description", "This is a default error schema model"},
+                       {"contentType", "application/json"},
+                       {"schema",
+                        "{\n  \"$schema\" : \"http://json-schema.org/draft-04/schema#\",\n  "
+                        "\"title\" : \"Error Schema\",\n  \"type\" : \"object\",\n  "
+                        "\"properties\" : {\n    \"message\" : { \"type\" : \"string\" "
+                        "}\n  }\n}"}}};
+}
+
 std::string ModelUrl(std::string_view api_id, std::string_view name) {
   return "https://apigateway.amazonaws.com/restapis/" + std::string(api_id) + "/models/" +
          std::string(name);

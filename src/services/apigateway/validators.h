@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/common/result.h"
 #include "core/http/http_types.h"
@@ -23,6 +24,9 @@ std::string ModelUrl(std::string_view api_id, std::string_view name);
 // The model name a "$ref" names ("#/definitions/Pet", "#/components/schemas/Pet" or a model URL),
 // or "" when it names none.
 std::string ModelNameOfRef(std::string_view ref);
+
+// The models API Gateway gives every new REST API: "Empty" and "Error" (with fresh ids).
+std::vector<json::object> DefaultModels();
 
 // PutMethod's checks: requestValidatorId names a validator of the API and every requestModels
 // value a model of it (BadRequestException otherwise, in AWS's words).
