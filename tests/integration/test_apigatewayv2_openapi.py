@@ -267,6 +267,22 @@ class ExportTest(OpenApiTestCase):
                                                 OutputType="JSON")["body"].read())
         self.assertEqual(sorted(live["paths"]["/pets"]), ["get"])
 
+    def test_disabled_execute_api_endpoint_round_trips(self):
+        doc = definition(self.function_arn, servers=[{
+            "url": "https://example.com",
+            "x-amazon-apigateway-endpoint-configuration": {"disableExecuteApiEndpoint": True}}])
+        api = self.apigw.import_api(Body=json.dumps(doc))
+        self.assertIs(api["DisableExecuteApiEndpoint"], True)
+        self.apigw.create_stage(ApiId=api["ApiId"], StageName="$default", AutoDeploy=True)
+        self.assertEqual(self.invoke(api["ApiId"], "/pets"), (403, b'{"message":"Forbidden"}'))
+        out = json.loads(self.apigw.export_api(ApiId=api["ApiId"], Specification="OAS30",
+                                               OutputType="JSON")["body"].read())
+        self.assertEqual(out["servers"][0]["x-amazon-apigateway-endpoint-configuration"],
+                         {"disableExecuteApiEndpoint": True})
+        again = self.apigw.reimport_api(ApiId=api["ApiId"],
+                                        Body=json.dumps(definition(self.function_arn)))
+        self.assertIs(again["DisableExecuteApiEndpoint"], False)
+
     def test_export_errors(self):
         api_id = self.apigw.import_api(Body=json.dumps(definition(self.function_arn)))["ApiId"]
         with self.assertRaises(ClientError) as cm:

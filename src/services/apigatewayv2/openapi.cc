@@ -190,6 +190,18 @@ Result<Imported> ReadDefinition(std::string_view body, std::string_view basepath
     if (!c) return std::move(c).error();
     out.api_fields["CorsConfiguration"] = std::move(*c);
   }
+  // servers[].x-amazon-apigateway-endpoint-configuration.disableExecuteApiEndpoint
+  if (const auto* servers = doc.if_contains("servers"); servers && servers->is_array())
+    for (const auto& server : servers->get_array()) {
+      const json::value* ec =
+          server.is_object()
+              ? server.get_object().if_contains("x-amazon-apigateway-endpoint-configuration")
+              : nullptr;
+      const json::value* d = ec && ec->is_object()
+                                 ? ec->get_object().if_contains("disableExecuteApiEndpoint")
+                                 : nullptr;
+      if (d && d->is_bool()) out.api_fields["DisableExecuteApiEndpoint"] = *d;
+    }
   if (const auto* v = doc.if_contains(kVersionExt);
       v && !(v->is_string() && v->get_string() == "1.0"))
     out.warnings.push_back("Unsupported x-amazon-apigateway-importexport-version; 1.0 is used");
@@ -368,10 +380,16 @@ json::object ExportDocument(const RequestContext& ctx, const json::object& api,
       Str(api, "Version").empty() ? ExportDate(created) : std::string(Str(api, "Version"));
   json::object doc{{"openapi", "3.0.1"}, {"info", std::move(info)}};
   std::string url(Str(api, "ApiEndpoint"));
-  if (!stage.empty()) {
-    json::object server{{"url", url + "/{basePath}"}};
-    server["variables"] =
-        json::object{{"basePath", json::object{{"default", stage == "$default" ? "" : stage}}}};
+  const auto* disabled = api.if_contains("DisableExecuteApiEndpoint");
+  bool disable = disabled && disabled->is_bool() && disabled->get_bool();
+  if (!stage.empty() || (disable && extensions)) {
+    json::object server{{"url", stage.empty() ? url : url + "/{basePath}"}};
+    if (!stage.empty())
+      server["variables"] =
+          json::object{{"basePath", json::object{{"default", stage == "$default" ? "" : stage}}}};
+    if (disable && extensions)
+      server["x-amazon-apigateway-endpoint-configuration"] =
+          json::object{{"disableExecuteApiEndpoint", true}};
     doc["servers"] = json::array{std::move(server)};
   }
   json::object paths;
@@ -471,6 +489,7 @@ HandlerTable OpenApiHandlers() {
     // The definition replaces the API's routes and integrations, and the fields it states.
     api->erase("CorsConfiguration");
     api->erase("Description");
+    (*api)["DisableExecuteApiEndpoint"] = false;
     for (const auto& [k, v] : imported->api_fields) (*api)[k] = v;
     storage::WriteBatch batch;
     for (Kind k : {Kind::kRoute, Kind::kIntegration}) {
