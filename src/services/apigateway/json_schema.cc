@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <cmath>
 #include <regex>
+#include <unordered_map>
 
 #include "services/execute_api/openapi_common.h"
 
@@ -13,6 +14,17 @@ namespace nimbus::apigateway {
 namespace {
 
 constexpr int kMaxDepth = 64;
+
+// Compiled patterns, per thread (std::regex is costlier to build than to run); an invalid
+// pattern throws std::regex_error as building it does. Bounded by clearing when full.
+const std::regex& Compiled(std::string_view pattern) {
+  thread_local std::unordered_map<std::string, std::regex> cache;
+  std::string key(pattern);
+  if (auto it = cache.find(key); it != cache.end()) return it->second;
+  if (cache.size() >= 256) cache.clear();
+  std::regex re(key, std::regex::ECMAScript);
+  return cache.emplace(std::move(key), std::move(re)).first->second;
+}
 
 std::string TypeOf(const json::value& v) {
   switch (v.kind()) {
@@ -149,8 +161,7 @@ class Checker {
       if (str.size() > kMaxPatternSubject)
         return where + ": string is too long to match against a pattern";
       try {
-        std::regex re(std::string(p->get_string()), std::regex::ECMAScript);
-        if (!std::regex_search(str.begin(), str.end(), re))
+        if (!std::regex_search(str.begin(), str.end(), Compiled(p->get_string())))
           return where + ": string does not match pattern " + std::string(p->get_string());
       } catch (const std::exception&) {
         return where + ": invalid pattern " + std::string(p->get_string());
@@ -223,7 +234,7 @@ class Checker {
           bool hit = false;
           try {
             hit = k.size() <= kMaxPatternSubject &&
-                  std::regex_search(k.begin(), k.end(), std::regex(std::string(pattern)));
+                  std::regex_search(k.begin(), k.end(), Compiled(pattern));
           } catch (const std::exception&) {
             return where + ": invalid pattern " + std::string(pattern);
           }
