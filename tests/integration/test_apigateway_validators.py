@@ -56,6 +56,12 @@ class ModelsTest(ValidatorsTestCase):
             "$ref": "https://apigateway.amazonaws.com/restapis/%s/models/Pet" % self.api_id}}
         self.apigw.create_model(restApiId=self.api_id, name="Pets",
                                 contentType="application/json", schema=json.dumps(ref))
+        flat = json.loads(self.apigw.get_model(restApiId=self.api_id, modelName="Pets",
+                                               flatten=True)["schema"])
+        self.assertEqual(flat, {"type": "array", "items": {k: v for k, v in PET.items()
+                                                           if k != "$schema"}})
+        self.assertEqual(json.loads(self.apigw.get_model(restApiId=self.api_id,
+                                                         modelName="Pets")["schema"]), ref)
         updated = self.apigw.update_model(restApiId=self.api_id, modelName="Pet", patchOperations=[
             {"op": "replace", "path": "/description", "value": "still a pet"},
             {"op": "replace", "path": "/schema", "value": '{"type": "object"}'}])

@@ -71,6 +71,37 @@ Status CheckSchema(const RequestContext& ctx, std::string_view api_id, std::stri
   return Ok{};
 }
 
+// `v` with every reference to another model of the API replaced by that model's schema
+// (GetModel's flatten); references deeper than 16 models stay references (cycles).
+Status Flatten(const RequestContext& ctx, std::string_view api_id, json::value& v, int depth) {
+  if (v.is_array()) {
+    for (auto& child : v.get_array())
+      if (auto st = Flatten(ctx, api_id, child, depth); !st) return st;
+    return Ok{};
+  }
+  if (!v.is_object()) return Ok{};
+  json::object& o = v.get_object();
+  if (const auto* ref = o.if_contains("$ref"); ref && ref->is_string() && depth < 16) {
+    std::string name = ModelNameOfRef(ref->get_string());
+    if (!name.empty()) {
+      auto m =
+          LoadRecord(*ctx.env, ChildKey(ctx.account_id, ctx.region, Kind::kModel, api_id, name));
+      if (!m) return std::move(m).error();
+      json::error_code ec;
+      json::value schema = *m ? json::parse(Str(**m, "schema"), ec) : json::value();
+      if (*m && !ec && schema.is_object()) {
+        schema.get_object().erase("$schema");
+        if (auto st = Flatten(ctx, api_id, schema, depth + 1); !st) return st;
+        v = std::move(schema);
+        return Ok{};
+      }
+    }
+  }
+  for (auto& [k, child] : o)
+    if (auto st = Flatten(ctx, api_id, child, depth); !st) return st;
+  return Ok{};
+}
+
 Status PatchModel(const RequestContext& ctx, std::string_view api_id, const PatchOp& p,
                   json::object& model) {
   if (p.op != "replace") return InvalidPatchPath(p);
@@ -162,6 +193,15 @@ void AddModelHandlers(HandlerTable& t) {
     auto m = LoadRecord(*ctx.env, ChildKey(ctx.account_id, ctx.region, Kind::kModel, api_id, name));
     if (!m) return std::move(m).error();
     if (!*m) return ModelNotFound();
+    const auto* flatten = in.get_object().if_contains("flatten");
+    if (flatten && flatten->is_bool() && flatten->get_bool() && !Str(**m, "schema").empty()) {
+      json::error_code ec;
+      json::value schema = json::parse(Str(**m, "schema"), ec);
+      if (!ec) {
+        if (auto st = Flatten(ctx, api_id, schema, 0); !st) return std::move(st).error();
+        (**m)["schema"] = json::serialize(schema);
+      }
+    }
     return Document(std::move(**m));
   });
   t.emplace_back("GetModels", [](RequestContext& ctx, Document& in) -> Result<Document> {
