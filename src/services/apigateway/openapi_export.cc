@@ -16,11 +16,6 @@ namespace nimbus::apigateway {
 
 namespace {
 
-std::string_view Str(const json::object& o, std::string_view member) {
-  const auto* v = o.if_contains(member);
-  return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
-}
-
 std::string Lower(std::string_view s) {
   std::string out(s);
   for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -62,13 +57,15 @@ class Exporter {
                      std::string_view stage, std::string_view host) {
     std::string ref_prefix = oas3_ ? "#/components/schemas/" : "#/definitions/";
     json::object info;
-    if (!Str(api, "description").empty()) info["description"] = Str(api, "description");
+    if (!StringMember(api, "description").empty())
+      info["description"] = StringMember(api, "description");
     double created = deployment.contains("createdDate") && deployment.at("createdDate").is_number()
                          ? deployment.at("createdDate").to_number<double>()
                          : 0;
-    info["version"] =
-        Str(api, "version").empty() ? IsoDate(created) : std::string(Str(api, "version"));
-    info["title"] = Str(api, "name");
+    info["version"] = StringMember(api, "version").empty()
+                          ? IsoDate(created)
+                          : std::string(StringMember(api, "version"));
+    info["title"] = StringMember(api, "name");
     json::object doc;
     if (oas3_) {
       doc["openapi"] = "3.0.1";
@@ -92,7 +89,7 @@ class Exporter {
       for (const auto& x : r->get_array())
         if (x.is_object()) resources.push_back(&x.get_object());
     std::sort(resources.begin(), resources.end(), [](const json::object* a, const json::object* b) {
-      return Str(*a, "path") < Str(*b, "path");
+      return StringMember(*a, "path") < StringMember(*b, "path");
     });
     json::object paths;
     for (const json::object* r : resources) {
@@ -104,7 +101,7 @@ class Exporter {
         std::string key = name == "ANY" ? "x-amazon-apigateway-any-method" : Lower(name);
         item[key] = Operation(m.get_object(), validators, ref_prefix);
       }
-      paths[Str(*r, "path")] = std::move(item);
+      paths[StringMember(*r, "path")] = std::move(item);
     }
     doc["paths"] = std::move(paths);
 
@@ -113,7 +110,7 @@ class Exporter {
       for (const auto& [name, model] : models->get_object()) {
         if (!model.is_object()) continue;
         json::error_code ec;
-        json::value schema = json::parse(Str(model.get_object(), "schema"), ec);
+        json::value schema = json::parse(StringMember(model.get_object(), "schema"), ec);
         if (ec || !schema.is_object()) schema = json::object();
         schema.get_object().erase("$schema");
         LocalRefs(schema, ref_prefix);
@@ -143,7 +140,8 @@ class Exporter {
         for (const auto& [id, v] : *validators) {
           if (!v.is_object()) continue;
           const auto& o = v.get_object();
-          out[Str(o, "name").empty() ? std::string(id) : std::string(Str(o, "name"))] =
+          out[StringMember(o, "name").empty() ? std::string(id)
+                                              : std::string(StringMember(o, "name"))] =
               json::object{{"validateRequestBody", o.contains("validateRequestBody")
                                                        ? o.at("validateRequestBody")
                                                        : json::value(false)},
@@ -155,7 +153,7 @@ class Exporter {
       }
       if (const auto* b = api.if_contains("binaryMediaTypes"); b && b->is_array())
         doc["x-amazon-apigateway-binary-media-types"] = *b;
-      if (auto s = Str(api, "apiKeySource"); !s.empty() && s != "HEADER")
+      if (auto s = StringMember(api, "apiKeySource"); !s.empty() && s != "HEADER")
         doc["x-amazon-apigateway-api-key-source"] = s;
     }
     return doc;
@@ -168,7 +166,8 @@ class Exporter {
   json::object Operation(const json::object& m, const json::object* validators,
                          const std::string& ref_prefix) {
     json::object op;
-    if (!Str(m, "operationName").empty()) op["operationId"] = Str(m, "operationName");
+    if (!StringMember(m, "operationName").empty())
+      op["operationId"] = StringMember(m, "operationName");
     json::array params;
     if (const auto* rp = m.if_contains("requestParameters"); rp && rp->is_object())
       for (const auto& [key, required] : rp->get_object()) {
@@ -245,7 +244,7 @@ class Exporter {
       }
     op["responses"] = std::move(responses);
     json::array security;
-    if (Str(m, "authorizationType") == "AWS_IAM") {
+    if (StringMember(m, "authorizationType") == "AWS_IAM") {
       uses_sigv4_ = true;
       security.push_back(json::object{{"sigv4", json::array()}});
     }
@@ -255,11 +254,12 @@ class Exporter {
     }
     if (!security.empty()) op["security"] = std::move(security);
     if (apigateway_ && validators)
-      if (auto id = Str(m, "requestValidatorId"); !id.empty())
+      if (auto id = StringMember(m, "requestValidatorId"); !id.empty())
         if (const auto* v = validators->if_contains(id); v && v->is_object())
           op["x-amazon-apigateway-request-validator"] =
-              Str(v->get_object(), "name").empty() ? std::string(id)
-                                                   : std::string(Str(v->get_object(), "name"));
+              StringMember(v->get_object(), "name").empty()
+                  ? std::string(id)
+                  : std::string(StringMember(v->get_object(), "name"));
     if (integrations_)
       if (const auto* i = m.if_contains("methodIntegration"); i && i->is_object())
         op["x-amazon-apigateway-integration"] = Integration(i->get_object());
@@ -267,9 +267,9 @@ class Exporter {
   }
 
   static json::object Integration(const json::object& i) {
-    json::object x{{"type", Lower(Str(i, "type"))}};
-    if (!Str(i, "httpMethod").empty()) x["httpMethod"] = Str(i, "httpMethod");
-    if (!Str(i, "uri").empty()) x["uri"] = Str(i, "uri");
+    json::object x{{"type", Lower(StringMember(i, "type"))}};
+    if (!StringMember(i, "httpMethod").empty()) x["httpMethod"] = StringMember(i, "httpMethod");
+    if (!StringMember(i, "uri").empty()) x["uri"] = StringMember(i, "uri");
     if (const auto* r = i.if_contains("integrationResponses"); r && r->is_object()) {
       json::object responses;
       for (const auto& [code, ir] : r->get_object()) {
@@ -278,7 +278,7 @@ class Exporter {
         json::object out{{"statusCode", code}};
         for (std::string_view m : {"responseParameters", "responseTemplates", "contentHandling"})
           if (const auto* v = o.if_contains(m)) out[m] = *v;
-        std::string pattern(Str(o, "selectionPattern"));
+        std::string pattern(StringMember(o, "selectionPattern"));
         responses[pattern.empty() ? "default" : pattern] = std::move(out);
       }
       x["responses"] = std::move(responses);
@@ -287,7 +287,7 @@ class Exporter {
          {"requestParameters", "requestTemplates", "contentHandling", "credentials",
           "connectionType", "cacheNamespace", "cacheKeyParameters", "timeoutInMillis"})
       if (const auto* v = i.if_contains(m)) x[m] = *v;
-    x["passthroughBehavior"] = Lower(Str(i, "passthroughBehavior"));
+    x["passthroughBehavior"] = Lower(StringMember(i, "passthroughBehavior"));
     return x;
   }
 };
@@ -312,14 +312,14 @@ Result<Document> GetExport(RequestContext& ctx, Document& in) {
   if (!stage) return std::move(stage).error();
   if (!*stage) return StageNotFound();
   json::object deployment;
-  if (auto id = Str(**stage, "deploymentId"); !id.empty()) {
+  if (auto id = StringMember(**stage, "deploymentId"); !id.empty()) {
     auto d = LoadRecord(*ctx.env, ChildKey(ctx.account_id, ctx.region, Kind::kDeploy, api_id, id));
     if (!d) return std::move(d).error();
     if (*d) deployment = std::move(**d);
   }
   bool integrations = false, apigateway = false;
   if (HasMember(in, "parameters") && in.at("parameters").is_object()) {
-    std::string_view ext = Str(in.at("parameters").get_object(), "extensions");
+    std::string_view ext = StringMember(in.at("parameters").get_object(), "extensions");
     size_t pos = 0;
     while (pos <= ext.size()) {
       auto comma = ext.find(',', pos);

@@ -24,11 +24,6 @@ using execute_api::ResolvePointer;
 
 constexpr std::string_view kIntegrationExt = "x-amazon-apigateway-integration";
 
-std::string_view Str(const json::object& o, std::string_view member) {
-  const auto* v = o.if_contains(member);
-  return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
-}
-
 std::string Upper(std::string_view s) {
   std::string out(s);
   for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -80,11 +75,11 @@ class Reader {
       : root_(root), doc_(root.get_object()), api_id_(api_id), basepath_mode_(basepath_mode) {}
 
   Result<RestDefinition> Read() {
-    oas3_ = !Str(doc_, "openapi").empty();
-    if (oas3_ && Str(doc_, "openapi").rfind("3.", 0) != 0)
-      return Invalid("unsupported openapi version " + std::string(Str(doc_, "openapi")) +
+    oas3_ = !StringMember(doc_, "openapi").empty();
+    if (oas3_ && StringMember(doc_, "openapi").rfind("3.", 0) != 0)
+      return Invalid("unsupported openapi version " + std::string(StringMember(doc_, "openapi")) +
                      "; OpenAPI 3.0 and Swagger 2.0 are supported");
-    if (!oas3_ && Str(doc_, "swagger") != "2.0")
+    if (!oas3_ && StringMember(doc_, "swagger") != "2.0")
       return Invalid("the definition has no 'swagger: \"2.0\"' or 'openapi: \"3.0.x\"' field");
     if (auto st = ReadInfo(); !st) return std::move(st).error();
     if (auto st = ReadModels(); !st) return std::move(st).error();
@@ -105,10 +100,10 @@ class Reader {
   Status ReadInfo() {
     const auto* info = doc_.if_contains("info");
     if (!info || !info->is_object()) return Invalid("the definition has no 'info' object");
-    std::string_view title = Str(info->get_object(), "title");
+    std::string_view title = StringMember(info->get_object(), "title");
     if (title.empty()) return Invalid("info.title is required: it names the API");
     out_.api_fields["name"] = title;
-    if (auto d = Str(info->get_object(), "description"); !d.empty())
+    if (auto d = StringMember(info->get_object(), "description"); !d.empty())
       out_.api_fields["description"] = d;
     if (const auto* v = info->get_object().if_contains("version"))
       out_.api_fields["version"] =
@@ -120,7 +115,7 @@ class Reader {
           return Invalid("x-amazon-apigateway-binary-media-types must list strings");
       out_.api_fields["binaryMediaTypes"] = *b;
     }
-    if (auto s = Str(doc_, "x-amazon-apigateway-api-key-source"); !s.empty()) {
+    if (auto s = StringMember(doc_, "x-amazon-apigateway-api-key-source"); !s.empty()) {
       if (s != "HEADER" && s != "AUTHORIZER")
         return Invalid("x-amazon-apigateway-api-key-source must be HEADER or AUTHORIZER");
       out_.api_fields["apiKeySource"] = s;
@@ -191,7 +186,7 @@ class Reader {
   // The model a schema names: a reference to a model, or a new model for an inline schema.
   Result<std::string> ModelFor(const json::value& schema, const std::string& inline_name) {
     if (!schema.is_object()) return Invalid("a schema must be an object");
-    std::string_view ref = Str(schema.get_object(), "$ref");
+    std::string_view ref = StringMember(schema.get_object(), "$ref");
     if (!ref.empty()) {
       std::string name = ModelNameOfRef(ref);
       if (name.empty() || !model_names_.count(name))
@@ -205,12 +200,12 @@ class Reader {
   std::string BasePath() const {
     std::string base;
     if (!oas3_) {
-      base = std::string(Str(doc_, "basePath"));
+      base = std::string(StringMember(doc_, "basePath"));
     } else if (const auto* servers = doc_.if_contains("servers");
                servers && servers->is_array() && !servers->get_array().empty() &&
                servers->get_array()[0].is_object()) {
       const auto& server = servers->get_array()[0].get_object();
-      std::string url(Str(server, "url"));
+      std::string url(StringMember(server, "url"));
       if (auto scheme = url.find("://"); scheme != std::string::npos) {
         auto slash = url.find('/', scheme + 3);
         url = slash == std::string::npos ? "" : url.substr(slash);
@@ -218,7 +213,8 @@ class Reader {
       if (const auto* vars = server.if_contains("variables"); vars && vars->is_object())
         for (const auto& [name, var] : vars->get_object()) {
           std::string placeholder = "{" + std::string(name) + "}";
-          std::string value = var.is_object() ? std::string(Str(var.get_object(), "default")) : "";
+          std::string value =
+              var.is_object() ? std::string(StringMember(var.get_object(), "default")) : "";
           for (size_t at; (at = url.find(placeholder)) != std::string::npos;)
             url.replace(at, placeholder.size(), value);
         }
@@ -295,7 +291,7 @@ class Reader {
   // A parameter, resolving a "$ref" into the definition.
   const json::object* Param(const json::value& p) const {
     if (!p.is_object()) return nullptr;
-    if (auto ref = Str(p.get_object(), "$ref"); !ref.empty()) {
+    if (auto ref = StringMember(p.get_object(), "$ref"); !ref.empty()) {
       const json::value* target = ResolvePointer(root_, ref);
       return target && target->is_object() ? &target->get_object() : nullptr;
     }
@@ -316,14 +312,15 @@ class Reader {
         if (!scheme || !scheme->is_object())
           return Invalid("security scheme " + std::string(name) + " is not defined");
         const json::object& s = scheme->get_object();
-        std::string authtype = Upper(Str(s, "x-amazon-apigateway-authtype"));
+        std::string authtype = Upper(StringMember(s, "x-amazon-apigateway-authtype"));
         if (authtype == "AWSSIGV4") {
           method["authorizationType"] = "AWS_IAM";
         } else if (s.contains("x-amazon-apigateway-authorizer")) {
           out_.warnings.push_back("Authorizer " + std::string(name) +
                                   " is not imported; the method is imported without it");
-        } else if (Str(s, "type") == "apiKey" && Upper(Str(s, "name")) == "X-API-KEY" &&
-                   Str(s, "in") == "header") {
+        } else if (StringMember(s, "type") == "apiKey" &&
+                   Upper(StringMember(s, "name")) == "X-API-KEY" &&
+                   StringMember(s, "in") == "header") {
           method["apiKeyRequired"] = true;
         } else {
           out_.warnings.push_back("Security scheme " + std::string(name) +
@@ -339,7 +336,7 @@ class Reader {
     std::string where = http_method + " " + path;
     json::object method{
         {"httpMethod", http_method}, {"authorizationType", "NONE"}, {"apiKeyRequired", false}};
-    if (auto id = Str(op, "operationId"); !id.empty()) method["operationName"] = id;
+    if (auto id = StringMember(op, "operationId"); !id.empty()) method["operationName"] = id;
     if (auto st = ReadSecurity(op, method); !st) return std::move(st).error();
     // Inline body schemas become models named after the method and path ("POSTpetsidBody").
     std::string inline_base;
@@ -355,7 +352,7 @@ class Reader {
       for (const auto& raw : list->get_array()) {
         const json::object* p = Param(raw);
         if (!p) return Invalid(where + ": a parameter is not an object or its $ref is unresolved");
-        std::string_view in = Str(*p, "in"), name = Str(*p, "name");
+        std::string_view in = StringMember(*p, "in"), name = StringMember(*p, "name");
         const auto* req = p->if_contains("required");
         bool required = req && req->is_bool() && req->get_bool();
         if (in == "path") {
@@ -385,7 +382,7 @@ class Reader {
     if (const auto* body = op.if_contains("requestBody")) {
       const json::value* b = body;
       if (b->is_object() && b->get_object().contains("$ref"))
-        b = ResolvePointer(root_, Str(b->get_object(), "$ref"));
+        b = ResolvePointer(root_, StringMember(b->get_object(), "$ref"));
       if (!b || !b->is_object()) return Invalid(where + ": requestBody is not an object");
       if (const auto* content = b->get_object().if_contains("content");
           content && content->is_object())
@@ -399,8 +396,8 @@ class Reader {
     if (!request_parameters.empty()) method["requestParameters"] = std::move(request_parameters);
     if (!request_models.empty()) method["requestModels"] = std::move(request_models);
 
-    std::string_view validator = Str(op, "x-amazon-apigateway-request-validator");
-    if (validator.empty()) validator = Str(doc_, "x-amazon-apigateway-request-validator");
+    std::string_view validator = StringMember(op, "x-amazon-apigateway-request-validator");
+    if (validator.empty()) validator = StringMember(doc_, "x-amazon-apigateway-request-validator");
     if (!validator.empty()) {
       if (!out_.validators.count(std::string(validator)))
         return Invalid(where + ": request validator " + std::string(validator) +
@@ -418,7 +415,7 @@ class Reader {
         json::object mr{{"statusCode", code}};
         const json::value* r = &resp;
         if (r->is_object() && r->get_object().contains("$ref"))
-          r = ResolvePointer(root_, Str(r->get_object(), "$ref"));
+          r = ResolvePointer(root_, StringMember(r->get_object(), "$ref"));
         if (r && r->is_object()) {
           if (const auto* headers = r->get_object().if_contains("headers");
               headers && headers->is_object()) {
@@ -430,7 +427,7 @@ class Reader {
           json::object models;
           if (const auto* schema = r->get_object().if_contains("schema"); schema && !oas3_) {
             std::string name = schema->is_object()
-                                   ? ModelNameOfRef(Str(schema->get_object(), "$ref"))
+                                   ? ModelNameOfRef(StringMember(schema->get_object(), "$ref"))
                                    : std::string();
             if (!name.empty() && model_names_.count(name)) models["application/json"] = name;
           }
@@ -440,7 +437,7 @@ class Reader {
               if (!media.is_object()) continue;
               const auto* schema = media.get_object().if_contains("schema");
               std::string name = schema && schema->is_object()
-                                     ? ModelNameOfRef(Str(schema->get_object(), "$ref"))
+                                     ? ModelNameOfRef(StringMember(schema->get_object(), "$ref"))
                                      : std::string();
               if (!name.empty() && model_names_.count(name)) models[type] = name;
             }
@@ -454,7 +451,7 @@ class Reader {
     if (const auto* ext = op.if_contains(kIntegrationExt)) {
       const json::value* x = ext;
       if (ext->is_object() && ext->get_object().contains("$ref"))
-        x = ResolvePointer(root_, Str(ext->get_object(), "$ref"));
+        x = ResolvePointer(root_, StringMember(ext->get_object(), "$ref"));
       if (!x) return Invalid(where + ": unresolvable integration reference");
       auto integration = ReadIntegration(*x, where);
       if (!integration) return std::move(integration).error();
@@ -470,14 +467,14 @@ class Reader {
     if (!ext.is_object())
       return Invalid(where + ": " + std::string(kIntegrationExt) + " must be an object");
     const json::object& x = ext.get_object();
-    std::string type = Upper(Str(x, "type"));
+    std::string type = Upper(StringMember(x, "type"));
     if (type != "AWS" && type != "AWS_PROXY" && type != "HTTP" && type != "HTTP_PROXY" &&
         type != "MOCK")
-      return Invalid(where + ": integration type '" + std::string(Str(x, "type")) +
+      return Invalid(where + ": integration type '" + std::string(StringMember(x, "type")) +
                      "' is not one of aws, aws_proxy, http, http_proxy, mock");
     json::object out{{"type", type}};
-    std::string method = Upper(Str(x, "httpMethod"));
-    std::string_view uri = Str(x, "uri");
+    std::string method = Upper(StringMember(x, "httpMethod"));
+    std::string_view uri = StringMember(x, "uri");
     if (type != "MOCK") {
       if (uri.empty()) return Invalid(where + ": integration uri is required for " + type);
       if (method.empty())
@@ -491,8 +488,9 @@ class Reader {
     if (!method.empty()) out["httpMethod"] = method;
     if (!uri.empty()) out["uri"] = uri;
     if (type == "HTTP" || type == "HTTP_PROXY")
-      out["connectionType"] =
-          Str(x, "connectionType").empty() ? "INTERNET" : Upper(Str(x, "connectionType"));
+      out["connectionType"] = StringMember(x, "connectionType").empty()
+                                  ? "INTERNET"
+                                  : Upper(StringMember(x, "connectionType"));
     for (std::string_view m : {"requestParameters", "requestTemplates"})
       if (const auto* v = x.if_contains(m)) {
         if (!v->is_object())
@@ -500,8 +498,8 @@ class Reader {
         out[m] = *v;
       }
     for (std::string_view m : {"contentHandling", "credentials", "cacheNamespace"})
-      if (auto v = Str(x, m); !v.empty()) out[m] = v;
-    std::string passthrough = Upper(Str(x, "passthroughBehavior"));
+      if (auto v = StringMember(x, m); !v.empty()) out[m] = v;
+    std::string passthrough = Upper(StringMember(x, "passthroughBehavior"));
     if (!passthrough.empty() && passthrough != "WHEN_NO_MATCH" && passthrough != "NEVER" &&
         passthrough != "WHEN_NO_TEMPLATES")
       return Invalid(where +
@@ -525,7 +523,7 @@ class Reader {
       json::object integration_responses;
       for (const auto& [pattern, r] : responses->get_object()) {
         if (!r.is_object()) return Invalid(where + ": integration response must be an object");
-        std::string code(Str(r.get_object(), "statusCode"));
+        std::string code(StringMember(r.get_object(), "statusCode"));
         if (code.empty()) {
           if (const auto* n = r.get_object().if_contains("statusCode"); n && n->is_int64())
             code = std::to_string(n->get_int64());
@@ -537,7 +535,7 @@ class Reader {
         if (pattern != "default") ir["selectionPattern"] = pattern;
         for (std::string_view m : {"responseParameters", "responseTemplates"})
           if (const auto* v = r.get_object().if_contains(m); v && v->is_object()) ir[m] = *v;
-        if (auto ch = Str(r.get_object(), "contentHandling"); !ch.empty())
+        if (auto ch = StringMember(r.get_object(), "contentHandling"); !ch.empty())
           ir["contentHandling"] = ch;
         integration_responses[code] = std::move(ir);
       }
@@ -558,13 +556,13 @@ Result<RestDefinition> ReadRequest(const Document& in, std::string_view api_id) 
   const json::object* params = nullptr;
   if (HasMember(in, "parameters") && in.at("parameters").is_object())
     params = &in.at("parameters").get_object();
-  std::string mode = params ? std::string(Str(*params, "basepath")) : "";
+  std::string mode = params ? std::string(StringMember(*params, "basepath")) : "";
   if (!mode.empty() && mode != "ignore" && mode != "prepend" && mode != "split")
     return BadRequest("Invalid basepath parameter " + mode + ": use ignore, prepend or split");
   auto def = Reader(*parsed, api_id, mode).Read();
   if (!def) return std::move(def).error();
   if (params)
-    if (auto types = Str(*params, "endpointConfigurationTypes"); !types.empty()) {
+    if (auto types = StringMember(*params, "endpointConfigurationTypes"); !types.empty()) {
       std::string t = Upper(types);
       if (t != "EDGE" && t != "REGIONAL" && t != "PRIVATE")
         return BadRequest("Invalid endpoint configuration type " + std::string(types) +
@@ -589,7 +587,7 @@ Status WriteDefinition(const RequestContext& ctx, std::string_view api_id, RestD
                        std::vector<json::object> existing, storage::WriteBatch& batch) {
   std::map<std::string, json::object> by_path;
   for (auto& r : existing) {
-    std::string path(Str(r, "path"));
+    std::string path(StringMember(r, "path"));
     by_path[path] = std::move(r);
   }
   if (!by_path.count("/")) return Invalid("the API has no root resource");
@@ -597,7 +595,8 @@ Status WriteDefinition(const RequestContext& ctx, std::string_view api_id, RestD
   std::map<std::string, std::string> validator_ids;
   auto current = LoadChildren(*ctx.env, ctx.account_id, ctx.region, Kind::kValidator, api_id);
   if (!current) return std::move(current).error();
-  for (const auto& v : *current) validator_ids[std::string(Str(v, "name"))] = Str(v, "id");
+  for (const auto& v : *current)
+    validator_ids[std::string(StringMember(v, "name"))] = StringMember(v, "id");
   for (auto& [name, record] : def.validators) {
     auto it = validator_ids.find(name);
     std::string id = it != validator_ids.end() ? it->second : NewDeploymentId();
@@ -623,17 +622,20 @@ Status WriteDefinition(const RequestContext& ctx, std::string_view api_id, RestD
       at += "/" + part;
       if (!by_path.count(at)) {
         const json::object& p = by_path.at(parent);
-        std::string_view parent_part = Str(p, "pathPart");
+        std::string_view parent_part = StringMember(p, "pathPart");
         if (parent_part.size() > 2 && parent_part.substr(parent_part.size() - 2) == "+}")
           return Invalid("path " + path + ": a greedy path variable cannot have children");
         if (IsVariablePart(part))
           for (const auto& [other_path, other] : by_path)
-            if (Str(other, "parentId") == Str(p, "id") && IsVariablePart(Str(other, "pathPart")))
+            if (StringMember(other, "parentId") == StringMember(p, "id") &&
+                IsVariablePart(StringMember(other, "pathPart")))
               return Invalid("paths " + other_path + " and " + at +
                              " give one resource two variable path parts -- only one is "
                              "allowed");
-        by_path[at] = json::object{
-            {"id", NewResourceId()}, {"parentId", Str(p, "id")}, {"pathPart", part}, {"path", at}};
+        by_path[at] = json::object{{"id", NewResourceId()},
+                                   {"parentId", StringMember(p, "id")},
+                                   {"pathPart", part},
+                                   {"path", at}};
         touched.insert(at);
       }
       if (next == std::string::npos) break;
@@ -645,27 +647,28 @@ Status WriteDefinition(const RequestContext& ctx, std::string_view api_id, RestD
     if (!rm.is_object()) rm = json::object();
     for (auto& [name, method] : methods) {
       json::object m = method.as_object();
-      if (auto v = Str(m, "_validator"); !v.empty())
+      if (auto v = StringMember(m, "_validator"); !v.empty())
         m["requestValidatorId"] = validator_ids.at(std::string(v));
       m.erase("_validator");
       if (auto* i = m.if_contains("methodIntegration");
           i && i->is_object() && !i->get_object().contains("cacheNamespace"))
-        i->get_object()["cacheNamespace"] = Str(resource, "id");
+        i->get_object()["cacheNamespace"] = StringMember(resource, "id");
       rm.get_object()[name] = std::move(m);
     }
   }
   for (const auto& path : touched) {
     const json::object& r = by_path.at(path);
-    storage::PutJson(batch, kKeyspace,
-                     ChildKey(ctx.account_id, ctx.region, Kind::kResource, api_id, Str(r, "id")),
-                     r);
+    storage::PutJson(
+        batch, kKeyspace,
+        ChildKey(ctx.account_id, ctx.region, Kind::kResource, api_id, StringMember(r, "id")), r);
   }
   // Overwrite passes the root with its methods cleared; write it even when untouched.
   if (!touched.count("/")) {
     const json::object& root = by_path.at("/");
-    storage::PutJson(batch, kKeyspace,
-                     ChildKey(ctx.account_id, ctx.region, Kind::kResource, api_id, Str(root, "id")),
-                     root);
+    storage::PutJson(
+        batch, kKeyspace,
+        ChildKey(ctx.account_id, ctx.region, Kind::kResource, api_id, StringMember(root, "id")),
+        root);
   }
   return Ok{};
 }
@@ -744,7 +747,8 @@ HandlerTable OpenApiHandlers() {
       }
       std::vector<json::object> root;
       for (auto& r : *resources)
-        if (Str(r, "path") == "/") root.push_back(json::object{{"id", r.at("id")}, {"path", "/"}});
+        if (StringMember(r, "path") == "/")
+          root.push_back(json::object{{"id", r.at("id")}, {"path", "/"}});
       *resources = std::move(root);
       AddDefaultModels(*def);
       for (std::string_view m : {"description", "binaryMediaTypes", "version", "policy"})

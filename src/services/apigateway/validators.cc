@@ -16,11 +16,6 @@ namespace nimbus::apigateway {
 
 namespace {
 
-std::string_view Str(const json::object& o, std::string_view member) {
-  const auto* v = o.if_contains(member);
-  return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
-}
-
 ApiError ModelNotFound() { return NotFound("Invalid model name specified"); }
 ApiError ValidatorNotFound() { return NotFound("Invalid Request Validator identifier specified"); }
 
@@ -88,7 +83,7 @@ Status Flatten(const RequestContext& ctx, std::string_view api_id, json::value& 
           LoadRecord(*ctx.env, ChildKey(ctx.account_id, ctx.region, Kind::kModel, api_id, name));
       if (!m) return std::move(m).error();
       json::error_code ec;
-      json::value schema = *m ? json::parse(Str(**m, "schema"), ec) : json::value();
+      json::value schema = *m ? json::parse(StringMember(**m, "schema"), ec) : json::value();
       if (*m && !ec && schema.is_object()) {
         schema.get_object().erase("$schema");
         if (auto st = Flatten(ctx, api_id, schema, depth + 1); !st) return st;
@@ -152,7 +147,7 @@ Result<std::string> FirstMethodWhere(const RequestContext& ctx, std::string_view
     if (!methods || !methods->is_object()) continue;
     for (const auto& [name, m] : methods->get_object())
       if (m.is_object() && pred(m.get_object()))
-        return std::string(Str(r, "path")) + "/" + std::string(name);
+        return std::string(StringMember(r, "path")) + "/" + std::string(name);
   }
   return std::string();
 }
@@ -194,9 +189,10 @@ void AddModelHandlers(HandlerTable& t) {
     if (!m) return std::move(m).error();
     if (!*m) return ModelNotFound();
     const auto* flatten = in.get_object().if_contains("flatten");
-    if (flatten && flatten->is_bool() && flatten->get_bool() && !Str(**m, "schema").empty()) {
+    if (flatten && flatten->is_bool() && flatten->get_bool() &&
+        !StringMember(**m, "schema").empty()) {
       json::error_code ec;
-      json::value schema = json::parse(Str(**m, "schema"), ec);
+      json::value schema = json::parse(StringMember(**m, "schema"), ec);
       if (!ec) {
         if (auto st = Flatten(ctx, api_id, schema, 0); !st) return std::move(st).error();
         (**m)["schema"] = json::serialize(schema);
@@ -329,7 +325,7 @@ void AddValidatorHandlers(HandlerTable& t) {
         if (!v) return std::move(v).error();
         if (!*v) return ValidatorNotFound();
         auto user = FirstMethodWhere(ctx, api_id, [&](const json::object& method) {
-          return Str(method, "requestValidatorId") == id;
+          return StringMember(method, "requestValidatorId") == id;
         });
         if (!user) return std::move(user).error();
         if (!user->empty())
@@ -410,11 +406,11 @@ Status SnapshotModels(const RequestContext& ctx, std::string_view api_id,
   if (!validators) return std::move(validators).error();
   json::object m, v;
   for (auto& x : *models) {
-    std::string name(Str(x, "name"));
+    std::string name(StringMember(x, "name"));
     m[name] = std::move(x);
   }
   for (auto& x : *validators) {
-    std::string id(Str(x, "id"));
+    std::string id(StringMember(x, "id"));
     v[id] = std::move(x);
   }
   deployment["_models"] = std::move(m);
@@ -425,7 +421,7 @@ Status SnapshotModels(const RequestContext& ctx, std::string_view api_id,
 std::optional<std::string> ValidateInvocation(const json::object& deployment,
                                               const json::object& method,
                                               const http::Request& request) {
-  std::string_view validator_id = Str(method, "requestValidatorId");
+  std::string_view validator_id = StringMember(method, "requestValidatorId");
   if (validator_id.empty()) return std::nullopt;
   const auto* validators = deployment.if_contains("_validators");
   if (!validators || !validators->is_object()) return std::nullopt;
@@ -478,14 +474,14 @@ std::optional<std::string> ValidateInvocation(const json::object& deployment,
     for (auto& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (type.empty()) type = "application/json";  // what API Gateway assumes without one
     const auto& rm = request_models->get_object();
-    std::string_view model_name = Str(rm, type);
-    if (model_name.empty()) model_name = Str(rm, "$default");
+    std::string_view model_name = StringMember(rm, type);
+    if (model_name.empty()) model_name = StringMember(rm, "$default");
     if (model_name.empty() || model_name == "Empty") return std::nullopt;
     const auto* models = deployment.if_contains("_models");
     if (!models || !models->is_object()) return std::nullopt;
     const auto* model = models->get_object().if_contains(model_name);
     if (!model || !model->is_object()) return std::nullopt;
-    std::string_view schema_text = Str(model->get_object(), "schema");
+    std::string_view schema_text = StringMember(model->get_object(), "schema");
     if (schema_text.empty()) return std::nullopt;
     json::parse_options opts;
     opts.max_depth = 64;
@@ -504,7 +500,7 @@ std::optional<std::string> ValidateInvocation(const json::object& deployment,
       const auto* other = all.if_contains(name);
       if (!other || !other->is_object()) return nullptr;
       json::error_code e;
-      json::value s = json::parse(Str(other->get_object(), "schema"), e, {}, opts);
+      json::value s = json::parse(StringMember(other->get_object(), "schema"), e, {}, opts);
       if (e) return nullptr;
       return &parsed.emplace(name, std::move(s)).first->second;
     };

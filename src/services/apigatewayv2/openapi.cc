@@ -23,11 +23,6 @@ constexpr std::string_view kIntegrationExt = "x-amazon-apigateway-integration";
 constexpr std::string_view kCorsExt = "x-amazon-apigateway-cors";
 constexpr std::string_view kVersionExt = "x-amazon-apigateway-importexport-version";
 
-std::string_view Str(const json::object& o, std::string_view member) {
-  const auto* v = o.if_contains(member);
-  return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
-}
-
 std::string Upper(std::string_view s) {
   std::string out(s);
   for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -52,7 +47,7 @@ std::string ServerBasePath(const json::object& doc) {
   if (!servers || !servers->is_array() || servers->get_array().empty() ||
       !servers->get_array()[0].is_object())
     return "";
-  std::string url(Str(servers->get_array()[0].get_object(), "url"));
+  std::string url(StringMember(servers->get_array()[0].get_object(), "url"));
   if (auto scheme = url.find("://"); scheme != std::string::npos) {
     auto slash = url.find('/', scheme + 3);
     url = slash == std::string::npos ? "" : url.substr(slash);
@@ -62,7 +57,8 @@ std::string ServerBasePath(const json::object& doc) {
   if (const auto* vars = server.if_contains("variables"); vars && vars->is_object())
     for (const auto& [name, var] : vars->get_object()) {
       std::string placeholder = "{" + std::string(name) + "}";
-      std::string value = var.is_object() ? std::string(Str(var.get_object(), "default")) : "";
+      std::string value =
+          var.is_object() ? std::string(StringMember(var.get_object(), "default")) : "";
       for (size_t at; (at = url.find(placeholder)) != std::string::npos;)
         url.replace(at, placeholder.size(), value);
     }
@@ -119,7 +115,7 @@ Result<json::object> IntegrationInput(const json::value& ext, const std::string&
     return Invalid(where + ": " + std::string(kIntegrationExt) + " must be an object");
   const json::object& x = ext.get_object();
   json::object in;
-  std::string type = Upper(Str(x, "type"));
+  std::string type = Upper(StringMember(x, "type"));
   if (type.empty()) return Invalid(where + ": " + std::string(kIntegrationExt) + " has no type");
   in["IntegrationType"] = type;
   static constexpr std::pair<std::string_view, std::string_view> kStrings[] = {
@@ -163,8 +159,8 @@ Result<Imported> ReadDefinition(std::string_view body, std::string_view basepath
   if (!parsed) return Invalid(error);
   if (!parsed->is_object()) return Invalid("the definition must be a JSON or YAML object");
   const json::object& doc = parsed->get_object();
-  std::string_view openapi = Str(doc, "openapi");
-  std::string_view swagger = Str(doc, "swagger");
+  std::string_view openapi = StringMember(doc, "openapi");
+  std::string_view swagger = StringMember(doc, "swagger");
   if (openapi.empty() && swagger.empty())
     return Invalid("the definition has no 'openapi' (or 'swagger') version field");
   if (!openapi.empty() && openapi.rfind("3.", 0) != 0)
@@ -174,12 +170,12 @@ Result<Imported> ReadDefinition(std::string_view body, std::string_view basepath
     return Invalid("unsupported swagger version " + std::string(swagger));
   const auto* info = doc.if_contains("info");
   if (!info || !info->is_object()) return Invalid("the definition has no 'info' object");
-  std::string_view title = Str(info->get_object(), "title");
+  std::string_view title = StringMember(info->get_object(), "title");
   if (title.empty()) return Invalid("info.title is required: it names the API");
   if (title.size() > 128) return Invalid("info.title must be at most 128 characters long");
   Imported out;
   out.api_fields["Name"] = title;
-  if (auto d = Str(info->get_object(), "description"); !d.empty())
+  if (auto d = StringMember(info->get_object(), "description"); !d.empty())
     out.api_fields["Description"] = d.substr(0, 1024);
   if (const auto* v = info->get_object().if_contains("version")) {
     std::string version = v->is_string() ? std::string(v->get_string()) : json::serialize(*v);
@@ -214,7 +210,7 @@ Result<Imported> ReadDefinition(std::string_view body, std::string_view basepath
   if (!paths->is_object()) return Invalid("'paths' must be an object");
   std::string base = basepath_mode.empty() || basepath_mode == "ignore" ? std::string()
                      : swagger.empty()                                  ? ServerBasePath(doc)
-                                       : std::string(Str(doc, "basePath"));
+                                       : std::string(StringMember(doc, "basePath"));
   while (!base.empty() && base.back() == '/') base.pop_back();
   if (!basepath_mode.empty() && basepath_mode != "ignore" && basepath_mode != "prepend" &&
       basepath_mode != "split")
@@ -253,7 +249,7 @@ Result<Imported> ReadDefinition(std::string_view body, std::string_view basepath
                          {"ApiKeyRequired", false},
                          {"AuthorizationType", "NONE"}};
       const json::object& o = op.get_object();
-      if (auto id = Str(o, "operationId"); !id.empty()) route["OperationName"] = id;
+      if (auto id = StringMember(o, "operationId"); !id.empty()) route["OperationName"] = id;
       if (o.contains("security") && o.at("security").is_array() &&
           !o.at("security").get_array().empty())
         out.warnings.push_back("Security of route " + route_key + " is not imported");
@@ -261,10 +257,10 @@ Result<Imported> ReadDefinition(std::string_view body, std::string_view basepath
         const json::value* x = ext;
         // A reference into components.x-amazon-apigateway-integrations.
         if (ext->is_object() && ext->get_object().contains("$ref")) {
-          x = execute_api::ResolvePointer(*parsed, Str(ext->get_object(), "$ref"));
+          x = execute_api::ResolvePointer(*parsed, StringMember(ext->get_object(), "$ref"));
           if (!x)
             return Invalid(where + ": unresolvable reference " +
-                           std::string(Str(ext->get_object(), "$ref")));
+                           std::string(StringMember(ext->get_object(), "$ref")));
         }
         auto in = IntegrationInput(*x, where + "." + std::string(key));
         if (!in) return std::move(in).error();
@@ -338,16 +334,19 @@ std::string ExportDate(double epoch) {
 // The x-amazon-apigateway-integration of an integration record.
 json::object IntegrationExtension(const json::object& i) {
   json::object x;
-  std::string type(Str(i, "IntegrationType"));
+  std::string type(StringMember(i, "IntegrationType"));
   for (auto& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (!Str(i, "PayloadFormatVersion").empty())
-    x["payloadFormatVersion"] = Str(i, "PayloadFormatVersion");
+  if (!StringMember(i, "PayloadFormatVersion").empty())
+    x["payloadFormatVersion"] = StringMember(i, "PayloadFormatVersion");
   x["type"] = type;
-  if (!Str(i, "IntegrationMethod").empty()) x["httpMethod"] = Str(i, "IntegrationMethod");
-  if (!Str(i, "IntegrationUri").empty()) x["uri"] = Str(i, "IntegrationUri");
-  if (!Str(i, "ConnectionType").empty()) x["connectionType"] = Str(i, "ConnectionType");
-  if (!Str(i, "CredentialsArn").empty()) x["credentials"] = Str(i, "CredentialsArn");
-  if (!Str(i, "Description").empty()) x["description"] = Str(i, "Description");
+  if (!StringMember(i, "IntegrationMethod").empty())
+    x["httpMethod"] = StringMember(i, "IntegrationMethod");
+  if (!StringMember(i, "IntegrationUri").empty()) x["uri"] = StringMember(i, "IntegrationUri");
+  if (!StringMember(i, "ConnectionType").empty())
+    x["connectionType"] = StringMember(i, "ConnectionType");
+  if (!StringMember(i, "CredentialsArn").empty())
+    x["credentials"] = StringMember(i, "CredentialsArn");
+  if (!StringMember(i, "Description").empty()) x["description"] = StringMember(i, "Description");
   if (const auto* t = i.if_contains("TimeoutInMillis")) x["timeoutInMillis"] = *t;
   if (const auto* p = i.if_contains("RequestParameters")) x["requestParameters"] = *p;
   if (const auto* p = i.if_contains("ResponseParameters")) x["responseParameters"] = *p;
@@ -371,15 +370,17 @@ json::object CorsExtension(const json::object& cors) {
 json::object ExportDocument(const RequestContext& ctx, const json::object& api,
                             const json::array& routes, const json::object& integrations,
                             std::string_view stage, bool extensions) {
-  json::object info{{"title", Str(api, "Name")}};
-  if (!Str(api, "Description").empty()) info["description"] = Str(api, "Description");
+  json::object info{{"title", StringMember(api, "Name")}};
+  if (!StringMember(api, "Description").empty())
+    info["description"] = StringMember(api, "Description");
   double created = api.contains("CreatedDate") && api.at("CreatedDate").is_number()
                        ? api.at("CreatedDate").to_number<double>()
                        : std::floor(ctx.env->clock->NowSeconds());
-  info["version"] =
-      Str(api, "Version").empty() ? ExportDate(created) : std::string(Str(api, "Version"));
+  info["version"] = StringMember(api, "Version").empty()
+                        ? ExportDate(created)
+                        : std::string(StringMember(api, "Version"));
   json::object doc{{"openapi", "3.0.1"}, {"info", std::move(info)}};
-  std::string url(Str(api, "ApiEndpoint"));
+  std::string url(StringMember(api, "ApiEndpoint"));
   const auto* disabled = api.if_contains("DisableExecuteApiEndpoint");
   bool disable = disabled && disabled->is_bool() && disabled->get_bool();
   if (!stage.empty() || (disable && extensions)) {
@@ -397,10 +398,10 @@ json::object ExportDocument(const RequestContext& ctx, const json::object& api,
   for (const auto& r : routes)
     if (r.is_object()) ordered.push_back(&r.get_object());
   std::sort(ordered.begin(), ordered.end(), [](const json::object* a, const json::object* b) {
-    return Str(*a, "RouteKey") < Str(*b, "RouteKey");
+    return StringMember(*a, "RouteKey") < StringMember(*b, "RouteKey");
   });
   for (const json::object* r : ordered) {
-    std::string key(Str(*r, "RouteKey"));
+    std::string key(StringMember(*r, "RouteKey"));
     std::string method = "ANY", path = "/$default";
     if (key != "$default") {
       auto space = key.find(' ');
@@ -411,7 +412,8 @@ json::object ExportDocument(const RequestContext& ctx, const json::object& api,
     if (method != "ANY")
       for (auto& c : op_key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     json::object op;
-    if (!Str(*r, "OperationName").empty()) op["operationId"] = Str(*r, "OperationName");
+    if (!StringMember(*r, "OperationName").empty())
+      op["operationId"] = StringMember(*r, "OperationName");
     op["responses"] =
         json::object{{"default", json::object{{"description", "Default response for " + key}}}};
     json::array params;
@@ -427,7 +429,7 @@ json::object ExportDocument(const RequestContext& ctx, const json::object& api,
       at = end;
     }
     if (!params.empty()) op["parameters"] = std::move(params);
-    std::string_view target = Str(*r, "Target");
+    std::string_view target = StringMember(*r, "Target");
     if (extensions && target.rfind("integrations/", 0) == 0)
       if (const auto* i = integrations.if_contains(target.substr(13)); i && i->is_object())
         op[kIntegrationExt] = IntegrationExtension(i->get_object());
@@ -525,7 +527,7 @@ HandlerTable OpenApiHandlers() {
       if (!s) return std::move(s).error();
       if (!*s) return StageNotFound(stage);
       const auto* auto_deploy = (*s)->if_contains("AutoDeploy");
-      std::string_view deployment = Str(**s, "DeploymentId");
+      std::string_view deployment = StringMember(**s, "DeploymentId");
       if (!(auto_deploy && auto_deploy->is_bool() && auto_deploy->get_bool())) {
         live = false;
         if (!deployment.empty()) {
@@ -548,7 +550,7 @@ HandlerTable OpenApiHandlers() {
       if (!i) return std::move(i).error();
       for (auto& x : *r) routes.push_back(std::move(x));
       for (auto& x : *i) {
-        std::string id(Str(x, "IntegrationId"));
+        std::string id(StringMember(x, "IntegrationId"));
         integrations[id] = std::move(x);
       }
     }
