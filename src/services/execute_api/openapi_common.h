@@ -1,13 +1,15 @@
 #pragma once
 
 // What the OpenAPI import and export of both API Gateway services share: reading an API
-// definition (JSON, or the block subset of YAML), writing one as YAML, and the small lookups
-// every importer makes (JSON pointers, the operations of a path item).
+// definition (JSON, or the block subset of YAML; ToYaml writes one), and the small lookups every
+// importer makes (JSON pointers, the operations of a path item).
 
 #include <boost/json/value.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "services/execute_api/yaml.h"
 
 namespace nimbus::execute_api {
 
@@ -16,17 +18,12 @@ namespace json = boost::json;
 // API Gateway's limit on an imported definition ("API Gateway quotas": 6 MB).
 constexpr size_t kMaxDefinitionBytes = 6u << 20;
 // How deep a definition may nest (objects and arrays); deeper answers an error, never a crash.
-constexpr int kMaxDefinitionDepth = 64;
+constexpr int kMaxDefinitionDepth = kMaxYamlDepth;
 
 // Parses an API definition: JSON when it starts with '{' or '[' (after blanks), else YAML
-// (block mappings, block sequences, scalars, quoted strings, comments and flow collections on
-// one line; no anchors, tags or multi-document streams). The result is the document, which need
-// not be an object; nullopt with `*error` saying what is wrong and where (line numbers for YAML).
+// (ParseYaml). The result is the document, which need not be an object; nullopt with `*error`
+// saying what is wrong and where (line numbers for YAML).
 std::optional<json::value> ParseApiDefinition(std::string_view body, std::string* error);
-
-// `v` as block YAML (2-space indent, keys in document order, strings quoted when they would read
-// back as something else). ParseApiDefinition(ToYaml(v)) == v for every JSON value.
-std::string ToYaml(const json::value& v);
 
 // The value a local JSON pointer ("#/components/schemas/Pet") names in `root`, or nullptr.
 const json::value* ResolvePointer(const json::value& root, std::string_view ref);
