@@ -22,6 +22,12 @@ inline std::string_view StringMember(const Document& doc, std::string_view name)
   return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
 }
 
+// The string member `name` of an object; "" when absent, null or not a string.
+inline std::string_view StringMember(const json::object& obj, std::string_view name) {
+  const json::value* v = obj.if_contains(name);
+  return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
+}
+
 // Whether an object document has member `name` with a value other than null.
 inline bool HasMember(const Document& doc, std::string_view name) {
   if (!doc.is_object()) return false;

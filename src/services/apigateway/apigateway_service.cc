@@ -17,7 +17,8 @@ class ApiGatewayService final : public Service {
     validation_.error_code = "BadRequestException";
     validation_.serialization_error_code = "BadRequestException";
     for (auto table : {RestApiHandlers(), ResourceHandlers(), StageHandlers(), ApiKeyHandlers(),
-                       UsagePlanHandlers(), AuthorizerHandlers()})
+                       UsagePlanHandlers(), AuthorizerHandlers(), ModelHandlers(),
+                       OpenApiHandlers()})
       for (auto& [name, handler] : table) HandleSync(name, std::move(handler));
     Handle("TestInvokeAuthorizer", &TestInvokeAuthorizer);
   }

@@ -15,6 +15,7 @@
 #include "services/apigateway/rest.h"
 #include "services/apigateway/usage.h"
 #include "services/execute_api/integration_timeout.h"
+#include "services/apigateway/validators.h"
 #include "services/execute_api/lambda_proxy.h"
 
 namespace nimbus::apigateway {
@@ -382,6 +383,9 @@ Task<std::optional<http::Response>> ServeInvocation(ServiceEnv& env, const http:
                          &method->get_object(), method_name, StrOf(resource, "path"), &request}))
     co_return Gateway(call, rejected->status, json::value(rejected->message),
                       rejected->error_type);
+  // Then the request validator of the method (as deployed).
+  if (auto invalid = ValidateInvocation(**deployment, method->get_object(), request))
+    co_return Gateway(call, 400, *invalid, "BadRequestException");
 
   std::string_view type = StrOf(integ, "type");
   if (type == "AWS_PROXY") co_return co_await InvokeLambda(env, call, inv, integ);

@@ -8,6 +8,7 @@
 #include "core/storage/json_store.h"
 #include "core/storage/kv_store.h"
 #include "services/apigateway/rest.h"
+#include "services/apigateway/validators.h"
 
 namespace nimbus::apigateway {
 
@@ -16,6 +17,8 @@ namespace {
 bool PathPartChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
 }
+
+}  // namespace
 
 // "name", "{name}" or "{name+}" of [a-zA-Z0-9._-] (developer guide, "Set up API resources").
 bool ValidPathPart(std::string_view part) {
@@ -33,6 +36,8 @@ bool ValidPathPart(std::string_view part) {
     if (!PathPartChar(c)) return false;
   return true;
 }
+
+namespace {
 
 bool IsVariable(std::string_view part) { return !part.empty() && part.front() == '{'; }
 bool IsGreedy(std::string_view part) {
@@ -267,8 +272,8 @@ void AddMethodHandlers(HandlerTable& t) {
                                       StringMember(in, "authorizerId"));
       if (!st) return std::move(st).error();
     }
-    if (HasMember(in, "requestValidatorId"))
-      return BadRequest("Invalid Request Validator identifier specified");
+    if (auto st = CheckMethodReferences(ctx, StringMember(in, "restApiId"), in); !st)
+      return std::move(st).error();
     json::value& methods = loc->resource["resourceMethods"];
     if (!methods.is_object()) methods = json::object();
     if (methods.as_object().contains(method))
@@ -281,8 +286,8 @@ void AddMethodHandlers(HandlerTable& t) {
                                : false}};
     if (auth == "CUSTOM" || auth == "COGNITO_USER_POOLS")
       record["authorizerId"] = StringMember(in, "authorizerId");
-    for (std::string_view m :
-         {"requestParameters", "requestModels", "operationName", "authorizationScopes"})
+    for (std::string_view m : {"requestParameters", "requestModels", "operationName",
+                               "authorizationScopes", "requestValidatorId"})
       if (HasMember(in, m)) record[m] = in.at(m);
     methods.as_object()[method] = record;
     return Save(ctx, *loc, std::move(record));

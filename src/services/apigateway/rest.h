@@ -43,12 +43,18 @@ ApiError AuthorizerNotFound();   // "Invalid Authorizer identifier specified"
 //                                     "_authorizers" (id → record), as they were deployed
 //   x/<apiId>                         {"account", "region"}: who owns an API id (the data plane
 //                                     finds an API from its id alone)
+//   <scope>m/<apiId>/<modelName>      model: GetModel's answer
+//   <scope>v/<apiId>/<validatorId>    request validator: GetRequestValidator's answer
+//   <scope>k/, h/, p/, q/, n/         API keys, key values, usage plans, plan members and usage
+//                                     counts (usage_store.cc)
 enum class Kind : char {
   kApi = 'a',
   kResource = 'r',
   kStage = 's',
   kDeploy = 'd',
-  kAuthorizer = 'u'
+  kAuthorizer = 'u',
+  kModel = 'm',
+  kValidator = 'v'
 };
 std::string ApiKey(std::string_view account, std::string_view region, std::string_view api_id);
 std::string ChildKey(std::string_view account, std::string_view region, Kind kind,
@@ -114,5 +120,11 @@ Task<Result<Document>> TestInvokeAuthorizer(RequestContext& ctx, Document in);
 // authorizer of the API of a matching type (TOKEN or REQUEST for CUSTOM).
 Status CheckMethodAuthorizer(const RequestContext& ctx, std::string_view api_id,
                              std::string_view auth, std::string_view authorizer_id);
+
+HandlerTable ModelHandlers();     // models and request validators (validators.cc)
+HandlerTable OpenApiHandlers();   // ImportRestApi, PutRestApi, GetExport (openapi.cc)
+
+// A resource path part: "name", "{name}" or "{name+}" of [a-zA-Z0-9._-].
+bool ValidPathPart(std::string_view part);
 
 }  // namespace nimbus::apigateway

@@ -9,6 +9,7 @@
 #include "core/storage/kv_store.h"
 #include "services/apigateway/rest.h"
 #include "services/apigateway/usage.h"
+#include "services/apigateway/validators.h"
 
 namespace nimbus::apigateway {
 
@@ -167,6 +168,10 @@ HandlerTable RestApiHandlers() {
                      ChildKey(ctx.account_id, ctx.region, Kind::kResource, id, root_id), root);
     storage::PutJson(batch, kKeyspace, OwnerKey(id),
                      json::object{{"account", ctx.account_id}, {"region", ctx.region}});
+    for (const auto& m : DefaultModels())
+      storage::PutJson(
+          batch, kKeyspace,
+          ChildKey(ctx.account_id, ctx.region, Kind::kModel, id, m.at("name").as_string()), m);
     auto st = ctx.env->kv->Write(batch);
     if (!st.ok()) return storage::StorageError(st);
     return Document(std::move(api));
@@ -208,7 +213,8 @@ HandlerTable RestApiHandlers() {
     storage::WriteBatch batch;
     batch.Delete(kKeyspace, ApiKey(ctx.account_id, ctx.region, id));
     batch.Delete(kKeyspace, OwnerKey(id));
-    for (Kind k : {Kind::kResource, Kind::kStage, Kind::kDeploy, Kind::kAuthorizer}) {
+    for (Kind k : {Kind::kResource, Kind::kStage, Kind::kDeploy, Kind::kAuthorizer, Kind::kModel,
+                   Kind::kValidator}) {
       std::string prefix = ChildPrefix(ctx.account_id, ctx.region, k, id);
       batch.DeleteRange(kKeyspace, prefix, storage::PrefixEnd(prefix));
     }

@@ -9,6 +9,7 @@
 #include "core/storage/kv_store.h"
 #include "services/apigateway/rest.h"
 #include "services/apigateway/usage.h"
+#include "services/apigateway/validators.h"
 
 namespace nimbus::apigateway {
 
@@ -133,6 +134,7 @@ void AddDeploymentHandlers(HandlerTable& t) {
       authorizer_copy[aid] = std::move(a);
     }
     record["_authorizers"] = std::move(authorizer_copy);
+    if (auto st = SnapshotModels(ctx, api_id, record); !st) return std::move(st).error();
     storage::WriteBatch batch;
     storage::PutJson(batch, kKeyspace,
                      ChildKey(ctx.account_id, ctx.region, Kind::kDeploy, api_id, id), record);

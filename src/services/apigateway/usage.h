@@ -17,10 +17,10 @@ namespace nimbus::apigateway {
 
 // ---- Storage layout (keyspace "apigateway", beside rest.h's) ----
 //   <scope>k/<keyId>                  API key: GetApiKey's answer with its value
-//   <scope>v/<value>                  {"id": keyId}: the key a value names (values are unique)
+//   <scope>h/<value>                  {"id": keyId}: the key a value names (values are unique)
 //   <scope>p/<planId>                 usage plan: GetUsagePlan's answer
-//   <scope>m/<planId>/<keyId>         {}: the key belongs to the plan
-//   <scope>u/<planId>/<keyId>/<day>   {"used": n}: requests of the key admitted through the plan
+//   <scope>q/<planId>/<keyId>         {}: the key belongs to the plan
+//   <scope>n/<planId>/<keyId>/<day>   {"used": n}: requests of the key admitted through the plan
 //                                     on that UTC day (days since 1970-01-01, 8 digits)
 std::string ApiKeyRecordKey(std::string_view account, std::string_view region,
                             std::string_view key_id);

@@ -27,7 +27,7 @@ std::string ApiKeyRecordKey(std::string_view account, std::string_view region,
 }
 std::string ApiKeyValueKey(std::string_view account, std::string_view region,
                            std::string_view value) {
-  return Scoped(account, region, "v/").append(value);
+  return Scoped(account, region, "h/").append(value);
 }
 std::string UsagePlanKey(std::string_view account, std::string_view region,
                          std::string_view plan_id) {
@@ -35,11 +35,11 @@ std::string UsagePlanKey(std::string_view account, std::string_view region,
 }
 std::string PlanMemberPrefix(std::string_view account, std::string_view region,
                              std::string_view plan_id) {
-  return Scoped(account, region, "m/").append(plan_id).append("/");
+  return Scoped(account, region, "q/").append(plan_id).append("/");
 }
 std::string UsagePrefix(std::string_view account, std::string_view region, std::string_view plan_id,
                         std::string_view key_id) {
-  return Scoped(account, region, "u/").append(plan_id).append("/").append(key_id).append("/");
+  return Scoped(account, region, "n/").append(plan_id).append("/").append(key_id).append("/");
 }
 std::string UsageDayKey(std::string_view account, std::string_view region, std::string_view plan_id,
                         std::string_view key_id, int64_t day) {

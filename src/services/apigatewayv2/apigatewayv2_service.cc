@@ -16,7 +16,7 @@ class ApiGatewayV2Service final : public Service {
     validation_.error_code = "BadRequestException";
     validation_.serialization_error_code = "BadRequestException";
     for (auto table : {ApiHandlers(), RouteHandlers(), IntegrationHandlers(), StageHandlers(),
-                       TagHandlers(), AuthorizerHandlers()})
+                       TagHandlers(), AuthorizerHandlers(), OpenApiHandlers()})
       for (auto& [name, handler] : table) HandleSync(name, std::move(handler));
   }
 

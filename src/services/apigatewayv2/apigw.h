@@ -100,6 +100,7 @@ HandlerTable IntegrationHandlers();
 HandlerTable StageHandlers();  // stages and deployments
 HandlerTable TagHandlers();
 HandlerTable AuthorizerHandlers();
+HandlerTable OpenApiHandlers();  // ImportApi, ReimportApi, ExportApi
 
 // An integration record from CreateIntegration/UpdateIntegration input merged over `record`,
 // with AWS's defaults filled in and HTTP API rules checked (BadRequestException otherwise).
