@@ -385,7 +385,7 @@ Task<std::optional<http::Response>> ServeInvocation(ServiceEnv& env, const http:
                       rejected->error_type);
   // Then the request validator of the method (as deployed).
   if (auto invalid = ValidateInvocation(**deployment, method->get_object(), request))
-    co_return Gateway(call, 400, *invalid, "BadRequestException");
+    co_return Gateway(call, 400, json::value(*invalid), "BadRequestException");
 
   std::string_view type = StrOf(integ, "type");
   if (type == "AWS_PROXY") co_return co_await InvokeLambda(env, call, inv, integ);
