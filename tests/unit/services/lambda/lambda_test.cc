@@ -134,15 +134,19 @@ TEST(RuntimesTest, FamiliesAndEmbeddedClients) {
   EXPECT_EQ(runtime::FamilyOf("java21"), runtime::RuntimeFamily::kJava);
   EXPECT_EQ(runtime::FamilyOf("java11"), runtime::RuntimeFamily::kUnknown);
   EXPECT_EQ(runtime::FamilyOf("java8.al2"), runtime::RuntimeFamily::kUnknown);
-  EXPECT_EQ(runtime::FamilyOf("ruby3.3"), runtime::RuntimeFamily::kUnknown);
-  bool python = false, node = false;
+  EXPECT_EQ(runtime::FamilyOf("ruby3.3"), runtime::RuntimeFamily::kRuby);
+  EXPECT_EQ(runtime::FamilyOf("ruby3.2"), runtime::RuntimeFamily::kRuby);
+  EXPECT_EQ(runtime::FamilyOf("dotnet8"), runtime::RuntimeFamily::kUnknown);
+  bool python = false, node = false, ruby = false;
   for (const auto* f = runtime::kEmbeddedRuntimeFiles; f->path; ++f) {
     python = python || std::string(f->path) == "python/bootstrap.py";
     node = node || std::string(f->path) == "node/bootstrap.mjs";
+    ruby = ruby || std::string(f->path) == "ruby/bootstrap.rb";
     EXPECT_GT(f->size, 0u);
   }
   EXPECT_TRUE(python);
   EXPECT_TRUE(node);
+  EXPECT_TRUE(ruby);
 }
 
 TEST(RuntimesTest, CustomRuntimeNeedsABootstrap) {
