@@ -1,5 +1,6 @@
 #include "services/lambda/runtime/environment.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <boost/asio/as_tuple.hpp>
@@ -13,6 +14,8 @@
 #include <boost/json.hpp>
 #include <cerrno>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -61,20 +64,21 @@ std::string FormatSeconds(int seconds) {
   return buf;
 }
 
-// Peak resident memory of a process, from /proc (no cgroup): VmHWM in kB.
-uint64_t ProcessPeakBytes(pid_t pid) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(f, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) {
-      try {
-        return std::stoull(line.substr(6)) * 1024;
-      } catch (...) {
-        return 0;
-      }
-    }
+// Peak resident memory of a process (no cgroup): VmHWM in kB from /proc/<pid>/status, read
+// through `*fd`, opened on first use and kept (REPORT reads it after every invocation).
+uint64_t ProcessPeakBytes(pid_t pid, int* fd) {
+  if (*fd < 0) {
+    std::string path = "/proc/" + std::to_string(pid) + "/status";
+    *fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (*fd < 0) return 0;
   }
-  return 0;
+  char buf[8192];
+  ssize_t n = ::pread(*fd, buf, sizeof buf - 1, 0);
+  if (n <= 0) return 0;
+  buf[n] = 0;
+  const char* at = std::strstr(buf, "\nVmHWM:");
+  if (!at) return 0;
+  return std::strtoull(at + 7, nullptr, 10) * 1024;
 }
 
 http::Response JsonResponse(int status, const json::value& body) {
@@ -124,6 +128,7 @@ struct ExecutionEnvironment::State {
   ~State() {
     if (child.output_fd >= 0 && !output) ::close(child.output_fd);
     if (child.pidfd >= 0 && !pidfd) ::close(child.pidfd);
+    if (status_fd >= 0) ::close(status_fd);
   }
 
   asio::any_io_executor executor;
@@ -153,6 +158,7 @@ struct ExecutionEnvironment::State {
   int exit_status = 0;
   bool oom = false;
   uint64_t peak_bytes = 0;
+  int status_fd = -1;      // /proc/<pid>/status of the runtime (ProcessPeakBytes)
   std::string init_error;  // the body of init/error
   bool init_done = false;
   bool first_invocation = true;
@@ -736,7 +742,7 @@ Task<InvocationOutcome> ExecutionEnvironment::Invoke(Invocation invocation) {
     } else if (st->peak_bytes) {
       peak = st->peak_bytes;
     } else if (!st->dead) {
-      peak = ProcessPeakBytes(st->child.pid);
+      peak = ProcessPeakBytes(st->child.pid, &st->status_fd);
     }
     if (st->peak_bytes > peak) peak = st->peak_bytes;
     LogEvent end{WallMillis(), "END RequestId: " + request_id};
