@@ -7,6 +7,7 @@
 // or error ({"errorType", "errorMessage", "trace"}, as AWS's runtime reports them).
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import util from 'node:util';
@@ -16,21 +17,94 @@ const taskRoot = process.env.LAMBDA_TASK_ROOT || '/var/task';
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 let currentRequestId;
 
-function request(method, urlPath, body, headers = {}) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: apiHost, port: Number(apiPort), method, agent,
-        path: '/2018-06-01/runtime/' + urlPath, headers },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers,
-                                      body: Buffer.concat(chunks) }));
-        res.on('error', reject);
-      });
-    req.on('error', reject);
-    if (body !== undefined) req.end(body); else req.end();
+// The Runtime API over one kept-alive socket with a small HTTP/1.1 client of its own:
+// node:http's client costs more CPU per request than a small function's handler. Requests go
+// one at a time (`pending` chains them). Response streaming still uses node:http (below).
+let apiSocket = null;
+let apiBuffer = Buffer.alloc(0);
+let apiWaiter = null;  // { resolve, reject } of the request in flight
+let pending = Promise.resolve();
+
+// A complete response at the start of `buf`: { status, headers, body, used }, or null.
+function parseResponse(buf) {
+  const end = buf.indexOf('\r\n\r\n');
+  if (end < 0) return null;
+  const lines = buf.toString('latin1', 0, end).split('\r\n');
+  const status = Number(lines[0].split(' ')[1]);
+  const headers = {};
+  for (let i = 1; i < lines.length; i++) {
+    const colon = lines[i].indexOf(':');
+    if (colon > 0) headers[lines[i].slice(0, colon).trim().toLowerCase()] = lines[i].slice(colon + 1).trim();
+  }
+  let at = end + 4;
+  if (/chunked/i.test(headers['transfer-encoding'] || '')) {
+    const parts = [];
+    for (;;) {
+      const eol = buf.indexOf('\r\n', at);
+      if (eol < 0) return null;
+      const size = parseInt(buf.toString('latin1', at, eol), 16);
+      if (size === 0) {
+        const last = buf.indexOf('\r\n\r\n', eol);
+        if (last < 0) return null;
+        return { status, headers, body: Buffer.concat(parts), used: last + 4 };
+      }
+      if (buf.length < eol + 2 + size + 2) return null;
+      parts.push(buf.subarray(eol + 2, eol + 2 + size));
+      at = eol + 2 + size + 2;
+    }
+  }
+  const length = Number(headers['content-length'] || 0);
+  if (buf.length < at + length) return null;
+  return { status, headers, body: buf.subarray(at, at + length), used: at + length };
+}
+
+function apiFailed(err) {
+  if (apiSocket) apiSocket.destroy();
+  apiSocket = null;
+  apiBuffer = Buffer.alloc(0);
+  const waiter = apiWaiter;
+  apiWaiter = null;
+  if (waiter) waiter.reject(err);
+}
+
+function apiConnect() {
+  const sock = net.createConnection({ host: apiHost, port: Number(apiPort) });
+  sock.setNoDelay(true);
+  sock.on('data', (data) => {
+    apiBuffer = apiBuffer.length ? Buffer.concat([apiBuffer, data]) : data;
+    const res = parseResponse(apiBuffer);
+    if (!res || !apiWaiter) return;
+    apiBuffer = apiBuffer.subarray(res.used);
+    const waiter = apiWaiter;
+    apiWaiter = null;
+    if (res.headers.connection === 'close') apiFailed(null);
+    waiter.resolve({ status: res.status, headers: res.headers, body: Buffer.from(res.body) });
   });
+  sock.on('error', (err) => { if (apiSocket === sock) apiFailed(err); });
+  sock.on('close', () => {
+    if (apiSocket === sock) apiFailed(new Error('the Runtime API closed the connection'));
+  });
+  return sock;
+}
+
+function sendOnce(method, urlPath, body, headers) {
+  return new Promise((resolve, reject) => {
+    if (!apiSocket) apiSocket = apiConnect();
+    apiWaiter = { resolve, reject };
+    const payload = body === undefined ? Buffer.alloc(0) : Buffer.from(body);
+    let head = `${method} /2018-06-01/runtime/${urlPath} HTTP/1.1\r\nHost: ${apiHost}:${apiPort}\r\n` +
+      `Content-Length: ${payload.length}\r\n`;
+    for (const [k, v] of Object.entries(headers)) head += `${k}: ${v}\r\n`;
+    apiSocket.write(Buffer.concat([Buffer.from(head + '\r\n', 'latin1'), payload]));
+  });
+}
+
+function request(method, urlPath, body, headers = {}) {
+  const run = () => sendOnce(method, urlPath, body, headers)
+    .catch(() => sendOnce(method, urlPath, body, headers));  // a kept-alive socket gone stale
+  const result = pending.then(run, run);
+  pending = result.catch(() => {});
+  return result;
 }
 
 function postJson(urlPath, value, errorType) {

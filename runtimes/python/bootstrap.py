@@ -18,6 +18,47 @@ import traceback
 TASK_ROOT = os.environ.get("LAMBDA_TASK_ROOT", "/var/task")
 
 
+def _add_site_packages():
+    """What `site` does at start-up, less the code lines of .pth files. nimbus starts Python with
+    -S: a host interpreter's .pth files may import packages at every start (tens of
+    milliseconds of a cold start) that no Lambda runtime has. The site-packages directories
+    (boto3 and the rest) and the directories named by .pth path lines still join sys.path."""
+    if not sys.flags.no_site:
+        return
+    import site
+    known = set(sys.path)
+    site.venv(known)
+    dirs = list(site.getsitepackages())
+    if site.check_enableusersite():
+        site.ENABLE_USER_SITE = True
+        dirs.insert(0, site.getusersitepackages())
+    for d in dirs:
+        if not os.path.isdir(d) or d in known:
+            continue
+        sys.path.append(d)
+        known.add(d)
+        try:
+            names = sorted(n for n in os.listdir(d) if n.endswith(".pth"))
+        except OSError:
+            continue
+        for name in names:
+            try:
+                with open(os.path.join(d, name), encoding="utf-8") as f:
+                    lines = f.read().splitlines()
+            except (OSError, UnicodeDecodeError):
+                continue
+            for line in lines:
+                if not line.strip() or line.startswith(("#", "import ", "import\t")):
+                    continue
+                path = os.path.abspath(os.path.join(d, line.rstrip()))
+                if path not in known and os.path.exists(path):
+                    sys.path.append(path)
+                    known.add(path)
+    site.setquit()
+    site.setcopyright()
+    site.sethelper()
+
+
 class _RuntimeApi:
     """A kept-alive HTTP/1.1 connection to the Runtime API. Plain sockets: http.client would
     add some 20 ms of imports to every cold start."""
@@ -214,6 +255,7 @@ def _load_handler():
 
 
 def main():
+    _add_site_packages()
     sys.path.insert(0, TASK_ROOT)
     version = "python%d.%d" % sys.version_info[:2]
     for layer_dir in ("/opt/python/lib/%s/site-packages" % version, "/opt/python"):

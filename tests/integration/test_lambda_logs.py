@@ -4,7 +4,8 @@ YYYY/MM/DD/[$LATEST]<id>, the function's output and the START/END/REPORT lines."
 import time
 import unittest
 
-from test_lambda_support import LambdaTestCase
+from nimbus_harness import NimbusServer
+from test_lambda_support import LambdaTestCase, PYTHON_RUNTIME, ROLE, make_zip
 
 CODE = {"app.py": "def handler(event, context):\n    print('line one')\n    print('line two')\n"
                   "    return 1\n"}
@@ -59,6 +60,33 @@ class LambdaLogsTest(LambdaTestCase):
         self.client("logs").delete_log_group(logGroupName="/aws/lambda/again")
         self.lam.invoke(FunctionName="again")
         self.events("/aws/lambda/again", 1)
+
+
+class LambdaLogsShutdownTest(unittest.TestCase):
+    """Lines are written a few milliseconds after the invocation that made them; a graceful
+    shutdown (SIGTERM) right after the last answer writes what is still queued."""
+
+    def test_lines_queued_at_shutdown_are_kept(self):
+        server = NimbusServer().start()
+        try:
+            lam = server.client("lambda")
+            lam.create_function(FunctionName="bye", Runtime=PYTHON_RUNTIME, Role=ROLE,
+                                Handler="app.handler", Code={"ZipFile": make_zip(CODE)})
+            ids = [lam.invoke(FunctionName="bye")["ResponseMetadata"]["RequestId"]
+                   for _ in range(5)]
+            server.stop()
+            server.start()
+            events = server.client("logs").filter_log_events(
+                logGroupName="/aws/lambda/bye")["events"]
+            messages = [e["message"] for e in events]
+            for rid in ids:
+                self.assertIn("END RequestId: %s" % rid, messages)
+                self.assertEqual(
+                    sum(1 for m in messages if m.startswith("REPORT RequestId: %s\t" % rid)), 1)
+            self.assertEqual(messages.count("line one"), 5)
+        finally:
+            server.stop()
+            server.cleanup()
 
 
 if __name__ == "__main__":

@@ -227,8 +227,12 @@ Task<void> SendToDestination(ServiceEnv* env, std::string account, std::string r
 
 // Queues function logs for CloudWatch Logs (group /aws/lambda/<name>, the environment's
 // stream) when nimbus's Logs service implements PutLogEvents; a no-op otherwise. Thread-safe.
+// Lines are written a few milliseconds after they are queued, a stream's lines in one batch.
 void ShipLogs(LambdaState& s, const runtime::FunctionSpec& spec, const std::string& stream,
               std::vector<runtime::LogEvent> events);
+// Writes every queued line now, on a private executor (graceful shutdown: the server's
+// executor has stopped). Call from one thread, after the server stopped running.
+void FlushLogsNow(LambdaState& s);
 
 // ---- Function URLs (function_urls.cc) ----
 Result<Document> CreateFunctionUrlConfig(LambdaState& s, RequestContext& ctx, Document& in);

@@ -181,6 +181,8 @@ class LambdaService final : public Service {
   void Stop() override {
     StopAllEventSourcePollers(state_);
     if (state_.pool) state_.pool->ShutdownAll();
+    // Lines still queued (the flush delay) reach CloudWatch Logs before storage closes.
+    FlushLogsNow(state_);
     if (state_.code_listener) {
       state_.code_listener->Close();
       state_.code_listener.reset();  // before the server's io_context goes

@@ -1,4 +1,11 @@
 // Function logs to CloudWatch Logs through the registry: per stream, in order, batched.
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 
 #include "core/common/ids.h"
@@ -12,6 +19,11 @@ namespace {
 // PutLogEvents takes at most 10,000 events and 1 MB (each event counting 26 bytes more).
 constexpr size_t kMaxBatchEvents = 10000;
 constexpr size_t kMaxBatchBytes = 1000000;
+// A stream's first new line waits this long for more before the queue is written: a warm
+// invocation's START, output, END and REPORT lines (and those of the invocations that follow
+// within the window) go in one PutLogEvents, one storage write, instead of two or more per
+// invocation. Short enough that GetLogEvents and `aws logs tail` see lines promptly.
+constexpr auto kFlushDelay = std::chrono::milliseconds(5);
 
 json::value GroupInput(const LambdaState::LogQueue& q) {
   json::object o;
@@ -26,8 +38,12 @@ json::value StreamInput(const LambdaState::LogQueue& q) {
   return o;
 }
 
-// Drains one stream's queue (parameters by value: a coroutine).
-Task<void> Flush(LambdaState* s, std::string key) {
+// Drains one stream's queue after `delay` (parameters by value: a coroutine).
+Task<void> Flush(LambdaState* s, std::string key, std::chrono::milliseconds delay) {
+  if (delay.count() > 0) {
+    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, delay);
+    co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+  }
   RequestContext ctx;
   ctx.request_id = NewRequestId();
   ctx.service = "lambda";
@@ -116,7 +132,26 @@ void ShipLogs(LambdaState& s, const runtime::FunctionSpec& spec, const std::stri
       start = true;
     }
   }
-  if (start) s.env->spawn(Flush(&s, key));
+  if (start) s.env->spawn(Flush(&s, key, kFlushDelay));
+}
+
+void FlushLogsNow(LambdaState& s) {
+  if (!s.env) return;
+  std::vector<std::string> keys;
+  {
+    std::lock_guard lock(s.logs_mu);
+    for (auto& [key, q] : s.log_queues) {
+      if (q.events.empty()) continue;
+      // A flush waiting on the stopped server's executor never resumes: this one takes over.
+      q.flushing = true;
+      keys.push_back(key);
+    }
+  }
+  if (keys.empty()) return;
+  boost::asio::io_context ioc;
+  for (auto& key : keys)
+    boost::asio::co_spawn(ioc, Flush(&s, key, std::chrono::milliseconds(0)), boost::asio::detached);
+  ioc.run();
 }
 
 }  // namespace nimbus::lambda

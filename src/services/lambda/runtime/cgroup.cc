@@ -1,12 +1,15 @@
 #include "services/lambda/runtime/cgroup.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -31,14 +34,6 @@ std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
-uint64_t ReadNumber(const std::string& path) {
-  try {
-    return std::stoull(ReadFile(path));
-  } catch (...) {
-    return 0;
-  }
-}
-
 // The value of `key` in a "key value" per line file (memory.oom_control, memory.events).
 uint64_t ReadKey(const std::string& path, std::string_view key) {
   std::istringstream in(ReadFile(path));
@@ -49,10 +44,22 @@ uint64_t ReadKey(const std::string& path, std::string_view key) {
   return 0;
 }
 
+// The number at the start of a file read again from offset 0 through a descriptor kept open
+// (cgroup and /proc files regenerate their text on a read at offset 0). 0 when unreadable.
+uint64_t PreadNumber(int fd) {
+  if (fd < 0) return 0;
+  char buf[64];
+  ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+  if (n <= 0) return 0;
+  buf[n] = 0;
+  return std::strtoull(buf, nullptr, 10);
+}
+
 class Group final : public MemoryCgroup {
  public:
   Group(std::string dir, bool v2) : dir_(std::move(dir)), v2_(v2), procs_(dir_ + "/cgroup.procs") {}
   ~Group() override {
+    if (peak_fd_ >= 0) ::close(peak_fd_);
     // rmdir fails while processes remain: kill them and give the kernel a moment.
     for (int i = 0; i < 50; ++i) {
       if (::rmdir(dir_.c_str()) == 0 || errno == ENOENT) return;
@@ -61,8 +68,16 @@ class Group final : public MemoryCgroup {
     }
   }
   const std::string& procs_file() const override { return procs_; }
+  // REPORT reads the peak after every invocation: one pread on a descriptor opened once, not
+  // an open, fstat, read and close.
   uint64_t PeakBytes() const override {
-    return ReadNumber(dir_ + (v2_ ? "/memory.peak" : "/memory.max_usage_in_bytes"));
+    std::lock_guard lock(peak_mu_);
+    if (peak_fd_ < 0) {
+      std::string path = dir_ + (v2_ ? "/memory.peak" : "/memory.max_usage_in_bytes");
+      peak_fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (peak_fd_ < 0) return 0;
+    }
+    return PreadNumber(peak_fd_);
   }
   bool OomKilled() const override {
     if (v2_) return ReadKey(dir_ + "/memory.events", "oom_kill") > 0;
@@ -79,6 +94,8 @@ class Group final : public MemoryCgroup {
   std::string dir_;
   bool v2_;
   std::string procs_;
+  mutable std::mutex peak_mu_;
+  mutable int peak_fd_ = -1;
 };
 
 class Cgroups final : public MemoryCgroups {

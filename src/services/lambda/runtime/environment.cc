@@ -1,11 +1,11 @@
 #include "services/lambda/runtime/environment.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -13,6 +13,8 @@
 #include <boost/json.hpp>
 #include <cerrno>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -33,7 +35,6 @@ namespace nimbus::lambda::runtime {
 
 namespace asio = boost::asio;
 namespace fs = std::filesystem;
-using namespace boost::asio::experimental::awaitable_operators;  // NOLINT(build/namespaces)
 using SteadyClock = std::chrono::steady_clock;
 using Signal = asio::experimental::concurrent_channel<void(boost::system::error_code)>;
 
@@ -61,20 +62,21 @@ std::string FormatSeconds(int seconds) {
   return buf;
 }
 
-// Peak resident memory of a process, from /proc (no cgroup): VmHWM in kB.
-uint64_t ProcessPeakBytes(pid_t pid) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(f, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) {
-      try {
-        return std::stoull(line.substr(6)) * 1024;
-      } catch (...) {
-        return 0;
-      }
-    }
+// Peak resident memory of a process (no cgroup): VmHWM in kB from /proc/<pid>/status, read
+// through `*fd`, opened on first use and kept (REPORT reads it after every invocation).
+uint64_t ProcessPeakBytes(pid_t pid, int* fd) {
+  if (*fd < 0) {
+    std::string path = "/proc/" + std::to_string(pid) + "/status";
+    *fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (*fd < 0) return 0;
   }
-  return 0;
+  char buf[8192];
+  ssize_t n = ::pread(*fd, buf, sizeof buf - 1, 0);
+  if (n <= 0) return 0;
+  buf[n] = 0;
+  const char* at = std::strstr(buf, "\nVmHWM:");
+  if (!at) return 0;
+  return std::strtoull(at + 7, nullptr, 10) * 1024;
 }
 
 http::Response JsonResponse(int status, const json::value& body) {
@@ -103,7 +105,8 @@ std::string ErrorDocument(const std::string& body, std::string_view header_type)
 
 // One invocation in flight. Fields other than `events` are guarded by State::mu.
 struct Pending {
-  enum Event { kDelivered = 1, kDone = 2 };
+  // kDone: finished (FinishLocked); kDeadline: Invoke's timer fired.
+  enum Event { kDone = 1, kDeadline = 2 };
   Pending(const asio::any_io_executor& ex, Invocation i)
       : invocation(std::move(i)), events(ex, 4) {}
 
@@ -124,6 +127,7 @@ struct ExecutionEnvironment::State {
   ~State() {
     if (child.output_fd >= 0 && !output) ::close(child.output_fd);
     if (child.pidfd >= 0 && !pidfd) ::close(child.pidfd);
+    if (status_fd >= 0) ::close(status_fd);
   }
 
   asio::any_io_executor executor;
@@ -153,6 +157,7 @@ struct ExecutionEnvironment::State {
   int exit_status = 0;
   bool oom = false;
   uint64_t peak_bytes = 0;
+  int status_fd = -1;      // /proc/<pid>/status of the runtime (ProcessPeakBytes)
   std::string init_error;  // the body of init/error
   bool init_done = false;
   bool first_invocation = true;
@@ -323,7 +328,6 @@ Task<http::Response> NextInvocation(std::shared_ptr<State> st) {
       }
     }
     if (deliver) {
-      deliver->events.try_send(boost::system::error_code(), Pending::kDelivered);
       const Invocation& inv = deliver->invocation;
       http::Response r;
       r.SetHeader("content-type", "application/json");
@@ -653,29 +657,39 @@ Task<InvocationOutcome> ExecutionEnvironment::Invoke(Invocation invocation) {
   emitted.clear();
   st->next_signal.try_send(boost::system::error_code());
 
-  // Until the runtime takes the event: the init window; then the function's timeout.
-  asio::steady_timer timer(st->executor);
-  auto deadline =
+  // Until the runtime takes the event: the init window; then the function's timeout, from the
+  // delivery. The timer posts into the invocation's channel, so a warm invocation waits on one
+  // channel and wakes once, when it is done (no parallel group re-armed at delivery). It is set
+  // for the earliest moment either limit can end and checks which applies when it fires.
+  const auto timeout = std::chrono::seconds(spec_.timeout_seconds);
+  const auto init_deadline =
       t0 + std::chrono::seconds(std::max(st->host.init_timeout_seconds, spec_.timeout_seconds));
+  asio::steady_timer timer(st->executor);
+  auto wake = t0 + timeout;
   bool timed_out = false;
-  bool done;
-  {
+  for (;;) {
+    {
+      std::lock_guard lock(st->mu);
+      if (p->finished) break;
+    }
+    timer.expires_at(wake);
+    timer.async_wait([p](boost::system::error_code ec) {
+      if (!ec) p->events.try_send(boost::system::error_code(), Pending::kDeadline);
+    });
+    auto [ec, event] = co_await p->events.async_receive(asio::as_tuple(asio::use_awaitable));
+    if (ec || event == Pending::kDone) break;
+    auto now = SteadyClock::now();
     std::lock_guard lock(st->mu);
-    done = p->finished;
-  }
-  while (!done) {
-    timer.expires_at(deadline);
-    auto r = co_await (p->events.async_receive(asio::as_tuple(asio::use_awaitable)) ||
-                       timer.async_wait(asio::as_tuple(asio::use_awaitable)));
-    if (r.index() == 1) {
+    if (p->finished) break;
+    auto deadline = p->delivered ? p->delivered_at + timeout : init_deadline;
+    if (now >= deadline) {
       timed_out = true;
       break;
     }
-    auto [ec, event] = std::get<0>(r);
-    if (ec || event == Pending::kDone) break;
-    std::lock_guard lock(st->mu);
-    deadline = p->delivered_at + std::chrono::seconds(spec_.timeout_seconds);
+    // Not delivered yet: a delivery from now on cannot end sooner than now + timeout.
+    wake = p->delivered ? deadline : std::min(deadline, now + timeout);
   }
+  timer.cancel();
 
   std::string timeout_text =
       "Task timed out after " + FormatSeconds(spec_.timeout_seconds) + " seconds";
@@ -736,7 +750,7 @@ Task<InvocationOutcome> ExecutionEnvironment::Invoke(Invocation invocation) {
     } else if (st->peak_bytes) {
       peak = st->peak_bytes;
     } else if (!st->dead) {
-      peak = ProcessPeakBytes(st->child.pid);
+      peak = ProcessPeakBytes(st->child.pid, &st->status_fd);
     }
     if (st->peak_bytes > peak) peak = st->peak_bytes;
     LogEvent end{WallMillis(), "END RequestId: " + request_id};

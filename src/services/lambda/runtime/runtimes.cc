@@ -236,7 +236,8 @@ bool RuntimeCatalog::Command(std::string_view runtime, const SandboxPaths& paths
         *error = "no Python interpreter found for " + std::string(runtime);
         return false;
       }
-      out->argv = {python, paths.runtime_dir + "/python/bootstrap.py"};
+      // -S: bootstrap.py adds site-packages itself, without running .pth import lines.
+      out->argv = {python, "-S", paths.runtime_dir + "/python/bootstrap.py"};
       out->env = {{"PYTHONUNBUFFERED", "1"}, {"PYTHONDONTWRITEBYTECODE", "1"}};
       // Layers' Python packages, where AWS's runtime looks for them (under /opt, or the merged
       // layer directory itself without a sandbox).
