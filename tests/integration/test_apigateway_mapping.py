@@ -272,7 +272,9 @@ class LambdaMappingTest(MappingTestCase):
                     uri=rest.lambda_uri(self.greeter_arn),
                     requestTemplates={"application/json": '{"fail": "x"}'})
         self.response(api_id, hello, "200")  # no template: the payload passes through
-        self.response(api_id, hello, "400", selectionPattern="Other.*")
+        # A pattern that backtracks exponentially on "Bad input: x" must not hold the gateway.
+        self.response(api_id, hello, "400", selectionPattern="(.*)*y")
+        self.response(api_id, hello, "404", selectionPattern="(a)\\1")  # backreference
         self.deploy(api_id)
         status, _, body = self.call(api_id, "/prod/hello")
         self.assertEqual(status, 200)

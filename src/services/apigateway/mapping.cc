@@ -150,12 +150,20 @@ std::optional<std::string> RequestTemplate(const json::object& integration,
   return std::nullopt;
 }
 
-// Java's String.matches: the whole subject. A subject past 64 KB is cut there (std::regex
-// recurses per character).
+// Java's String.matches: the whole subject. selectionPattern and the subject (a function's
+// errorMessage) are both outside our control, so the match is bounded: libstdc++'s
+// __polynomial executor (a Thompson NFA: linear in the subject, no recursion per character,
+// where the default backtracking one is exponential on "(.*)*x" and overflows the stack on long
+// subjects), patterns up to 4 KB (compiling recurses over the pattern) and the subject's first
+// 4 KB, as method_auth.cc bounds identityValidationExpression. A pattern it cannot run
+// (backreferences, too many states) never matches.
 bool Matches(std::string_view pattern, std::string_view subject) {
+  constexpr size_t kMaxPattern = 4096, kMaxSubject = 4096;
+  if (pattern.size() > kMaxPattern) return false;
   try {
-    std::regex re{std::string(pattern)};
-    return std::regex_match(std::string(subject.substr(0, 64 * 1024)), re);
+    std::regex re{std::string(pattern),
+                  std::regex::ECMAScript | std::regex_constants::__polynomial};
+    return std::regex_match(std::string(subject.substr(0, kMaxSubject)), re);
   } catch (const std::exception&) {
     return false;
   }
