@@ -293,10 +293,10 @@ class ResourcesTest(RestApiTestCase):
                        "BadRequestException", 400, message)
         self.error(lambda: self.apigw.put_integration(httpMethod="DELETE", type="MOCK", **base),
                    "NotFoundException", 404, "Invalid Method identifier specified")
-        self.error(lambda: self.apigw.put_integration(httpMethod="GET", type="AWS",
-                                                      integrationHttpMethod="POST",
-                                                      uri=uri, **base),
-                   "NotImplementedException", 501)
+        self.error(lambda: self.apigw.put_integration(
+            httpMethod="GET", type="AWS", integrationHttpMethod="POST",
+            uri="arn:aws:apigateway:us-east-1:sqs:action/SendMessage", **base),
+            "NotImplementedException", 501)
         self.apigw.delete_integration(httpMethod="GET", **base)
         self.error(lambda: self.apigw.get_integration(httpMethod="GET", **base),
                    "NotFoundException", 404)

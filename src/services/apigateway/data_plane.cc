@@ -1,5 +1,5 @@
 // Invocations of REST APIs: API → stage (first path segment) → deployed resource → method →
-// integration (Lambda proxy, HTTP proxy or mock).
+// integration (Lambda proxy, HTTP proxy, or MOCK/HTTP/Lambda through mapping templates).
 #include "services/apigateway/data_plane.h"
 
 #include <boost/json.hpp>
@@ -10,6 +10,7 @@
 #include "core/common/ids.h"
 #include "core/common/logging.h"
 #include "core/http/client.h"
+#include "services/apigateway/mapping.h"
 #include "services/apigateway/method_auth.h"
 #include "services/apigateway/resource_match.h"
 #include "services/apigateway/rest.h"
@@ -206,85 +207,6 @@ Task<http::Response> ProxyHttp(const Call& call, const Invocation& inv,
   co_return response;
 }
 
-// The "statusCode" a MOCK integration's request template sets ({"statusCode": 200}), or 0.
-int MockStatus(const http::Request& r, const json::object& integration) {
-  const auto* templates = integration.if_contains("requestTemplates");
-  if (!templates || !templates->is_object()) return 0;
-  const auto& t = templates->get_object();
-  std::string ct(r.Header("content-type"));
-  ct = ct.substr(0, ct.find(';'));
-  std::string_view text = StrOf(t, ct);
-  if (text.empty()) text = StrOf(t, "application/json");
-  if (text.empty() && !t.empty() && t.begin()->value().is_string())
-    text = t.begin()->value().get_string();
-  auto key = text.find("statusCode");
-  if (key == std::string_view::npos) return 0;
-  auto colon = text.find(':', key);
-  if (colon == std::string_view::npos) return 0;
-  size_t i = colon + 1;
-  while (i < text.size() && (text[i] == ' ' || text[i] == '"' || text[i] == '\'')) ++i;
-  int code = 0;
-  for (; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])) && code < 1000; ++i)
-    code = code * 10 + (text[i] - '0');
-  return code >= 100 && code <= 599 ? code : 0;
-}
-
-// The integration response for `status`: the one whose selectionPattern matches the status
-// code, else the default one (no selectionPattern).
-const json::object* SelectResponse(const json::object& integration, int status) {
-  const auto* responses = integration.if_contains("integrationResponses");
-  if (!responses || !responses->is_object()) return nullptr;
-  std::string code = std::to_string(status);
-  const json::object* fallback = nullptr;
-  for (const auto& [k, v] : responses->get_object()) {
-    if (!v.is_object()) continue;
-    std::string_view pattern = StrOf(v.get_object(), "selectionPattern");
-    if (pattern.empty()) {
-      if (!fallback) fallback = &v.get_object();
-      continue;
-    }
-    try {
-      if (std::regex_match(code, std::regex(std::string(pattern)))) return &v.get_object();
-    } catch (const std::regex_error&) {
-    }
-  }
-  return fallback;
-}
-
-http::Response Mock(const Call& call, const json::object& integration) {
-  int status = MockStatus(*call.request, integration);
-  if (status == 0) return InternalError(call, 500);
-  const json::object* ir = SelectResponse(integration, status);
-  if (!ir) return InternalError(call, 500);
-  http::Response r;
-  r.status = std::atoi(std::string(StrOf(*ir, "statusCode")).c_str());
-  if (r.status < 100 || r.status > 599) r.status = 200;
-  std::string content_type = "application/json";
-  if (const auto* t = ir->if_contains("responseTemplates"); t && t->is_object()) {
-    const auto& templates = t->get_object();
-    if (templates.contains("application/json")) {
-      r.body = std::string(StrOf(templates, "application/json"));
-    } else if (!templates.empty()) {
-      content_type = templates.begin()->key();
-      r.body = std::string(StrOf(templates, content_type));
-    }
-  }
-  r.SetHeader("content-type", content_type);
-  // Static header values ('value') of responseParameters; mapping expressions are not evaluated.
-  if (const auto* p = ir->if_contains("responseParameters"); p && p->is_object()) {
-    constexpr std::string_view kHeader = "method.response.header.";
-    for (const auto& [k, v] : p->get_object()) {
-      std::string_view name = k;
-      if (name.rfind(kHeader, 0) != 0 || !v.is_string()) continue;
-      std::string_view value = v.get_string();
-      if (value.size() >= 2 && value.front() == '\'' && value.back() == '\'')
-        r.SetHeader(name.substr(kHeader.size()), value.substr(1, value.size() - 2));
-    }
-  }
-  StampIds(call, &r);
-  return r;
-}
-
 }  // namespace
 
 Task<std::optional<http::Response>> ServeInvocation(ServiceEnv& env, const http::Request& request,
@@ -390,7 +312,11 @@ Task<std::optional<http::Response>> ServeInvocation(ServiceEnv& env, const http:
   std::string_view type = StrOf(integ, "type");
   if (type == "AWS_PROXY") co_return co_await InvokeLambda(env, call, inv, integ);
   if (type == "HTTP_PROXY") co_return co_await ProxyHttp(call, inv, integ);
-  if (type == "MOCK") co_return Mock(call, integ);
+  if (type == "MOCK" || type == "HTTP" || type == "AWS") {
+    http::Response response = co_await InvokeMapped(env, inv, integ);
+    StampIds(call, &response);
+    co_return response;
+  }
   co_return InternalError(call, 500);
 }
 

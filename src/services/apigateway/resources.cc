@@ -105,22 +105,25 @@ Result<json::object> IntegrationFromInput(const Document& in, std::string_view r
   std::string type(StringMember(in, "type"));
   std::string uri(StringMember(in, "uri"));
   std::string method(StringMember(in, "integrationHttpMethod"));
-  if (type == "AWS" || type == "HTTP")
-    return NotBuilt("Integrations of type '" + type +
-                    "' are not implemented; use AWS_PROXY, HTTP_PROXY or MOCK");
-  if (type == "AWS_PROXY" || type == "HTTP_PROXY") {
+  if (type == "AWS" && uri.rfind("arn:aws:apigateway:", 0) == 0 &&
+      uri.find(":lambda:path/") == std::string::npos)
+    return NotBuilt(
+        "Integrations of type 'AWS' are implemented for Lambda functions only "
+        "(arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<arn>/invocations)");
+  if (type != "MOCK") {
     if (method.empty()) return BadRequest("Enumeration value for HttpMethod must be non-empty");
     if (auto st = CheckHttpMethod(method); !st) return std::move(st).error();
   }
-  if (type == "AWS_PROXY") {
+  if (type == "AWS_PROXY" || type == "AWS") {
     if (uri.rfind("arn:", 0) != 0) return BadRequest("Invalid ARN specified in the request");
     if (uri.find(":path/") == std::string::npos && uri.find(":action/") == std::string::npos)
       return BadRequest("AWS ARN for integration must contain path or action");
-    if (uri.rfind("arn:aws:apigateway:", 0) != 0 || uri.find(":lambda:path/") == std::string::npos)
+    if (type == "AWS_PROXY" && (uri.rfind("arn:aws:apigateway:", 0) != 0 ||
+                                uri.find(":lambda:path/") == std::string::npos))
       return BadRequest(
           "Integrations of type 'AWS_PROXY' currently only supports Lambda function "
           "and Firehose stream invocations.");
-  } else if (type == "HTTP_PROXY") {
+  } else if (type == "HTTP_PROXY" || type == "HTTP") {
     if (uri.rfind("http://", 0) != 0 && uri.rfind("https://", 0) != 0)
       return BadRequest("Invalid HTTP endpoint specified for URI");
   }
@@ -133,7 +136,7 @@ Result<json::object> IntegrationFromInput(const Document& in, std::string_view r
   json::object out{{"type", type}};
   if (!method.empty()) out["httpMethod"] = method;
   if (!uri.empty()) out["uri"] = uri;
-  if (type == "HTTP_PROXY")
+  if (type == "HTTP_PROXY" || type == "HTTP")
     out["connectionType"] =
         HasMember(in, "connectionType") ? StringMember(in, "connectionType") : "INTERNET";
   for (std::string_view m :
