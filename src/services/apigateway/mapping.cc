@@ -278,11 +278,12 @@ http::Response MethodResponse(const Invocation& inv, const json::object& integra
   return r;
 }
 
-// The status code a MOCK integration's request sets ({"statusCode": 200}), or 0.
+// The status code a MOCK integration's request sets ({"statusCode": 200}); 0 for a JSON object
+// without one (or with one out of range), -1 for a body that is not a JSON object.
 int MockStatus(std::string_view body) {
   boost::system::error_code ec;
   json::value doc = json::parse(body, ec);
-  if (ec || !doc.is_object()) return 0;
+  if (ec || !doc.is_object()) return -1;
   const auto* s = doc.get_object().if_contains("statusCode");
   if (!s) return 0;
   int code = s->is_int64()    ? static_cast<int>(s->get_int64())
@@ -425,11 +426,16 @@ Task<http::Response> InvokeMapped(ServiceEnv& env, const Invocation& inv,
     content_type = key;
   }
   if (type == "MOCK") {
+    // A JSON object without statusCode (a passed-through body, a template without one): the
+    // default integration response answers (developer guide, "Mock integrations for REST
+    // APIs"). What is not a JSON object cannot tell the mock anything: 500.
     int status = MockStatus(body);
-    if (status == 0) co_return InternalError();
+    if (status < 0) co_return InternalError();
     b.body.clear();
-    co_return MethodResponse(inv, integration,
-                             IntegrationResult{status, {}, "", std::to_string(status)}, b);
+    co_return MethodResponse(
+        inv, integration,
+        IntegrationResult{status ? status : 200, {}, "", status ? std::to_string(status) : ""},
+        b);
   }
   if (type == "HTTP")
     co_return co_await CallHttp(inv, integration, std::move(body), std::move(content_type), b);
