@@ -99,6 +99,27 @@ class S3DurabilityTest(unittest.TestCase):
         blob_files = lambda names: [n for n in names if "/s3/" in "/" + n]  # noqa: E731
         self.assertEqual(blob_files(files_under(self.data_dir)), blob_files(blobs_before))
 
+    def test_large_body_then_pipelined_request_on_one_connection(self):
+        """A body over 256 KiB is read straight from the socket: exactly its declared length,
+        so the request sent right behind it on the same connection is answered too."""
+        s3 = self.server.client("s3")
+        s3.create_bucket(Bucket=BUCKET)
+        body = bytes(range(256)) * 1200  # 307,200 bytes
+        s = socket.create_connection(("127.0.0.1", self.server.port), timeout=10)
+        s.sendall(b"PUT /%s/piped HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s"
+                  b"GET /%s/piped HTTP/1.1\r\nHost: x\r\n\r\n"
+                  % (BUCKET.encode(), len(body), body, BUCKET.encode()))
+        data = b""
+        while not data.endswith(body):
+            chunk = s.recv(1 << 20)
+            if not chunk:
+                break
+            data += chunk
+        s.close()
+        self.assertEqual(data.count(b"HTTP/1.1 200 OK\r\n"), 2)
+        self.assertTrue(data.endswith(body))
+        self.assertEqual(s3.get_object(Bucket=BUCKET, Key="piped")["Body"].read(), body)
+
     def test_small_objects_live_in_the_record_store(self):
         """Objects up to 4 KiB are kept with their record (no blob file); every read path,
         copy, overwrite, version and delete sees the same bytes as for blob-backed objects,
