@@ -227,7 +227,8 @@ class StateSnapshotTest(unittest.TestCase):
         self.assertLess(time.time() - t0, 10)
         summary = json.loads(proc.stdout)
         self.assertTrue(summary["imported"])
-        self.assertGreater(summary["blobs"], 3)
+        # big.bin and the function's code; S3 objects of at most 4 KiB travel as records.
+        self.assertGreaterEqual(summary["blobs"], 2)
         after = self.observe(self.server)
         for key in before:
             self.assertEqual(after[key], before[key], key)

@@ -167,9 +167,14 @@ bool IsValidUtf8(std::string_view s) {
 }
 
 std::string XmlEscape(std::string_view s) {
+  // Most text has nothing to escape: copied whole (ListObjectsV2 escapes every key and ETag).
+  constexpr std::string_view kSpecial = "&<>\"'\r";
+  size_t first = s.find_first_of(kSpecial);
+  if (first == std::string_view::npos) return std::string(s);
   std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
+  out.reserve(s.size() + 16);
+  out.append(s.substr(0, first));
+  for (char c : s.substr(first)) {
     switch (c) {
       case '&':
         out += "&amp;";

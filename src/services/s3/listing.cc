@@ -14,6 +14,7 @@ constexpr int kSeekAfterVersions = 16;
 WalkResult Walk(storage::KvStore& kv, std::string_view bucket, const WalkOptions& w) {
   WalkResult out;
   if (w.max == 0) return out;
+  out.entries.reserve(std::min<size_t>(w.max, 1001));
   const std::string base = ObjectsPrefix(bucket);
   const std::string range_start = ObjectTextPrefix(bucket, w.prefix);
   const std::string range_end = storage::PrefixEnd(range_start);

@@ -4,6 +4,7 @@
 
 #include "core/common/encoding.h"
 #include "core/common/hashing.h"
+#include "core/common/ids.h"
 #include "core/http/http_types.h"
 #include "core/storage/blob_store.h"
 #include "core/storage/json_store.h"
@@ -150,10 +151,17 @@ Result<Document> S3Service::PutObject(RequestContext& ctx, const Input& in) {
   rec.etag = "\"" + HexEncode(md5) + "\"";
   rec.last_modified_ms = NowMs();
   rec.owner = ctx.account_id;
-  auto blob = StoreBlob(body);
-  if (!blob) return std::move(blob).error();
-  rec.blob = std::move(*blob);
-  auto committed = CommitObject(bucket, std::move(rec), ConditionalWrite(in));
+  storage::WriteBatch inline_data;
+  if (!body.empty() && body.size() <= kInlineMax) {
+    rec.blob = std::string(kInlinePrefix) + NewUuid();
+    inline_data.Put(kKeyspace, InlineDataKey(rec.blob), body);
+  } else {
+    auto blob = StoreBlob(body);
+    if (!blob) return std::move(blob).error();
+    rec.blob = std::move(*blob);
+  }
+  auto committed = CommitObject(bucket, std::move(rec), ConditionalWrite(in),
+                                inline_data.empty() ? nullptr : &inline_data);
   if (!committed) return std::move(committed).error();
   // A browser form upload (post_ops.cc) is an ObjectCreated:Post.
   Notify(ctx, *b,
@@ -273,8 +281,10 @@ Result<Document> S3Service::ReadObject(RequestContext& ctx, const Input& in, boo
       }
       uint64_t pos = offset, end = offset + length;
       ctx.response_body_source = [reader, pos, end](std::string* chunk) mutable {
-        chunk->clear();
-        if (pos >= end) return true;
+        if (pos >= end) {
+          chunk->clear();
+          return true;
+        }
         auto read = reader->Read(pos, std::min(kStreamChunk, end - pos), chunk);
         if (!read.ok() || chunk->empty()) return false;
         pos += chunk->size();
@@ -312,7 +322,10 @@ Result<S3Service::DeleteResult> S3Service::DeleteOne(std::string_view bucket, st
     storage::WriteBatch batch;
     auto remove = [&](const ObjectRecord& r) {
       batch.Delete(kKeyspace, ObjectVersionKey(bucket, key, r.seq));
-      if (!r.blob.empty()) stale.push_back(r.blob);
+      if (IsInlineBlob(r.blob))
+        batch.Delete(kKeyspace, InlineDataKey(r.blob));
+      else if (!r.blob.empty())
+        stale.push_back(r.blob);
       result.removed = true;
     };
     if (if_match) {

@@ -35,9 +35,11 @@ uint64_t GetUint(const json::object& o, std::string_view k) {
   return 0;
 }
 
+// A copy in the default memory resource, whatever resource `o` lives in.
 json::object GetObject(const json::object& o, std::string_view k) {
   auto* v = o.if_contains(k);
-  return v && v->is_object() ? v->get_object() : json::object();
+  return v && v->is_object() ? json::object(v->get_object(), json::storage_ptr())
+                             : json::object();
 }
 
 std::optional<json::object> ParseObject(std::string_view text) {
@@ -78,6 +80,12 @@ std::string OrderedPrefix(std::string_view text) {
 std::string BucketKey(std::string_view bucket) {
   std::string k = Tagged('b');
   AppendOrderedString(&k, bucket);
+  return k;
+}
+
+std::string InlineDataKey(std::string_view blob_id) {
+  std::string k = Tagged('d');
+  k.append(blob_id);
   return k;
 }
 
@@ -236,8 +244,14 @@ json::value ObjectRecord::ToJson() const {
 
 std::optional<ObjectRecord> ObjectRecord::FromJson(std::string_view text, std::string key,
                                                    uint64_t seq) {
-  auto o = ParseObject(text);
-  if (!o) return std::nullopt;
+  // Parsed into a stack buffer (every GetObject and each of ListObjectsV2's 1,000 entries reads
+  // a record): nothing of the parsed document outlives this function (GetObject copies out).
+  unsigned char buffer[4096];
+  json::monotonic_resource arena(buffer, sizeof(buffer));
+  json::error_code ec;
+  json::value parsed = json::parse(text, ec, &arena);
+  if (ec || !parsed.is_object()) return std::nullopt;
+  const json::object* o = &parsed.get_object();
   ObjectRecord r;
   r.key = std::move(key);
   r.seq = seq;

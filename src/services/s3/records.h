@@ -33,6 +33,10 @@ std::string BucketKey(std::string_view bucket);
 std::string AccountBucketKey(std::string_view account, std::string_view bucket);
 std::string AccountBucketsPrefix(std::string_view account);
 
+// The bytes of an object kept in the key-value store instead of a blob file (an inline blob id,
+// see kInlineMax in s3.h).
+std::string InlineDataKey(std::string_view blob_id);
+
 // Every object version of a bucket.
 std::string ObjectsPrefix(std::string_view bucket);
 // Every version of one key.

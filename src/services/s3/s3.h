@@ -37,7 +37,13 @@ inline constexpr uint64_t kCopyChunk = 8ull << 20;
 // GetObject answers larger than this are streamed from the blob, kStreamChunk bytes at a time,
 // never whole in memory.
 inline constexpr uint64_t kStreamThreshold = 8ull << 20;
-inline constexpr uint64_t kStreamChunk = 1ull << 20;
+inline constexpr uint64_t kStreamChunk = 4ull << 20;
+// PutObject bodies up to this size are kept in the key-value store, written in the same atomic
+// batch as the object's record (InlineDataKey), instead of in a blob file of their own: no file
+// to create, sync and unlink per small object. Their blob id starts with kInlinePrefix.
+inline constexpr uint64_t kInlineMax = 4096;
+inline constexpr std::string_view kInlinePrefix = "kv:";
+inline bool IsInlineBlob(std::string_view id) { return id.starts_with(kInlinePrefix); }
 
 // Read-only access to a handler's input document that never throws on missing or mistyped
 // members (the codec validated types, but a defensive reader costs nothing).
@@ -214,6 +220,9 @@ class S3Service final : public Service {
                                const std::function<void(std::string_view)>& sink);
   Status ReadBlob(const ObjectRecord& rec, uint64_t offset, uint64_t length, std::string* out);
   void DeleteBlobs(const std::vector<std::string>& ids);
+  // Bytes [offset, offset + length) of an inline blob (IsInlineBlob).
+  storage::StorageStatus ReadInline(std::string_view id, uint64_t offset, uint64_t length,
+                                    std::string* out);
   uint64_t NextSeq();
   int64_t NowMs() const;
 

@@ -434,7 +434,10 @@ Result<ObjectRecord> S3Service::CommitObject(std::string_view bucket, ObjectReco
     batch.Put(kKeyspace, ObjectVersionKey(bucket, rec.key, rec.seq), json::serialize(rec.ToJson()));
     if (!enabled && null_version) {
       batch.Delete(kKeyspace, ObjectVersionKey(bucket, rec.key, null_version->seq));
-      if (!null_version->blob.empty()) stale.push_back(null_version->blob);
+      if (IsInlineBlob(null_version->blob))
+        batch.Delete(kKeyspace, InlineDataKey(null_version->blob));
+      else if (!null_version->blob.empty())
+        stale.push_back(null_version->blob);
     }
     if (also) {
       for (const auto& op : also->ops()) {
@@ -491,7 +494,8 @@ Result<std::string> S3Service::CopyBlob(std::string_view from, uint64_t offset, 
   uint64_t done = 0;
   while (done < length) {
     uint64_t n = std::min(kCopyChunk, length - done);
-    auto st = env_->blobs->Read(from, offset + done, n, &chunk);
+    auto st = IsInlineBlob(from) ? ReadInline(from, offset + done, n, &chunk)
+                                 : env_->blobs->Read(from, offset + done, n, &chunk);
     if (!st.ok()) return storage::StorageError(st);
     if (chunk.size() != n)
       return storage::StorageError(storage::StorageStatus::Corruption("blob shorter than record"));
@@ -510,14 +514,35 @@ Status S3Service::ReadBlob(const ObjectRecord& rec, uint64_t offset, uint64_t le
                            std::string* out) {
   out->clear();
   if (rec.blob.empty() || length == 0) return Ok{};
-  auto st = env_->blobs->Read(rec.blob, offset, length, out);
+  auto st = IsInlineBlob(rec.blob) ? ReadInline(rec.blob, offset, length, out)
+                                   : env_->blobs->Read(rec.blob, offset, length, out);
   if (!st.ok()) return storage::StorageError(st);
   return Ok{};
 }
 
+storage::StorageStatus S3Service::ReadInline(std::string_view id, uint64_t offset,
+                                             uint64_t length, std::string* out) {
+  auto st = env_->kv->Get(kKeyspace, InlineDataKey(id), out);
+  if (!st.ok()) return st;
+  if (offset >= out->size()) {
+    out->clear();
+  } else {
+    out->erase(0, offset);
+    if (out->size() > length) out->resize(length);
+  }
+  return st;
+}
+
 void S3Service::DeleteBlobs(const std::vector<std::string>& ids) {
+  storage::WriteBatch inline_data;
+  for (const auto& id : ids)
+    if (IsInlineBlob(id)) inline_data.Delete(kKeyspace, InlineDataKey(id));
+  if (!inline_data.empty()) {
+    auto st = env_->kv->Write(inline_data);
+    if (!st.ok()) spdlog::warn("s3: could not delete inline object data: {}", st.message());
+  }
   for (const auto& id : ids) {
-    if (id.empty()) continue;
+    if (id.empty() || IsInlineBlob(id)) continue;
     auto st = env_->blobs->Delete(id);
     if (!st.ok()) spdlog::warn("s3: could not delete blob {}: {}", id, st.message());
   }
