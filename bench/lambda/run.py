@@ -80,6 +80,8 @@ def try_moto(args, log_dir):
     try:
         lam = common.client("lambda", server.endpoint)
         try:
+            common.client("iam", server.endpoint).create_role(  # moto wants the role to exist
+                RoleName="bench", AssumeRolePolicyDocument="{}")
             functions.create(lam, "moto-echo", "python")
             t0 = time.perf_counter()
             r = lam.invoke(FunctionName="moto-echo", Payload=b'{"cold":1}')
