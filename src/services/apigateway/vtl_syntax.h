@@ -1,10 +1,12 @@
 #pragma once
 
-// The syntax tree of a VTL template (see vtl.h) and its parser; shared by vtl_parser.cc and the
-// evaluator in vtl.cc only.
+// The syntax tree of a VTL template (see vtl.h), its parser and the value helpers; shared by
+// vtl_parser.cc, vtl_values.cc and the evaluator in vtl.cc only.
 
 #include <boost/json/value.hpp>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,5 +62,15 @@ struct Node {
 // nests deeper than limits.max_depth.
 bool Parse(std::string_view text, const Limits& limits, std::vector<Node>* nodes,
            std::string* error);
+
+// ---- Values (vtl_values.cc), for the evaluator in vtl.cc ----
+bool IsNumber(const json::value& v);
+double AsDouble(const json::value& v);
+std::optional<int64_t> AsInt(const json::value& v);       // integers, and strings that are one
+std::string JavaDouble(double d);                         // as Java's Double.toString writes it
+void AppendJava(const json::value& v, std::string* out);  // as Velocity renders the value
+bool Truthy(const json::value& v);
+bool Equal(const json::value& a, const json::value& b);
+std::vector<uint32_t> CodePoints(std::string_view s);  // UTF-8 → code points
 
 }  // namespace nimbus::apigateway::vtl::syntax
