@@ -10,6 +10,7 @@
 #include "core/common/logging.h"
 #include "core/http/http_types.h"
 #include "services/execute_api/authorizer.h"
+#include "services/execute_api/identity_source.h"
 
 namespace nimbus::apigateway {
 
@@ -24,12 +25,6 @@ constexpr size_t kMaxValidatedToken = 4096;
 std::string_view Str(const json::object& o, std::string_view member) {
   const auto* v = o.if_contains(member);
   return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 std::string Trim(std::string_view s) {
@@ -50,50 +45,6 @@ MethodAuthorization Unauthorized() { return Refuse(401, "Unauthorized", "Unautho
 // message.
 MethodAuthorization ConfigurationError() {
   return Refuse(500, nullptr, "AuthorizerConfigurationException");
-}
-
-// The value of one identity source ("method.request.header.X", "method.request.querystring.X",
-// "stageVariables.X", "context.X"), nullopt when absent or empty.
-std::optional<std::string> IdentityValue(const Invocation& inv, std::string_view source) {
-  const http::Request& r = *inv.request;
-  std::string value;
-  bool found = false;
-  auto add = [&](std::string_view v) {
-    if (found) value += ',';
-    value += v;
-    found = true;
-  };
-  constexpr std::string_view kHeader = "method.request.header.";
-  constexpr std::string_view kQuery = "method.request.querystring.";
-  constexpr std::string_view kStage = "stageVariables.";
-  constexpr std::string_view kContext = "context.";
-  if (source.rfind(kHeader, 0) == 0) {
-    std::string name = Lower(source.substr(kHeader.size()));
-    for (const auto& [k, v] : r.headers)
-      if (k == name) add(v);
-  } else if (source.rfind(kQuery, 0) == 0) {
-    std::string_view name = source.substr(kQuery.size());
-    for (const auto& [k, v] : http::ParseQuery(r.query, false))
-      if (k == name) add(v);
-  } else if (source.rfind(kStage, 0) == 0) {
-    std::string name(source.substr(kStage.size()));
-    if (const auto* v = inv.stage_variables.if_contains(name); v && v->is_string())
-      add(v->get_string());
-  } else if (source.rfind(kContext, 0) == 0) {
-    std::string_view name = source.substr(kContext.size());
-    if (name == "requestId") add(inv.request_id);
-    if (name == "apiId") add(inv.api_id);
-    if (name == "stage") add(inv.stage);
-    if (name == "accountId") add(inv.account_id);
-    if (name == "httpMethod") add(r.method);
-    if (name == "resourcePath") add(inv.resource_path);
-    if (name == "resourceId") add(inv.resource_id);
-    if (name == "path") add(inv.path);
-    if (name == "identity.sourceIp") add(r.remote_address);
-    if (name == "identity.userAgent") add(r.Header("user-agent"));
-  }
-  if (!found || value.empty()) return std::nullopt;
-  return value;
 }
 
 bool TokenMatches(std::string_view token, std::string_view expression) {
@@ -125,7 +76,7 @@ Task<AuthorizerRun> RunAuthorizer(ServiceEnv& env, const json::object& authorize
     auto comma = sources.find(',', pos);
     std::string source =
         Trim(sources.substr(pos, comma == std::string_view::npos ? comma : comma - pos));
-    auto value = IdentityValue(inv, source);
+    auto value = IdentityValue(inv, source, execute_api::kRestIdentity);
     if (!value) co_return refuse(Unauthorized());
     identity.push_back(std::move(*value));
     if (comma == std::string_view::npos) break;

@@ -8,6 +8,7 @@
 #include "core/common/hashing.h"
 #include "core/common/logging.h"
 #include "services/execute_api/authorizer.h"
+#include "services/execute_api/identity_source.h"
 
 namespace nimbus::apigatewayv2 {
 
@@ -18,12 +19,6 @@ using execute_api::Invocation;
 std::string_view Str(const json::object& o, std::string_view member) {
   const auto* v = o.if_contains(member);
   return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 RouteAuthorization Refuse(int status, std::string_view message, const Invocation& inv,
@@ -39,50 +34,6 @@ RouteAuthorization Refuse(int status, std::string_view message, const Invocation
   return out;
 }
 
-// The value of one identity source, nullopt when the request has none (or an empty one).
-std::optional<std::string> IdentityValue(const Invocation& inv, std::string_view source) {
-  const http::Request& r = *inv.request;
-  std::string value;
-  bool found = false;
-  auto add = [&](std::string_view v) {
-    if (found) value += ',';
-    value += v;
-    found = true;
-  };
-  constexpr std::string_view kHeader = "$request.header.";
-  constexpr std::string_view kQuery = "$request.querystring.";
-  constexpr std::string_view kContext = "$context.";
-  constexpr std::string_view kStage = "$stageVariables.";
-  if (source.rfind(kHeader, 0) == 0) {
-    std::string name = Lower(source.substr(kHeader.size()));
-    for (const auto& [k, v] : r.headers)
-      if (k == name) add(v);
-  } else if (source.rfind(kQuery, 0) == 0) {
-    std::string_view name = source.substr(kQuery.size());
-    for (const auto& [k, v] : http::ParseQuery(r.query, false))
-      if (k == name) add(v);
-  } else if (source.rfind(kContext, 0) == 0) {
-    std::string_view name = source.substr(kContext.size());
-    if (name == "requestId") add(inv.request_id);
-    if (name == "apiId") add(inv.api_id);
-    if (name == "stage") add(inv.stage);
-    if (name == "routeKey") add(inv.route_key);
-    if (name == "accountId") add(inv.account_id);
-    if (name == "domainName") add(inv.domain_name);
-    if (name == "domainPrefix") add(inv.domain_prefix);
-    if (name == "http.method" || name == "httpMethod") add(r.method);
-    if (name == "http.path" || name == "path") add(inv.path);
-    if (name == "http.sourceIp" || name == "identity.sourceIp") add(r.remote_address);
-    if (name == "http.userAgent" || name == "identity.userAgent") add(r.Header("user-agent"));
-  } else if (source.rfind(kStage, 0) == 0) {
-    std::string name(source.substr(kStage.size()));
-    if (const auto* v = inv.stage_variables.if_contains(name); v && v->is_string())
-      add(v->get_string());
-  }
-  if (!found || value.empty()) return std::nullopt;
-  return value;
-}
-
 std::vector<std::string> StringList(const json::object& o, std::string_view member) {
   std::vector<std::string> out;
   if (const auto* v = o.if_contains(member); v && v->is_array())
@@ -95,7 +46,8 @@ Task<RouteAuthorization> AuthorizeJwt(ServiceEnv& env, const json::object& route
                                       const json::object& authorizer, const Invocation& inv,
                                       bool v2) {
   auto sources = StringList(authorizer, "IdentitySource");
-  auto value = sources.empty() ? std::nullopt : IdentityValue(inv, sources[0]);
+  auto value =
+      sources.empty() ? std::nullopt : IdentityValue(inv, sources[0], execute_api::kHttpIdentity);
   if (!value) co_return Refuse(401, "Unauthorized", inv);
   execute_api::JwtRules rules;
   if (const auto* c = authorizer.if_contains("JwtConfiguration"); c && c->is_object()) {
@@ -162,7 +114,7 @@ Task<RouteAuthorization> AuthorizeLambda(ServiceEnv& env, const json::object& au
                                          std::string_view route_path, bool v2) {
   std::vector<std::string> identity;
   for (const auto& source : StringList(authorizer, "IdentitySource")) {
-    auto value = IdentityValue(inv, source);
+    auto value = IdentityValue(inv, source, execute_api::kHttpIdentity);
     // A missing identity source refuses the request without calling the function.
     if (!value) co_return Refuse(401, "Unauthorized", inv);
     identity.push_back(std::move(*value));
