@@ -22,7 +22,8 @@ std::optional<ClientResponse> Fetch(const std::string& host, uint16_t port,
                                     const std::string& method, const std::string& target,
                                     const std::string& body, int timeout_ms, std::string* error);
 
-// One outgoing request for Send: an absolute http:// URL ("http://host[:port][/path][?query]").
+// One outgoing request for Send: an absolute http:// or https:// URL
+// ("https://host[:port][/path][?query]").
 struct OutgoingRequest {
   std::string method = "GET";
   std::string url;
@@ -41,13 +42,18 @@ struct SendResult {
 };
 
 // Sends `request` on the calling coroutine's executor, one connection per request, never
-// blocking a thread and never throwing. https:// URLs are refused (error set): no TLS client.
+// blocking a thread and never throwing. https:// speaks TLS 1.2 or newer with SNI and checks
+// the server's certificate chain against the system trust store (OpenSSL's default paths, so
+// SSL_CERT_FILE / SSL_CERT_DIR apply) and its name against the URL's host; a certificate that
+// fails is an error result (status 0, `error` says why) like an unreachable server. The
+// timeout covers connect, handshake and exchange.
 Task<SendResult> Send(OutgoingRequest request);
 
-// Splits "http://host[:port][/path[?query]]" (IPv6 hosts in brackets). False when it is not
-// one. `host_header` is the authority as written.
+// Splits "http[s]://host[:port][/path[?query]]" (IPv6 hosts in brackets; the port defaults to
+// 80 or 443). False when it is not one. `host_header` is the authority as written.
 struct HttpUrl {
   std::string host, port, host_header, target;
+  bool tls = false;  // https
 };
 bool ParseHttpUrl(std::string_view url, HttpUrl* out);
 
