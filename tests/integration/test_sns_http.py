@@ -197,19 +197,6 @@ class SnsHttpTest(NimbusTestCase):
         self.sns.publish(TopicArn=self.topic, Message="x")
         self.assertTrue(receiver.nothing_for(0.5))
 
-    def test_https_messages_are_kept(self):
-        """nimbus does not speak TLS to subscribers: https confirmations and notifications are
-        kept at /_nimbus/sns/messages instead."""
-        self.sns.subscribe(TopicArn=self.topic, Protocol="https", Endpoint="https://example.com/x")
-        status, _, body = self.server.http("GET", "/_nimbus/sns/messages?protocol=https")
-        kept = json.loads(body)["messages"]
-        self.assertEqual([m["Type"] for m in kept], ["SubscriptionConfirmation"])
-        self.sns.confirm_subscription(TopicArn=self.topic, Token=kept[0]["Token"])
-        self.sns.publish(TopicArn=self.topic, Message="secure")
-        status, _, body = self.server.http("GET", "/_nimbus/sns/messages?protocol=https")
-        note = json.loads(body)["messages"][-1]
-        self.assertEqual(json.loads(note["Body"])["Message"], "secure")
-
 
 if __name__ == "__main__":
     unittest.main()

@@ -53,7 +53,7 @@ class SnsSubscriptionTest(NimbusTestCase):
             "sqs": (QUEUE, False),
             "lambda": ("arn:aws:lambda:us-east-1:000000000000:function:fn", False),
             "http": ("http://127.0.0.1:9/hook", True),
-            "https": ("https://example.com/hook", True),
+            "https": ("https://127.0.0.1:9/hook", True),
             "email": ("someone@example.com", True),
             "email-json": ("json@example.com", True),
             "sms": ("+15551234567", False),

@@ -79,13 +79,12 @@ void Deliverer::Publish(std::shared_ptr<const Notification> n,
       auto [lane, created] = lanes_.try_emplace(sub->arn);
       lane->second.push_back(std::move(item));
       if (created) start.push_back(sub->arn);
-    } else if (p == "http") {
+    } else if (p == "http" || p == "https") {
       env_->spawn(DeliverHttp(std::move(item), topic));
     } else {
       Links links = LinksFor(n->region);
-      std::string body = p == "email-json" || (p == "https" && !sub->raw())
-                             ? NotificationDocument(*n, p, sub->arn, links)
-                             : n->MessageFor(p);
+      std::string body =
+          p == "email-json" ? NotificationDocument(*n, p, sub->arn, links) : n->MessageFor(p);
       Record(item, "Notification", std::move(body));
     }
   }
@@ -283,8 +282,8 @@ Task<void> Deliverer::DeliverHttp(Item item, std::shared_ptr<const Topic> topic)
   const Notification& n = *item.n;
   const Subscription& sub = *item.sub;
   HttpDeliveryPolicy policy = EffectiveHttpPolicy(topic.get(), sub);
-  std::string body = sub.raw() ? n.MessageFor("http")
-                               : NotificationDocument(n, "http", sub.arn, LinksFor(n.region));
+  std::string body = sub.raw() ? n.MessageFor(sub.protocol)
+                               : NotificationDocument(n, sub.protocol, sub.arn, LinksFor(n.region));
   http::HeaderList headers{
       {"content-type", policy.content_type},  {"user-agent", kUserAgent},
       {"accept-encoding", "gzip,deflate"},    {"x-amz-sns-message-type", "Notification"},
@@ -307,7 +306,7 @@ void Deliverer::SendConfirmation(std::string_view type, std::shared_ptr<const Su
   Links links = LinksFor(sub->region);
   std::string body =
       ConfirmationDocument(type, message_id, token, sub->topic_arn, sub->arn, timestamp, links);
-  if (sub->protocol == "http") {
+  if (sub->protocol == "http" || sub->protocol == "https") {
     http::HeaderList headers{{"content-type", "text/plain; charset=UTF-8"},
                              {"user-agent", kUserAgent},
                              {"accept-encoding", "gzip,deflate"},

@@ -21,9 +21,10 @@ namespace nimbus::sns {
 //   - sqs (SendMessage through the registry), lambda (Invoke, InvocationType Event) and firehose
 //     (PutRecord): one worker per subscription, so each subscriber sees publish order (FIFO
 //     topics to FIFO queues keep their order);
-//   - http: POSTs with the x-amz-sns-* headers, retried with the delivery policy's backoff on
-//     5xx and connection errors;
-//   - https, email, email-json, sms, application: kept in the MessageLog.
+//   - http, https: POSTs with the x-amz-sns-* headers (https over TLS, the endpoint's
+//     certificate verified), retried with the delivery policy's backoff on 5xx, connection and
+//     certificate errors;
+//   - email, email-json, sms, application: kept in the MessageLog.
 // Failed deliveries go to the subscription's RedrivePolicy dead-letter queue when it has one.
 // Thread-safe; `env` and `log` must outlive it.
 class Deliverer {
@@ -36,7 +37,7 @@ class Deliverer {
                std::shared_ptr<const Topic> topic);
 
   // Sends a "SubscriptionConfirmation" or "UnsubscribeConfirmation" carrying `token` to an
-  // http/https/email/email-json subscription (http is POSTed; the others are logged).
+  // http/https/email/email-json subscription (http and https are POSTed; email is logged).
   void SendConfirmation(std::string_view type, std::shared_ptr<const Subscription> sub,
                         std::shared_ptr<const Topic> topic, const std::string& token);
 

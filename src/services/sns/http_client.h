@@ -13,8 +13,8 @@ struct HttpPostResult {
   std::string error;  // why no response arrived
 };
 
-// POSTs `body` to an http:// `url` with `headers` on the calling coroutine's executor, giving up
-// after `timeout`. Never throws and never blocks a thread.
+// POSTs `body` to an http:// or https:// `url` with `headers` on the calling coroutine's
+// executor, giving up after `timeout`. Never throws and never blocks a thread.
 Task<HttpPostResult> HttpPost(std::string url, http::HeaderList headers, std::string body,
                               std::chrono::seconds timeout);
 

@@ -9,7 +9,7 @@
 
 namespace nimbus::sns {
 
-// Messages for subscribers nimbus cannot reach (email, email-json, sms, mobile push, https),
+// Messages for subscribers nimbus cannot reach (email, email-json, sms, mobile push),
 // kept in memory for GET /_nimbus/sns/messages: the newest `capacity` entries within
 // `max_bytes` of message text (256 KB messages must not let it grow without bound), oldest
 // first. Thread-safe.

@@ -215,7 +215,7 @@ Result<Document> SnsService::Unsubscribe(RequestContext& ctx, const Document& in
     return AuthorizationError(ctx.caller_arn, "Unsubscribe", arn);
   auto st = store_.DeleteSubscription(arn);
   if (!st) return std::move(st).error();
-  if (sub->protocol == "http" && !sub->pending)
+  if ((sub->protocol == "http" || sub->protocol == "https") && !sub->pending)
     deliverer_->SendConfirmation("UnsubscribeConfirmation", sub, topic, sub->token);
   return json::value(json::object());
 }
