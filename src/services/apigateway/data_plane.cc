@@ -186,10 +186,6 @@ Task<http::Response> ProxyHttp(const Call& call, const Invocation& inv,
                            xff.empty() ? r.remote_address : xff + ", " + r.remote_address);
   out.body = r.body;
   out.timeout = IntegrationTimeout(integration);
-  if (url.rfind("https://", 0) == 0) {
-    spdlog::warn("apigateway: api {}: https integrations are not supported ({})", inv.api_id, url);
-    co_return InternalError(call, 500);
-  }
   auto sent = co_await http::Send(std::move(out));
   if (sent.status == 0) {
     spdlog::info("apigateway: api {} {}: {} failed: {}", inv.api_id, inv.resource_path, url,

@@ -343,10 +343,6 @@ Task<http::Response> CallHttp(const Invocation& inv, const json::object& integra
   if (!has_type && !content_type.empty()) out.headers.emplace_back("content-type", content_type);
   out.body = std::move(body);
   out.timeout = Timeout(integration);
-  if (url.rfind("https://", 0) == 0) {
-    spdlog::warn("apigateway: api {}: https integrations are not supported ({})", inv.api_id, url);
-    co_return InternalError();
-  }
   auto sent = co_await http::Send(std::move(out));
   if (sent.status == 0) {
     spdlog::info("apigateway: api {} {}: {} failed: {}", inv.api_id, inv.resource_path, url,

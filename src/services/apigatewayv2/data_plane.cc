@@ -138,11 +138,6 @@ Task<http::Response> ProxyHttp(const Invocation& inv, const json::object& integr
   if (const auto* t = integration.if_contains("TimeoutInMillis"); t && t->is_int64())
     timeout = t->get_int64();
   out.timeout = std::chrono::milliseconds(timeout);
-  if (url.rfind("https://", 0) == 0) {
-    spdlog::warn("apigatewayv2: api {}: https integrations are not supported ({})", inv.api_id,
-                 url);
-    co_return Message(500, "Internal Server Error", inv.request_id);
-  }
   auto sent = co_await http::Send(std::move(out));
   if (sent.status == 0) {
     spdlog::info("apigatewayv2: api {} route {}: {} failed: {}", inv.api_id, inv.route_key, url,
