@@ -327,6 +327,57 @@ class S3StreamingStrictAuthTest(unittest.TestCase):
         self.assertEqual(req_status[0], [b"HTTP/1.1 403 Forbidden\r\n"])
         self.assertEqual(req_status[1], 403)
 
+    def signed_chunked_put(self, key, data, tamper_at=None, chunk=MIB):
+        """A STREAMING-AWS4-HMAC-SHA256-PAYLOAD upload: the seed signature from botocore, each
+        chunk signed over the previous signature (S3 API Reference, "Transferring Payload in
+        Multiple Chunks"); `tamper_at` flips one byte after signing."""
+        pieces = [data[i:i + chunk] for i in range(0, len(data), chunk)] + [b""]
+        sig_len = len(";chunk-signature=") + 64
+        length = sum(len(b"%x" % len(p)) + sig_len + 2 + len(p) + 2 for p in pieces)
+
+        class StreamingAuth(S3SigV4Auth):
+            def payload(self, request):
+                return "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
+
+        url = "%s/strict/%s" % (self.server.endpoint, key)
+        req = AWSRequest(method="PUT", url=url, headers={
+            "Content-Encoding": "aws-chunked", "Content-Length": str(length),
+            "x-amz-decoded-content-length": str(len(data))})
+        auth = StreamingAuth(Credentials(ACCESS_KEY, SECRET_KEY), "s3", "us-east-1")
+        auth.add_auth(req)
+        amz_date = req.headers["X-Amz-Date"]
+        scope = "%s/us-east-1/s3/aws4_request" % amz_date[:8]
+        key_bytes = auth._sign(("AWS4" + SECRET_KEY).encode(), amz_date[:8])
+        for part in ("us-east-1", "s3", "aws4_request"):
+            key_bytes = auth._sign(key_bytes, part)
+        previous = req.headers["Authorization"].rsplit("Signature=", 1)[1]
+        body = b""
+        empty = hashlib.sha256(b"").hexdigest()
+        for p in pieces:
+            sts = "\n".join(["AWS4-HMAC-SHA256-PAYLOAD", amz_date, scope, previous, empty,
+                             hashlib.sha256(p).hexdigest()])
+            previous = auth._sign(key_bytes, sts, hex=True)
+            body += b"%x;chunk-signature=%s\r\n%s\r\n" % (len(p), previous.encode(), p)
+        self.assertEqual(len(body), length)
+        if tamper_at is not None:
+            at = body.index(data[tamper_at:tamper_at + 64])
+            body = body[:at] + bytes([body[at] ^ 1]) + body[at + 1:]
+        head = "PUT /strict/%s HTTP/1.1\r\n" % key + "".join(
+            "%s: %s\r\n" % (k, v) for k, v in req.headers.items()) + \
+            "Host: 127.0.0.1:%d\r\n\r\n" % self.server.port
+        return exchange(self.server.port, head.encode(), body)[1:]
+
+    def test_signed_chunks_are_checked_as_they_stream(self):
+        data = body_of(10 * MIB + 3, 9)
+        status, headers, resp = self.signed_chunked_put("chunks", data)
+        self.assertEqual(status, 200, resp)
+        self.assertEqual(headers["etag"], '"%s"' % hashlib.md5(data).hexdigest())
+        self.assertEqual(self.s3.get_object(Bucket="strict", Key="chunks")["Body"].read(), data)
+        status, _, resp = self.signed_chunked_put("chunks-tampered", data, tamper_at=5 * MIB + 9)
+        self.assertEqual((status, xml_value(resp, "Code")), (403, "SignatureDoesNotMatch"))
+        with self.assertRaises(botocore.exceptions.ClientError):
+            self.s3.head_object(Bucket="strict", Key="chunks-tampered")
+
 
 if __name__ == "__main__":
     unittest.main()
