@@ -11,6 +11,7 @@ import os
 import re
 import socket
 import tempfile
+import threading
 import unittest
 
 import botocore.config
@@ -176,6 +177,25 @@ class S3StreamingTest(NimbusTestCase):
         interim, status, _, body = exchange(self.server.port, raw, data, wait_continue=True)
         self.assertFalse(interim[0].startswith(b"HTTP/1.1 100"), interim)
         self.assertEqual((status, xml_value(body, "Code")), (404, "NoSuchBucket"))
+
+    def test_refused_body_sent_without_expect_still_gets_the_answer(self):
+        """A client that sends the body at once (no Expect) to a request refused unread reads
+        the error, not a connection reset: the server drains what follows for a moment."""
+        n = 40 * MIB
+        s = socket.create_connection(("127.0.0.1", self.server.port), timeout=10)
+        s.sendall(b"PUT /no-such-bucket/k HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % n)
+        sender = threading.Thread(target=lambda: s.sendall(b"x" * n), daemon=True)
+        sender.start()
+        answer = b""
+        while True:
+            piece = s.recv(65536)
+            if not piece:
+                break
+            answer += piece
+        sender.join(10)
+        s.close()
+        self.assertTrue(answer.startswith(b"HTTP/1.1 404 Not Found\r\n"), answer[:100])
+        self.assertIn(b"<Code>NoSuchBucket</Code>", answer)
 
     def test_aws_chunked_body_with_checksum_trailer(self):
         data = body_of(10 * MIB + 7, 4)
