@@ -285,6 +285,9 @@ int Serve(nimbus::Config config) {
   http::ServerOptions options;
   options.host = config.host;
   options.port = config.port;
+  // Bodies over 8 MiB reach the router as streams: S3 writes PutObject and UploadPart bodies
+  // (up to 5 GiB) to disk as they arrive; every other request reads them whole, up to 64 MiB.
+  options.stream_body_bytes = Router::kStreamBodyBytes;
   http::Server server(options, [&router](http::Request& r) { return router.Handle(r); });
   env.spawn = [&server](Task<void> t) { server.Spawn(std::move(t)); };
 

@@ -99,6 +99,45 @@ class S3DurabilityTest(unittest.TestCase):
         blob_files = lambda names: [n for n in names if "/s3/" in "/" + n]  # noqa: E731
         self.assertEqual(blob_files(files_under(self.data_dir)), blob_files(blobs_before))
 
+    def test_streamed_put_cut_off_by_kill9_leaves_no_object(self):
+        """A body over 8 MiB is written to disk as it arrives (not held in memory); kill -9
+        halfway leaves neither an object nor its bytes: the partial blob is a temporary file,
+        removed when the store opens again."""
+        s3 = self.server.client("s3")
+        s3.create_bucket(Bucket=BUCKET)
+        blobs_before = files_under(self.data_dir)
+        tmp = os.path.join(self.data_dir, "blobs", ".tmp")
+        written = lambda: sum(os.path.getsize(os.path.join(tmp, f))  # noqa: E731
+                              for f in os.listdir(tmp)) if os.path.isdir(tmp) else 0
+        s = partial_put(self.server.port, "streamed", 200_000_000, 60_000_000)
+        deadline = time.time() + 20
+        while written() < 40_000_000 and time.time() < deadline:
+            time.sleep(0.05)
+        self.assertGreaterEqual(written(), 40_000_000)  # on disk while the body still arrives
+        s3 = self.restart_after_kill9()
+        s.close()
+        with self.assertRaises(botocore.exceptions.ClientError) as ctx:
+            s3.head_object(Bucket=BUCKET, Key="streamed")
+        self.assertEqual(ctx.exception.response["ResponseMetadata"]["HTTPStatusCode"], 404)
+        self.assertNotIn("Contents", s3.list_objects_v2(Bucket=BUCKET))
+        self.assertEqual(written(), 0)
+        blob_files = lambda names: [n for n in names if "blobs/" in n]  # noqa: E731
+        self.assertEqual(blob_files(files_under(self.data_dir)), blob_files(blobs_before))
+
+    def test_streamed_put_abandoned_mid_body_leaves_no_blob(self):
+        s3 = self.server.client("s3")
+        s3.create_bucket(Bucket=BUCKET)
+        s = partial_put(self.server.port, "gone", 50_000_000, 20_000_000)
+        time.sleep(0.5)
+        s.close()
+        tmp = os.path.join(self.data_dir, "blobs", ".tmp")
+        deadline = time.time() + 10
+        while os.path.isdir(tmp) and os.listdir(tmp) and time.time() < deadline:
+            time.sleep(0.05)
+        self.assertEqual(os.listdir(tmp) if os.path.isdir(tmp) else [], [])
+        with self.assertRaises(botocore.exceptions.ClientError):
+            s3.head_object(Bucket=BUCKET, Key="gone")
+
     def test_large_body_then_pipelined_request_on_one_connection(self):
         """A body over 256 KiB is read straight from the socket: exactly its declared length,
         so the request sent right behind it on the same connection is answered too."""

@@ -19,36 +19,6 @@ constexpr std::string_view kCrlf = "\r\n";
 constexpr size_t kMaxLineSize = 4096;  // a chunk header or trailer line; SDK lines are < 200
 constexpr size_t kMaxSizeDigits = 16;
 
-// Walks the body; every read is bounds-checked against `body`.
-class ChunkReader {
- public:
-  explicit ChunkReader(std::string_view body) : body_(body) {}
-
-  // The next CRLF-terminated line without its CRLF; nullopt if there is none within bounds.
-  std::optional<std::string_view> Line() {
-    std::string_view rest = body_.substr(pos_, kMaxLineSize + kCrlf.size());
-    size_t end = rest.find(kCrlf);
-    if (end == std::string_view::npos) return std::nullopt;
-    pos_ += end + kCrlf.size();
-    return rest.substr(0, end);
-  }
-
-  // `n` bytes followed by CRLF; nullopt if the body is shorter or the CRLF is missing.
-  std::optional<std::string_view> Data(size_t n) {
-    if (body_.size() - pos_ < n || body_.size() - pos_ - n < kCrlf.size()) return std::nullopt;
-    if (body_.substr(pos_ + n, kCrlf.size()) != kCrlf) return std::nullopt;
-    std::string_view data = body_.substr(pos_, n);
-    pos_ += n + kCrlf.size();
-    return data;
-  }
-
-  size_t Remaining() const { return body_.size() - pos_; }
-
- private:
-  std::string_view body_;
-  size_t pos_ = 0;
-};
-
 std::optional<size_t> ParseHexSize(std::string_view text) {
   if (text.empty() || text.size() > kMaxSizeDigits || !internal::IsHex(text)) return std::nullopt;
   size_t value = 0;
@@ -79,12 +49,13 @@ std::optional<std::string_view> ChunkSignature(std::string_view extensions) {
   return std::nullopt;
 }
 
+// `data_sha256` is the raw SHA-256 of the chunk's bytes.
 std::string ExpectedChunkSignature(std::string_view key, std::string_view amz_date,
                                    std::string_view scope, std::string_view previous,
-                                   std::string_view data) {
+                                   std::string_view data_sha256) {
   std::string sts = "AWS4-HMAC-SHA256-PAYLOAD\n";
   sts.append(amz_date).append("\n").append(scope).append("\n").append(previous).append("\n");
-  sts.append(internal::kEmptySha256).append("\n").append(HexEncode(Sha256(data)));
+  sts.append(internal::kEmptySha256).append("\n").append(HexEncode(data_sha256));
   return HexSignature(key, sts);
 }
 
@@ -100,122 +71,194 @@ std::string ExpectedTrailerSignature(
   return HexSignature(key, sts);
 }
 
-ChunkedResult Malformed(ChunkedResult result, std::string message) {
-  result.malformed = true;
-  result.message = std::move(message);
-  return result;
-}
-
-ChunkedResult Mismatch(ChunkedResult result) {
-  std::string message =
-      "The request signature we calculated does not match the signature you provided. Check "
-      "your key and signing method.";
-  result.auth = AuthResult{AuthFailure::kSignatureMismatch, message};
-  result.message = std::move(message);
-  return result;
-}
+constexpr std::string_view kMismatchMessage =
+    "The request signature we calculated does not match the signature you provided. Check "
+    "your key and signing method.";
 
 }  // namespace
+
+AwsChunkedDecoder::AwsChunkedDecoder(PayloadMode mode, std::string signing_key,
+                                     std::string amz_date, std::string scope,
+                                     std::string seed_signature, long long decoded_length)
+    : mode_(mode),
+      signing_key_(std::move(signing_key)),
+      amz_date_(std::move(amz_date)),
+      scope_(std::move(scope)),
+      previous_(std::move(seed_signature)),
+      decoded_length_(decoded_length),
+      signed_chunks_(mode == PayloadMode::kStreamingSigned ||
+                     mode == PayloadMode::kStreamingSignedTrailer),
+      with_trailer_(mode == PayloadMode::kStreamingSignedTrailer ||
+                    mode == PayloadMode::kStreamingUnsignedTrailer),
+      check_(!signing_key_.empty()) {
+  if (!signed_chunks_ && !with_trailer_) Fail("The payload is not aws-chunked encoded.");
+}
+
+AwsChunkedDecoder::~AwsChunkedDecoder() = default;
+
+bool AwsChunkedDecoder::Fail(std::string message) {
+  state_ = State::kFailed;
+  result_.malformed = true;
+  result_.message = std::move(message);
+  return false;
+}
+
+bool AwsChunkedDecoder::Mismatch() {
+  state_ = State::kFailed;
+  result_.auth = AuthResult{AuthFailure::kSignatureMismatch, std::string(kMismatchMessage)};
+  result_.message = std::string(kMismatchMessage);
+  return false;
+}
+
+bool AwsChunkedDecoder::Feed(std::string_view in, std::string* out) {
+  size_t i = 0;
+  while (i < in.size()) {
+    switch (state_) {
+      case State::kHeader:
+      case State::kTrailer: {
+        // A line ends at the first CRLF (a bare LF is part of it).
+        size_t lf = in.find('\n', i);
+        size_t take = (lf == std::string_view::npos ? in.size() : lf + 1) - i;
+        line_.append(in.substr(i, take));
+        i += take;
+        if (line_.size() > kMaxLineSize + kCrlf.size())
+          return Fail(state_ == State::kHeader ? "Incomplete chunk header."
+                                               : "Incomplete trailing headers.");
+        if (!line_.ends_with(kCrlf)) break;
+        std::string line = std::move(line_);
+        line_.clear();
+        line.resize(line.size() - kCrlf.size());
+        if (!(state_ == State::kHeader ? OnHeader(line) : OnTrailer(line))) return false;
+        break;
+      }
+      case State::kData: {
+        std::string_view data = in.substr(i, std::min<uint64_t>(remaining_, in.size() - i));
+        if (chunk_hash_) chunk_hash_->Update(data);
+        out->append(data);
+        decoded_ += data.size();
+        remaining_ -= data.size();
+        i += data.size();
+        if (remaining_ == 0) state_ = State::kDataEnd;
+        break;
+      }
+      case State::kDataEnd: {
+        while (line_.size() < kCrlf.size() && i < in.size()) line_ += in[i++];
+        if (line_.size() < kCrlf.size()) break;
+        if (line_ != kCrlf) return Fail("Incomplete chunk data.");
+        line_.clear();
+        if (!OnChunkEnd()) return false;
+        state_ = State::kHeader;
+        break;
+      }
+      case State::kDone:
+        return Fail("Unexpected data after the final chunk.");
+      case State::kFailed:
+        return false;
+    }
+  }
+  return state_ != State::kFailed;
+}
+
+bool AwsChunkedDecoder::OnHeader(std::string_view header) {
+  size_t semi = header.find(';');
+  std::optional<size_t> size = ParseHexSize(header.substr(0, semi));
+  if (!size) return Fail("Invalid chunk size.");
+  if (signed_chunks_) {
+    auto signature = ChunkSignature(semi == std::string_view::npos ? "" : header.substr(semi + 1));
+    if (!signature) return Fail("Missing chunk-signature.");
+    chunk_signature_ = internal::ToLower(*signature);
+  }
+  if (decoded_length_ >= 0 && *size > static_cast<uint64_t>(decoded_length_) - decoded_)
+    return Fail("The decoded body is longer than x-amz-decoded-content-length.");
+  if (signed_chunks_ && check_) chunk_hash_ = std::make_unique<Sha256Stream>();
+  if (*size == 0) {
+    // The final chunk: no data, and its trailing section follows at once.
+    if (!OnChunkEnd()) return false;
+    state_ = State::kTrailer;
+    return true;
+  }
+  remaining_ = *size;
+  state_ = State::kData;
+  return true;
+}
+
+bool AwsChunkedDecoder::OnChunkEnd() {
+  if (!chunk_hash_) return true;
+  std::string expected =
+      ExpectedChunkSignature(signing_key_, amz_date_, scope_, previous_, chunk_hash_->Final());
+  chunk_hash_.reset();
+  if (!SignatureEquals(expected, chunk_signature_)) return Mismatch();
+  previous_ = std::move(expected);
+  return true;
+}
+
+bool AwsChunkedDecoder::OnTrailer(std::string_view line) {
+  if (!line.empty()) {
+    if (!with_trailer_) return Fail("Unexpected trailing header.");
+    size_t colon = line.find(':');
+    if (colon == std::string_view::npos || colon == 0) return Fail("Invalid trailing header.");
+    std::string name = internal::ToLower(TrimSpaces(line.substr(0, colon)));
+    std::string value(TrimSpaces(line.substr(colon + 1)));
+    if (name == "x-amz-trailer-signature") {
+      trailer_signature_ = internal::ToLower(value);
+    } else {
+      result_.trailers.emplace_back(std::move(name), std::move(value));
+    }
+    return true;
+  }
+  // The empty line that ends the body.
+  if (decoded_length_ >= 0 && decoded_ != static_cast<uint64_t>(decoded_length_))
+    return Fail("The decoded body is shorter than x-amz-decoded-content-length.");
+  if (mode_ == PayloadMode::kStreamingSignedTrailer) {
+    if (!trailer_signature_) return Fail("Missing x-amz-trailer-signature.");
+    if (check_) {
+      // SDKs sign the trailers in the order they write them; some sort them first.
+      bool ok = SignatureEquals(
+          ExpectedTrailerSignature(signing_key_, amz_date_, scope_, previous_, result_.trailers),
+          *trailer_signature_);
+      if (!ok && result_.trailers.size() > 1) {
+        auto sorted = result_.trailers;
+        std::sort(sorted.begin(), sorted.end());
+        ok = SignatureEquals(
+            ExpectedTrailerSignature(signing_key_, amz_date_, scope_, previous_, sorted),
+            *trailer_signature_);
+      }
+      if (!ok) return Mismatch();
+    }
+  }
+  state_ = State::kDone;
+  return true;
+}
+
+bool AwsChunkedDecoder::Finish() {
+  switch (state_) {
+    case State::kDone:
+      return true;
+    case State::kFailed:
+      return false;
+    case State::kHeader:
+      return Fail("Incomplete chunk header.");
+    case State::kData:
+    case State::kDataEnd:
+      return Fail("Incomplete chunk data.");
+    case State::kTrailer:
+      return Fail("Incomplete trailing headers.");
+  }
+  return false;
+}
 
 ChunkedResult DecodeAwsChunked(std::string_view body, PayloadMode mode,
                                std::string_view signing_key, std::string_view amz_date,
                                std::string_view scope, std::string_view seed_signature,
                                long long decoded_length) {
-  ChunkedResult result;
-  const bool signed_chunks =
-      mode == PayloadMode::kStreamingSigned || mode == PayloadMode::kStreamingSignedTrailer;
-  const bool with_trailer = mode == PayloadMode::kStreamingSignedTrailer ||
-                            mode == PayloadMode::kStreamingUnsignedTrailer;
-  if (!signed_chunks && !with_trailer) {
-    return Malformed(std::move(result), "The payload is not aws-chunked encoded.");
-  }
-  const bool check = !signing_key.empty();
-  if (decoded_length >= 0) {
-    result.payload.reserve(std::min(body.size(), static_cast<size_t>(decoded_length)));
-  }
-
-  ChunkReader reader(body);
-  std::string previous(seed_signature);
-  while (true) {
-    std::optional<std::string_view> header = reader.Line();
-    if (!header) return Malformed(std::move(result), "Incomplete chunk header.");
-    size_t semi = header->find(';');
-    std::optional<size_t> size = ParseHexSize(header->substr(0, semi));
-    if (!size) return Malformed(std::move(result), "Invalid chunk size.");
-    if (*size > reader.Remaining()) {
-      return Malformed(std::move(result), "The chunk is larger than the rest of the body.");
-    }
-    std::optional<std::string_view> signature;
-    if (signed_chunks) {
-      signature = ChunkSignature(semi == std::string_view::npos ? "" : header->substr(semi + 1));
-      if (!signature) return Malformed(std::move(result), "Missing chunk-signature.");
-    }
-    std::string_view data;
-    if (*size > 0) {
-      std::optional<std::string_view> chunk = reader.Data(*size);
-      if (!chunk) return Malformed(std::move(result), "Incomplete chunk data.");
-      data = *chunk;
-    }
-    if (signed_chunks && check) {
-      std::string expected = ExpectedChunkSignature(signing_key, amz_date, scope, previous, data);
-      if (!SignatureEquals(expected, internal::ToLower(*signature))) {
-        return Mismatch(std::move(result));
-      }
-      previous = std::move(expected);
-    }
-    if (decoded_length >= 0 &&
-        result.payload.size() + data.size() > static_cast<size_t>(decoded_length)) {
-      return Malformed(std::move(result),
-                       "The decoded body is longer than x-amz-decoded-content-length.");
-    }
-    result.payload.append(data);
-    if (*size == 0) break;
-  }
-
-  // Trailing headers, then the empty line that ends the body.
-  std::optional<std::string> trailer_signature;
-  while (true) {
-    std::optional<std::string_view> line = reader.Line();
-    if (!line) return Malformed(std::move(result), "Incomplete trailing headers.");
-    if (line->empty()) break;
-    if (!with_trailer) return Malformed(std::move(result), "Unexpected trailing header.");
-    size_t colon = line->find(':');
-    if (colon == std::string_view::npos || colon == 0) {
-      return Malformed(std::move(result), "Invalid trailing header.");
-    }
-    std::string name = internal::ToLower(TrimSpaces(line->substr(0, colon)));
-    std::string value(TrimSpaces(line->substr(colon + 1)));
-    if (name == "x-amz-trailer-signature") {
-      trailer_signature = internal::ToLower(value);
-    } else {
-      result.trailers.emplace_back(std::move(name), std::move(value));
-    }
-  }
-  if (reader.Remaining() != 0) {
-    return Malformed(std::move(result), "Unexpected data after the final chunk.");
-  }
-  if (decoded_length >= 0 && result.payload.size() != static_cast<size_t>(decoded_length)) {
-    return Malformed(std::move(result),
-                     "The decoded body is shorter than x-amz-decoded-content-length.");
-  }
-
-  if (mode == PayloadMode::kStreamingSignedTrailer) {
-    if (!trailer_signature) return Malformed(std::move(result), "Missing x-amz-trailer-signature.");
-    if (check) {
-      // SDKs sign the trailers in the order they write them; some sort them first.
-      bool ok = SignatureEquals(
-          ExpectedTrailerSignature(signing_key, amz_date, scope, previous, result.trailers),
-          *trailer_signature);
-      if (!ok && result.trailers.size() > 1) {
-        auto sorted = result.trailers;
-        std::sort(sorted.begin(), sorted.end());
-        ok = SignatureEquals(
-            ExpectedTrailerSignature(signing_key, amz_date, scope, previous, sorted),
-            *trailer_signature);
-      }
-      if (!ok) return Mismatch(std::move(result));
-    }
-  }
+  AwsChunkedDecoder decoder(mode, std::string(signing_key), std::string(amz_date),
+                            std::string(scope), std::string(seed_signature), decoded_length);
+  std::string payload;
+  if (decoded_length >= 0)
+    payload.reserve(std::min(body.size(), static_cast<size_t>(decoded_length)));
+  if (decoder.Feed(body, &payload)) decoder.Finish();
+  ChunkedResult result = std::move(decoder.result());
+  result.payload = std::move(payload);
   return result;
 }
 

@@ -325,7 +325,8 @@ AuthResult Verify(const RequestView& request, const SignatureInfo& info,
   if (!info.payload_hash.empty()) {
     payload_hashes.push_back(info.payload_hash);
   } else if (info.presigned && IsS3SigningName(info.service)) {
-    payload_hashes = {std::string(internal::kUnsignedPayload), get_body_hash()};
+    payload_hashes = {std::string(internal::kUnsignedPayload)};
+    if (!request.body_streamed) payload_hashes.push_back(get_body_hash());
   } else if (info.presigned) {
     payload_hashes = {get_body_hash(), std::string(internal::kUnsignedPayload)};
   } else {
@@ -361,7 +362,7 @@ AuthResult Verify(const RequestView& request, const SignatureInfo& info,
   if (AuthResult window = CheckDateWindow(info, signed_at, now); !window.ok()) return window;
 
   if (info.payload_mode == PayloadMode::kSigned && !info.payload_hash.empty() &&
-      !EqualsIgnoreCase(info.payload_hash, get_body_hash())) {
+      !request.body_streamed && !EqualsIgnoreCase(info.payload_hash, get_body_hash())) {
     return Failure(AuthFailure::kContentHashMismatch,
                    "The provided 'x-amz-content-sha256' header does not match what was computed.");
   }

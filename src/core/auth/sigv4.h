@@ -19,6 +19,9 @@ struct RequestView {
   std::string_view query;  // raw query string without '?', may be empty
   const HeaderList* headers = nullptr;
   std::string_view body;  // the body as received (used when the payload hash must be computed)
+  // The body is not at hand (a large upload streamed to its handler): Verify neither hashes nor
+  // checks it; the caller checks a signed payload's hash when the body has been read.
+  bool body_streamed = false;
 };
 
 // How the payload is covered by the signature (x-amz-content-sha256).

@@ -4,6 +4,36 @@
 
 namespace nimbus::http {
 
+const HeaderList& BodyStream::trailers() const {
+  static const HeaderList kNone;
+  return kNone;
+}
+
+Task<bool> ReadWholeBody(BodyStream* stream, uint64_t limit, std::string* out, bool* too_large) {
+  *too_large = false;
+  out->clear();
+  if (auto length = stream->length()) {
+    if (*length > limit) {
+      *too_large = true;
+      co_return false;
+    }
+    out->reserve(static_cast<size_t>(*length));
+  }
+  std::string chunk;
+  for (;;) {
+    if (!co_await stream->Read(&chunk)) co_return false;
+    if (chunk.empty()) co_return true;
+    if (chunk.size() > limit - out->size()) {
+      *too_large = true;
+      co_return false;
+    }
+    if (out->empty() && out->capacity() < chunk.size())
+      out->swap(chunk);
+    else
+      out->append(chunk);
+  }
+}
+
 std::string_view Request::Header(std::string_view name) const {
   for (const auto& [k, v] : headers)
     if (k == name) return v;

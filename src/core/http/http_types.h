@@ -2,14 +2,55 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "core/common/api_error.h"
+#include "core/common/task.h"
+
 namespace nimbus::http {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;  // names lowercase
+
+// Request bodies are read whole into memory up to this size (ServerOptions::max_body_bytes);
+// larger ones only by handlers that take a BodyStream (S3 PutObject and UploadPart).
+inline constexpr uint64_t kMaxBodyBytes = 64ull << 20;
+
+// A request body that the handler reads in pieces while it runs, instead of the server reading
+// it whole first (Request::body_stream): large uploads are never whole in memory. A server sends
+// `100 Continue` (when the client expects it) only on the first Read, so a handler that refuses
+// the request without reading answers before the client sends the body; the connection is then
+// closed. Valid only while the handler runs; one coroutine reads it at a time.
+class BodyStream {
+ public:
+  virtual ~BodyStream() = default;
+  // The next piece of the body into `*chunk` (replacing its contents; at most about a MiB);
+  // empty once the body has ended. False when the body cannot be read: the connection failed or
+  // timed out, or the body is malformed or fails a check (error() then says what to answer).
+  // After false or the end, every Read returns the same again.
+  virtual Task<bool> Read(std::string* chunk) = 0;
+  // The length the body will have, when known (Content-Length, x-amz-decoded-content-length).
+  virtual std::optional<uint64_t> length() const = 0;
+  // True once Read has returned the end.
+  virtual bool done() const = 0;
+  // Headers sent after the body (aws-chunked trailers, lowercase names); complete once done().
+  virtual const HeaderList& trailers() const;
+  // Why the last Read returned false, for the client; nullopt when the connection failed (no
+  // answer can reach the client anyway) or nothing failed.
+  const std::optional<ApiError>& error() const { return error_; }
+
+ protected:
+  std::optional<ApiError> error_;
+};
+
+// Reads all of `*stream` into `*out` (replacing it). false with `*too_large` when the body is
+// longer than `limit` (checked against length() first, so nothing is read then); false without
+// it when a Read failed.
+Task<bool> ReadWholeBody(BodyStream* stream, uint64_t limit, std::string* out, bool* too_large);
 
 // One HTTP request as the router sees it: no Beast types, so everything above core/http stays
 // free of Beast headers.
@@ -20,6 +61,9 @@ struct Request {
   std::string query;   // raw query string without '?'
   HeaderList headers;  // in arrival order, names lowercased
   std::string body;
+  // Set instead of `body` for bodies a server streams (ServerOptions::stream_body_bytes): the
+  // handler reads them, or ReadWholeBody them into `body` first. Null for every other request.
+  std::shared_ptr<BodyStream> body_stream;
   std::string remote_address;
   int http_version = 11;  // 10 or 11
 

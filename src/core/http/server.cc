@@ -33,6 +33,100 @@ namespace {
 // Request bodies of a known length over this are read straight into their string (Serve).
 constexpr uint64_t kDirectBodyBytes = 256 * 1024;
 
+// Pieces a streamed request body (Request::body_stream) is read in.
+constexpr size_t kStreamPiece = 1 << 20;
+
+// Request::body_stream for a body the server does not read before the handler runs: read from
+// the connection as the handler asks, straight from the socket for a Content-Length body, through
+// Beast's buffer_body parser for a chunked one. Lives in the connection's coroutine frame and
+// refers to its stream and buffer: Detach() once the handler has returned.
+class SocketBody final : public BodyStream {
+ public:
+  // Takes over `parser` (its header read) for a chunked body.
+  SocketBody(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+             bhttp::request_parser<bhttp::string_body>& parser, bool expect_continue,
+             int timeout_seconds)
+      : stream_(stream),
+        buffer_(buffer),
+        expect_continue_(expect_continue),
+        timeout_seconds_(timeout_seconds) {
+    if (auto n = parser.content_length()) {
+      length_ = remaining_ = *n;
+    } else {
+      chunked_.emplace(std::move(parser));
+      chunked_->body_limit(boost::none);
+    }
+  }
+
+  Task<bool> Read(std::string* chunk) override {
+    chunk->clear();
+    if (failed_ || detached_) co_return false;
+    if (done_) co_return true;
+    beast::error_code ec;
+    if (expect_continue_) {
+      expect_continue_ = false;
+      bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
+      stream_.expires_after(std::chrono::seconds(timeout_seconds_));
+      co_await bhttp::async_write(stream_, cont, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) co_return Fail();
+    }
+    // Each piece must arrive within the body timeout (not the whole body: gigabytes take time).
+    stream_.expires_after(std::chrono::seconds(timeout_seconds_));
+    if (!chunked_) {
+      if (remaining_ == 0) {
+        done_ = true;
+        co_return true;
+      }
+      size_t n = static_cast<size_t>(std::min<uint64_t>(kStreamPiece, remaining_));
+      chunk->resize(n);
+      size_t have = std::min(n, buffer_.size());
+      asio::buffer_copy(asio::buffer(chunk->data(), have), buffer_.data());
+      buffer_.consume(have);
+      if (have < n)
+        co_await asio::async_read(stream_, asio::buffer(chunk->data() + have, n - have),
+                                  asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) co_return Fail();
+      remaining_ -= n;
+      co_return true;
+    }
+    if (chunked_->is_done()) {
+      done_ = true;
+      co_return true;
+    }
+    chunk->resize(kStreamPiece);
+    auto& body = chunked_->get().body();
+    body.data = chunk->data();
+    body.size = chunk->size();
+    body.more = true;
+    co_await bhttp::async_read(stream_, buffer_, *chunked_,
+                               asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == bhttp::error::need_buffer) ec = {};
+    if (ec) co_return Fail();
+    chunk->resize(chunk->size() - body.size);
+    if (chunk->empty()) done_ = chunked_->is_done();
+    co_return true;
+  }
+
+  std::optional<uint64_t> length() const override { return length_; }
+  bool done() const override { return done_; }
+  void Detach() { detached_ = true; }
+
+ private:
+  bool Fail() {
+    failed_ = true;
+    return false;
+  }
+
+  beast::tcp_stream& stream_;
+  beast::flat_buffer& buffer_;
+  std::optional<bhttp::request_parser<bhttp::buffer_body>> chunked_;
+  bool expect_continue_;
+  int timeout_seconds_;
+  std::optional<uint64_t> length_;
+  uint64_t remaining_ = 0;
+  bool done_ = false, failed_ = false, detached_ = false;
+};
+
 // One live connection, registered so a graceful stop can close it when it is idle.
 struct ConnectionState {
   beast::tcp_stream* stream = nullptr;
@@ -191,8 +285,7 @@ asio::awaitable<bool> WriteFromSource(beast::tcp_stream& stream, Response& out, 
     if (ec && ec != bhttp::error::need_buffer) co_return false;
   }
   if (sent != out.body_source_length) {
-    spdlog::warn("response body source ended after {} of {} bytes", sent,
-                 out.body_source_length);
+    spdlog::warn("response body source ended after {} of {} bytes", sent, out.body_source_length);
     co_return false;
   }
   res.body().data = nullptr;
@@ -218,11 +311,17 @@ asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) 
   }
   beast::flat_buffer buffer;
   bool first = true;
+  bool body_left_unread = false;
   try {
     while (!self->stopping.load()) {
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(options.max_header_bytes);
-      parser.body_limit(options.max_body_bytes);
+      // With streaming on, a body's length decides only how it is read (below): the handler
+      // enforces its limits.
+      if (options.stream_body_bytes > 0)
+        parser.body_limit(boost::none);
+      else
+        parser.body_limit(options.max_body_bytes);
       stream.expires_after(std::chrono::seconds(first ? options.header_timeout_seconds
                                                       : options.idle_timeout_seconds));
       beast::error_code ec;
@@ -257,57 +356,10 @@ asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) 
         }
       } done{self.get(), id};
 
-      auto& req_header = parser.get();
-      if (beast::iequals(req_header[bhttp::field::expect], "100-continue")) {
-        bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
-        co_await bhttp::async_write(stream, cont, asio::redirect_error(asio::use_awaitable, ec));
-        if (ec) break;
-      }
-      stream.expires_after(std::chrono::seconds(options.body_timeout_seconds));
-      std::string direct_body;
-      bool direct = false;
-      if (auto length = parser.content_length(); length && *length > kDirectBodyBytes) {
-        // A large body of known length (the parser has checked it against the limit) is read
-        // straight into its string: what the header read already buffered, then the socket's
-        // bytes with no copy through `buffer` (an S3 PUT of 64 MiB is otherwise copied once
-        // more, 64 KiB at a time).
-        direct = true;
-        direct_body.resize(static_cast<size_t>(*length));
-        size_t have = std::min(direct_body.size(), buffer.size());
-        asio::buffer_copy(asio::buffer(direct_body.data(), have), buffer.data());
-        buffer.consume(have);
-        if (have < direct_body.size())
-          co_await asio::async_read(
-              stream, asio::buffer(direct_body.data() + have, direct_body.size() - have),
-              asio::redirect_error(asio::use_awaitable, ec));
-        if (ec) break;
-      } else {
-        // A large body is read in 64 KiB slices, not the buffer's 512-byte default (an S3 PUT of
-        // 1 MiB took 2,000 reads otherwise).
-        if (auto length = parser.content_length(); length && *length > 16 * 1024)
-          buffer.reserve(64 * 1024);
-        co_await bhttp::async_read(stream, buffer, parser,
-                                   asio::redirect_error(asio::use_awaitable, ec));
-      }
-      if (ec) {
-        if (ec == bhttp::error::body_limit) {
-          auto res = SimpleResponse(413, "Request entity too large\n", false, 11);
-          stream.expires_after(std::chrono::seconds(5));
-          co_await bhttp::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
-        } else if (ec != asio::error::eof && ec != bhttp::error::end_of_stream &&
-                   ec != beast::error::timeout && ec != asio::error::connection_reset &&
-                   ec != bhttp::error::partial_message) {
-          auto res = SimpleResponse(400, "Bad request\n", false, 11);
-          stream.expires_after(std::chrono::seconds(5));
-          co_await bhttp::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
-        }
-        break;
-      }
-      auto breq = parser.release();
-      if (direct) breq.body() = std::move(direct_body);
+      auto& head = parser.get();
       Request req;
-      req.method = std::string(breq.method_string());
-      req.target = std::string(breq.target());
+      req.method = std::string(head.method_string());
+      req.target = std::string(head.target());
       auto qpos = req.target.find('?');
       if (qpos == std::string::npos) {
         req.path = req.target;
@@ -316,11 +368,67 @@ asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) 
         req.query = req.target.substr(qpos + 1);
       }
       req.headers.reserve(16);
-      for (const auto& f : breq) req.headers.emplace_back(Lower(f.name_string()), f.value());
-      req.body = std::move(breq.body());
+      for (const auto& f : head) req.headers.emplace_back(Lower(f.name_string()), f.value());
       req.remote_address = remote;
-      req.http_version = static_cast<int>(breq.version());
-      bool keep_alive = breq.keep_alive();
+      req.http_version = static_cast<int>(head.version());
+      const unsigned version = head.version();
+      const bool keep_alive = head.keep_alive();
+      const bool expect_continue = beast::iequals(head[bhttp::field::expect], "100-continue");
+
+      std::shared_ptr<SocketBody> body_stream;
+      if (options.stream_body_bytes > 0 && !parser.is_done() &&
+          (parser.chunked() || *parser.content_length() >
+                                   std::min(options.stream_body_bytes, options.max_body_bytes))) {
+        body_stream = std::make_shared<SocketBody>(stream, buffer, parser, expect_continue,
+                                                   options.body_timeout_seconds);
+        req.body_stream = body_stream;
+      } else {
+        if (expect_continue) {
+          bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
+          co_await bhttp::async_write(stream, cont, asio::redirect_error(asio::use_awaitable, ec));
+          if (ec) break;
+        }
+        stream.expires_after(std::chrono::seconds(options.body_timeout_seconds));
+        if (auto length = parser.content_length(); length && *length > kDirectBodyBytes) {
+          // A large body of known length (the parser has checked it against the limit) is read
+          // straight into its string: what the header read already buffered, then the socket's
+          // bytes with no copy through `buffer` (an S3 PUT of 64 MiB is otherwise copied once
+          // more, 64 KiB at a time).
+          req.body.resize(static_cast<size_t>(*length));
+          size_t have = std::min(req.body.size(), buffer.size());
+          asio::buffer_copy(asio::buffer(req.body.data(), have), buffer.data());
+          buffer.consume(have);
+          if (have < req.body.size())
+            co_await asio::async_read(stream,
+                                      asio::buffer(req.body.data() + have, req.body.size() - have),
+                                      asio::redirect_error(asio::use_awaitable, ec));
+          if (ec) break;
+        } else {
+          // A large body is read in 64 KiB slices, not the buffer's 512-byte default (an S3 PUT
+          // of 1 MiB took 2,000 reads otherwise).
+          if (auto length = parser.content_length(); length && *length > 16 * 1024)
+            buffer.reserve(64 * 1024);
+          co_await bhttp::async_read(stream, buffer, parser,
+                                     asio::redirect_error(asio::use_awaitable, ec));
+          if (ec) {
+            if (ec == bhttp::error::body_limit) {
+              auto res = SimpleResponse(413, "Request entity too large\n", false, 11);
+              stream.expires_after(std::chrono::seconds(5));
+              co_await bhttp::async_write(stream, res,
+                                          asio::redirect_error(asio::use_awaitable, ec));
+            } else if (ec != asio::error::eof && ec != bhttp::error::end_of_stream &&
+                       ec != beast::error::timeout && ec != asio::error::connection_reset &&
+                       ec != bhttp::error::partial_message) {
+              auto res = SimpleResponse(400, "Bad request\n", false, 11);
+              stream.expires_after(std::chrono::seconds(5));
+              co_await bhttp::async_write(stream, res,
+                                          asio::redirect_error(asio::use_awaitable, ec));
+            }
+            break;
+          }
+          req.body = std::move(parser.get().body());
+        }
+      }
 
       Response out;
       try {
@@ -333,15 +441,19 @@ asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) 
       }
 
       bool close = out.close || !keep_alive || self->stopping.load();
+      if (body_stream) {
+        // A body the handler left unread (it answered first) cannot be skipped: close.
+        if (!body_stream->done()) body_left_unread = close = true;
+        body_stream->Detach();
+      }
       if (out.body_source && req.method != "HEAD" && out.status >= 200 && out.status != 204 &&
           out.status != 304) {
         stream.expires_after(std::chrono::seconds(options.body_timeout_seconds));
-        bool ok = co_await WriteFromSource(stream, out, breq.version(), close);
+        bool ok = co_await WriteFromSource(stream, out, version, close);
         if (!ok || close) break;
         continue;
       }
-      bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(out.status),
-                                              breq.version()};
+      bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(out.status), version};
       bool has_length = false;
       for (auto& [k, v] : out.headers) {
         if (beast::iequals(k, "content-length")) has_length = true;
@@ -368,6 +480,19 @@ asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) 
   }
   beast::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  if (body_left_unread) {
+    // The client may still be sending the body the handler refused without reading: read and
+    // drop it for a moment (up to 2 s or 64 MiB), since closing a socket with unread data resets
+    // the connection and may destroy the answer before the client has read it.
+    std::string scratch(64 * 1024, '\0');
+    stream.expires_after(std::chrono::seconds(2));
+    for (size_t drained = 0; drained < (64u << 20);) {
+      auto [ec, n] = co_await stream.async_read_some(asio::buffer(scratch),
+                                                     asio::as_tuple(asio::use_awaitable));
+      if (ec) break;
+      drained += n;
+    }
+  }
   std::lock_guard lock(self->mu);
   self->connections.erase(id);
 }
@@ -448,21 +573,21 @@ void Server::Stop() {
 void Server::StopOnSignals(std::function<void()> before_stop) {
   impl_->signals.add(SIGTERM);
   impl_->signals.add(SIGINT);
-  impl_->signals.async_wait([this, before_stop = std::move(before_stop)](
-                                const beast::error_code& ec, int sig) {
-    if (ec) return;
-    if (!before_stop) {
-      spdlog::info("received signal {}, stopping: finishing in-flight requests", sig);
-      Stop();
-      return;
-    }
-    spdlog::info("received signal {}, running shutdown hooks before stopping", sig);
-    impl_->before_stop_thread = std::thread([this, before_stop] {
-      before_stop();
-      spdlog::info("stopping: finishing in-flight requests");
-      Stop();
-    });
-  });
+  impl_->signals.async_wait(
+      [this, before_stop = std::move(before_stop)](const beast::error_code& ec, int sig) {
+        if (ec) return;
+        if (!before_stop) {
+          spdlog::info("received signal {}, stopping: finishing in-flight requests", sig);
+          Stop();
+          return;
+        }
+        spdlog::info("received signal {}, running shutdown hooks before stopping", sig);
+        impl_->before_stop_thread = std::thread([this, before_stop] {
+          before_stop();
+          spdlog::info("stopping: finishing in-flight requests");
+          Stop();
+        });
+      });
 }
 
 struct Listener::Impl {

@@ -17,13 +17,18 @@ namespace nimbus::http {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  uint16_t port = 4566;  // 0 = pick a free port (tests)
-  int threads = 0;       // 0 = hardware concurrency
-  uint64_t max_body_bytes = 64ull << 20;
+  uint16_t port = 4566;                     // 0 = pick a free port (tests)
+  int threads = 0;                          // 0 = hardware concurrency
+  uint64_t max_body_bytes = kMaxBodyBytes;  // bodies read whole before the handler runs
+  // Bodies longer than this (by Content-Length), and chunked bodies, are not read first but
+  // handed to the handler as Request::body_stream, whatever their length: the handler enforces
+  // its own limits. 0: never (every body is read whole, up to max_body_bytes).
+  uint64_t stream_body_bytes = 0;
   uint32_t max_header_bytes = 64 << 10;
   int header_timeout_seconds = 30;  // slowloris guard: whole header must arrive in this time
   int idle_timeout_seconds = 120;   // keep-alive connections idle longer are closed
-  int body_timeout_seconds = 300;   // whole body must arrive in this time
+  int body_timeout_seconds = 300;   // whole body must arrive in this time (for a streamed body:
+                                    // each piece a handler reads)
 };
 
 // The request handler: runs as a coroutine on the server's executor; may suspend (long polls).

@@ -1,5 +1,6 @@
 #include "core/router/router.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cctype>
 
@@ -7,6 +8,7 @@
 #include "core/auth/credentials.h"
 #include "core/auth/sigv4.h"
 #include "core/common/encoding.h"
+#include "core/common/hashing.h"
 #include "core/common/ids.h"
 #include "core/common/logging.h"
 #include "core/protocol/codec.h"
@@ -164,6 +166,140 @@ std::optional<RouteDecision> DataPlaneRoute(const http::Request& r) {
   return std::nullopt;
 }
 
+// The 413 the server answered before bodies over kStreamBodyBytes became streams: what every
+// service but S3's uploads still answers for a body over http::kMaxBodyBytes.
+http::Response EntityTooLargeText() {
+  http::Response r;
+  r.status = 413;
+  r.SetHeader("content-type", "text/plain");
+  r.body = "Request entity too large\n";
+  r.close = true;
+  return r;
+}
+
+// A streamed body that could not be read (the client went away or timed out): nobody hears the
+// answer; the connection closes.
+http::Response BodyReadFailed() {
+  http::Response r;
+  r.status = 400;
+  r.SetHeader("content-type", "text/plain");
+  r.body = "Bad request\n";
+  r.close = true;
+  return r;
+}
+
+// Reads a streamed body whole into request.body (for every consumer but the operations that take
+// streams). The answer to send instead when it cannot: `too_large` for a body over the limit.
+Task<std::optional<http::Response>> ReadStreamedBody(http::Request& request,
+                                                     http::Response too_large) {
+  bool over = false;
+  std::string body;
+  bool ok =
+      co_await http::ReadWholeBody(request.body_stream.get(), http::kMaxBodyBytes, &body, &over);
+  if (!ok) co_return over ? std::move(too_large) : BodyReadFailed();
+  request.body = std::move(body);
+  request.body_stream.reset();
+  co_return std::nullopt;
+}
+
+// An aws-chunked body decoded as it streams in (and its chunk signatures checked on the way).
+class ChunkedBodyStream final : public http::BodyStream {
+ public:
+  using ErrorOf = std::function<ApiError(const auth::ChunkedResult&)>;
+  ChunkedBodyStream(std::shared_ptr<http::BodyStream> inner,
+                    std::unique_ptr<auth::AwsChunkedDecoder> decoder, long long decoded_length,
+                    ErrorOf error_of)
+      : inner_(std::move(inner)), decoder_(std::move(decoder)), error_of_(std::move(error_of)) {
+    if (decoded_length >= 0) length_ = static_cast<uint64_t>(decoded_length);
+  }
+
+  // One co_await and one co_return: the decoding is in Decode.
+  Task<bool> Read(std::string* chunk) override {
+    chunk->clear();
+    bool ok = !failed_;
+    while (ok && !done_ && chunk->empty()) {
+      bool got = co_await inner_->Read(&raw_);
+      ok = got ? Decode(chunk) : Fail(inner_->error());
+    }
+    co_return ok;
+  }
+  std::optional<uint64_t> length() const override { return length_; }
+  bool done() const override { return done_; }
+  const http::HeaderList& trailers() const override { return decoder_->result().trailers; }
+
+ private:
+  // Decodes the piece just read into `*chunk`; at the end of the body, checks it ended right.
+  bool Decode(std::string* chunk) {
+    if (raw_.empty()) {
+      if (!decoder_->Finish()) return Fail(error_of_(decoder_->result()));
+      done_ = true;
+      return true;
+    }
+    if (decoder_->Feed(raw_, chunk)) return true;
+    chunk->clear();
+    return Fail(error_of_(decoder_->result()));
+  }
+
+  bool Fail(std::optional<ApiError> error) {
+    failed_ = true;
+    error_ = std::move(error);
+    return false;
+  }
+
+  std::shared_ptr<http::BodyStream> inner_;
+  std::unique_ptr<auth::AwsChunkedDecoder> decoder_;
+  ErrorOf error_of_;
+  std::optional<uint64_t> length_;
+  std::string raw_;
+  bool done_ = false, failed_ = false;
+};
+
+// A streamed body whose SHA-256 the signature covers (x-amz-content-sha256 of a signed
+// payload): checked once the body has ended, before the handler can act on it.
+class PayloadHashCheckStream final : public http::BodyStream {
+ public:
+  PayloadHashCheckStream(std::shared_ptr<http::BodyStream> inner, std::string expected_hex,
+                         ApiError mismatch)
+      : inner_(std::move(inner)),
+        expected_hex_(std::move(expected_hex)),
+        mismatch_(std::move(mismatch)) {}
+
+  Task<bool> Read(std::string* chunk) override {
+    chunk->clear();
+    if (failed_) co_return false;
+    if (done_) co_return true;
+    if (!co_await inner_->Read(chunk)) {
+      failed_ = true;
+      error_ = inner_->error();
+      co_return false;
+    }
+    if (!chunk->empty()) {
+      hash_.Update(*chunk);
+      co_return true;
+    }
+    std::string actual = HexEncode(hash_.Final());
+    if (actual.size() != expected_hex_.size() ||
+        !std::equal(actual.begin(), actual.end(), expected_hex_.begin(), [](char a, char b) {
+          return a == std::tolower(static_cast<unsigned char>(b));
+        })) {
+      failed_ = true;
+      error_ = mismatch_;
+      co_return false;
+    }
+    done_ = true;
+    co_return true;
+  }
+  std::optional<uint64_t> length() const override { return inner_->length(); }
+  bool done() const override { return done_; }
+
+ private:
+  std::shared_ptr<http::BodyStream> inner_;
+  std::string expected_hex_;
+  ApiError mismatch_;
+  Sha256Stream hash_;
+  bool done_ = false, failed_ = false;
+};
+
 }  // namespace
 
 Router::Router(ServiceEnv* env, Registry* registry) : env_(env), registry_(registry) {
@@ -268,9 +404,20 @@ RouteDecision Router::Route(const http::Request& r) const {
 
 Task<http::Response> Router::Handle(http::Request& request) {
   auto t0 = std::chrono::steady_clock::now();
-  if (StartsWith(request.path, "/_nimbus/") || request.path == "/_localstack/health" ||
-      request.path == "/_localstack/init" || StartsWith(request.path, "/_localstack/init/"))
-    co_return co_await HandleInternal(request);
+  const bool internal =
+      StartsWith(request.path, "/_nimbus/") || request.path == "/_localstack/health" ||
+      request.path == "/_localstack/init" || StartsWith(request.path, "/_localstack/init/");
+  // A streamed body goes on as a stream only to S3 (which may take it); every other service
+  // reads it whole, with the limit and the 413 it always had. A form-encoded body is read first
+  // too: its Action may route it elsewhere.
+  if (request.body_stream && (internal || IsFormRequest(request) || [&] {
+        RouteDecision r = Route(request);
+        return r.service != "s3" || r.data_plane.has_value();
+      }())) {
+    if (auto failed = co_await ReadStreamedBody(request, EntityTooLargeText()))
+      co_return std::move(*failed);
+  }
+  if (internal) co_return co_await HandleInternal(request);
 
   std::string request_id = NewRequestId();
   RouteDecision route = Route(request);
@@ -367,12 +514,25 @@ Task<http::Response> Router::Dispatch(http::Request& request, const RouteDecisio
     codec->EncodeError(*model, err, request_id, &r);
     return r;
   };
+  if (request.body_stream) {
+    // Only S3 requests get here with a stream. Operations that do not take one (bucket
+    // configuration bodies, browser form uploads) read it whole, as S3 reads such bodies before
+    // acting on them; one over the limit is what S3 answers for an XML body too long.
+    auto streamed_op = codec->ResolveOperation(*model, request);
+    if (!streamed_op || !svc->AcceptsBodyStream((*streamed_op)->name)) {
+      http::Response too_large =
+          fail(ApiError("MaxMessageLengthExceeded", 400, "Your request was too big."));
+      too_large.close = true;
+      if (auto failed = co_await ReadStreamedBody(request, std::move(too_large)))
+        co_return std::move(*failed);
+    }
+  }
   if (auto early = svc->HandleBeforeAuth(request, request_id)) co_return std::move(*early);
 
   // Authentication.
   const Config& config = *env_->config;
-  auth::RequestView view{request.method, request.path, request.query, &request.headers,
-                         request.body};
+  auth::RequestView view{request.method,   request.path, request.query,
+                         &request.headers, request.body, request.body_stream != nullptr};
   auth::AuthResult parse_failure;
   auto sig = auth::ParseSignature(view, &parse_failure);
   RequestContext ctx;
@@ -397,11 +557,15 @@ Task<http::Response> Router::Dispatch(http::Request& request, const RouteDecisio
       co_return fail(AuthError(*model, parse_failure.failure, parse_failure.message, false, false));
     if (!sig) co_return fail(AuthError(*model, auth::AuthFailure::kNone, "", false, true));
     if (!cred) co_return fail(AuthError(*model, auth::AuthFailure::kNone, "", true, false));
+    // A streamed body's hash is known only at its end: the header must say what to expect.
+    if (request.body_stream && !sig->presigned && sig->payload_hash.empty())
+      co_return fail(ApiError("InvalidRequest", 400,
+                              "Missing required header for this request: x-amz-content-sha256"));
     // A header signature's date is the client's real clock, which tests do not move: its skew
     // window is real time. A presigned URL's lifetime is an expiry like any other: the clock.
-    auto verdict = auth::Verify(view, *sig, cred->secret_access_key,
-                                sig->presigned ? env_->clock->Now()
-                                               : std::chrono::system_clock::now());
+    auto verdict =
+        auth::Verify(view, *sig, cred->secret_access_key,
+                     sig->presigned ? env_->clock->Now() : std::chrono::system_clock::now());
     if (!verdict.ok())
       co_return fail(AuthError(*model, verdict.failure, verdict.message, false, false));
     if (cred->expires_at > 0 && env_->clock->NowSeconds() >= cred->expires_at)
@@ -414,7 +578,8 @@ Task<http::Response> Router::Dispatch(http::Request& request, const RouteDecisio
   }
   ctx.caller_user_id = cred && !cred->user_id.empty() ? cred->user_id : ctx.account_id;
 
-  // aws-chunked payloads: decode (and in strict mode verify) before the codec sees the body.
+  // aws-chunked payloads: decode (and in strict mode verify) before the codec sees the body; a
+  // streamed body as the handler reads it.
   if (sig && (sig->payload_mode == auth::PayloadMode::kStreamingSigned ||
               sig->payload_mode == auth::PayloadMode::kStreamingSignedTrailer ||
               sig->payload_mode == auth::PayloadMode::kStreamingUnsignedTrailer)) {
@@ -430,16 +595,32 @@ Task<http::Response> Router::Dispatch(http::Request& request, const RouteDecisio
         co_return fail(ApiError("InvalidArgument", 400, "Invalid x-amz-decoded-content-length"));
       }
     }
-    auto decoded = auth::DecodeAwsChunked(request.body, sig->payload_mode, signing_key,
-                                          sig->amz_date, scope, sig->signature, decoded_length);
-    if (!decoded.auth.ok())
-      co_return fail(AuthError(*model, decoded.auth.failure, decoded.auth.message, false, false));
-    if (decoded.malformed)
-      co_return fail(ApiError(
+    auto chunked_error = [model](const auth::ChunkedResult& decoded) {
+      if (!decoded.auth.ok())
+        return AuthError(*model, decoded.auth.failure, decoded.auth.message, false, false);
+      return ApiError(
           "IncompleteBody", 400,
-          decoded.message.empty() ? "The request body terminated unexpectedly" : decoded.message));
-    request.body = std::move(decoded.payload);
-    for (auto& t : decoded.trailers) request.headers.push_back(std::move(t));
+          decoded.message.empty() ? "The request body terminated unexpectedly" : decoded.message);
+    };
+    if (request.body_stream) {
+      request.body_stream = std::make_shared<ChunkedBodyStream>(
+          std::move(request.body_stream),
+          std::make_unique<auth::AwsChunkedDecoder>(sig->payload_mode, std::move(signing_key),
+                                                    sig->amz_date, std::move(scope), sig->signature,
+                                                    decoded_length),
+          decoded_length, chunked_error);
+    } else {
+      auto decoded = auth::DecodeAwsChunked(request.body, sig->payload_mode, signing_key,
+                                            sig->amz_date, scope, sig->signature, decoded_length);
+      if (!decoded.auth.ok() || decoded.malformed) co_return fail(chunked_error(decoded));
+      request.body = std::move(decoded.payload);
+      for (auto& t : decoded.trailers) request.headers.push_back(std::move(t));
+    }
+  } else if (request.body_stream && config.strict_auth && sig &&
+             sig->payload_mode == auth::PayloadMode::kSigned && !sig->payload_hash.empty()) {
+    request.body_stream = std::make_shared<PayloadHashCheckStream>(
+        std::move(request.body_stream), sig->payload_hash,
+        AuthError(*model, auth::AuthFailure::kContentHashMismatch, "", false, false));
   }
 
   auto op = codec->ResolveOperation(*model, request);

@@ -35,6 +35,11 @@ struct RouteDecision {
 // metrics and the per-request log line. Thread-safe; one per server.
 class Router {
  public:
+  // Request bodies over this size arrive as streams (http::ServerOptions::stream_body_bytes):
+  // operations that take them (Service::AcceptsBodyStream) read them as they come, all others
+  // after the router has read them whole (up to http::kMaxBodyBytes).
+  static constexpr uint64_t kStreamBodyBytes = 8ull << 20;
+
   Router(ServiceEnv* env, Registry* registry);
 
   Task<http::Response> Handle(http::Request& request);

@@ -141,6 +141,14 @@ class Service {
   virtual Task<std::optional<http::Response>> HandleDataPlane(const http::Request& request,
                                                               const DataPlaneTarget& target,
                                                               std::string_view request_id);
+  // True for operations whose handler reads a large request body as it arrives
+  // (RequestContext::http->body_stream, already aws-chunked-decoded and checked against its
+  // signature) instead of whole in `body`: S3's PutObject and UploadPart. Such a handler enforces
+  // its own size limit. Default: none.
+  virtual bool AcceptsBodyStream(std::string_view operation) const {
+    (void)operation;
+    return false;
+  }
   // For awsQueryCompatible services whose legacy query wire differs from what the generic query
   // codec derives from the JSON model (SQS): the codec for form-encoded requests. Null: generic.
   virtual const protocol::Codec* QueryCodec() const { return nullptr; }

@@ -141,6 +141,19 @@ ApiError MalformedXML() {
                   "published schema");
 }
 
+ApiError EntityTooLarge(uint64_t proposed_size, uint64_t max_size) {
+  ApiError e("EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed size");
+  e.extra["ProposedSize"] = std::to_string(proposed_size);
+  e.extra["MaxSizeAllowed"] = std::to_string(max_size);
+  return e;
+}
+
+ApiError IncompleteBody() {
+  return ApiError("IncompleteBody", 400,
+                  "You did not provide the number of bytes specified by the Content-Length HTTP "
+                  "header.");
+}
+
 ApiError InvalidDigest() {
   return ApiError("InvalidDigest", 400, "The Content-MD5 you specified was invalid.");
 }

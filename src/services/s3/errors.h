@@ -46,5 +46,10 @@ ApiError EntityTooSmall(uint64_t size, uint32_t part_number, std::string_view et
 ApiError NoSuchConfiguration(std::string_view code, std::string_view bucket);
 ApiError RequestExpired(std::string_view expires, std::string_view server_time);
 ApiError InvalidTag(std::string message);
+// A single upload (PutObject, UploadPart) over its limit, with <ProposedSize> and
+// <MaxSizeAllowed>.
+ApiError EntityTooLarge(uint64_t proposed_size, uint64_t max_size);
+// A body that ended before its declared length (the client went away or stopped sending).
+ApiError IncompleteBody();
 
 }  // namespace nimbus::s3

@@ -134,7 +134,7 @@ Status S3Service::CommitPart(const UploadRecord& upload, PartRecord part) {
   return Ok{};
 }
 
-Result<Document> S3Service::UploadPart(RequestContext&, const Input& in) {
+Result<S3Service::PartPlan> S3Service::PlanUploadPart(const Input& in) {
   std::string bucket = in.Str("Bucket");
   std::string key = in.Str("Key");
   auto b = GetBucket(bucket);
@@ -143,40 +143,59 @@ Result<Document> S3Service::UploadPart(RequestContext&, const Input& in) {
   if (part_number < 1 || part_number > 10000) return BadPartNumber(part_number);
   auto upload = GetUpload(bucket, key, in.Str("UploadId"));
   if (!upload) return std::move(upload).error();
-  auto* bv = in.object().if_contains("Body");
-  std::string_view body = bv && bv->is_string() ? std::string_view(bv->get_string()) : "";
-  std::string md5 = Md5(body);
-  if (auto content_md5 = in.OptStr("ContentMD5")) {
-    auto raw = DecodeContentMd5(*content_md5);
-    if (!raw) return InvalidDigest();
-    if (*raw != md5) return BadDigest();
-  }
+  if (auto content_md5 = in.OptStr("ContentMD5"); content_md5 && !DecodeContentMd5(*content_md5))
+    return InvalidDigest();
   auto cs = ReadRequestChecksum(in.object());
   if (!cs) return std::move(cs).error();
-  const ChecksumAlgorithm* algorithm = FindChecksumAlgorithm(upload->checksum_algorithm);
-  if (cs->algorithm && !cs->value.empty()) {
-    if (algorithm && cs->algorithm != algorithm)
+  return PartPlan{std::move(*upload), static_cast<uint32_t>(part_number), std::move(*cs)};
+}
+
+Result<Document> S3Service::UploadPart(RequestContext&, const Input& in) {
+  auto plan = PlanUploadPart(in);
+  if (!plan) return std::move(plan).error();
+  auto* bv = in.object().if_contains("Body");
+  BodyDigest body;
+  body.data = bv && bv->is_string() ? std::string_view(bv->get_string()) : "";
+  body.size = body.data.size();
+  body.md5 = Md5(body.data);
+  return FinishUploadPart(in, *plan, body);
+}
+
+Result<Document> S3Service::FinishUploadPart(const Input& in, const PartPlan& plan,
+                                             const BodyDigest& body) {
+  if (auto content_md5 = in.OptStr("ContentMD5"))
+    if (DecodeContentMd5(*content_md5) != body.md5) return BadDigest();
+  const RequestChecksum& cs = plan.checksum;
+  const ChecksumAlgorithm* algorithm = FindChecksumAlgorithm(plan.upload.checksum_algorithm);
+  if (cs.algorithm && !cs.value.empty()) {
+    if (algorithm && cs.algorithm != algorithm)
       return InvalidRequest(
           "Checksum Type mismatch occurred, expected checksum Type: " + Lower(algorithm->name) +
-          ", actual checksum Type: " + Lower(cs->algorithm->name));
-    auto st = VerifyChecksum(*cs->algorithm, cs->value, body);
-    if (!st) return std::move(st).error();
+          ", actual checksum Type: " + Lower(cs.algorithm->name));
+    std::string computed = body.Checksum(*cs.algorithm);
+    if (computed.empty())
+      return InvalidRequest(
+          "The checksum of the body's trailer is not the one x-amz-trailer named");
+    if (computed != cs.value) return ChecksumMismatch(cs.algorithm->name);
   }
   PartRecord part;
-  part.part_number = static_cast<uint32_t>(part_number);
-  part.size = body.size();
-  part.etag = "\"" + HexEncode(md5) + "\"";
+  part.part_number = plan.part_number;
+  part.size = body.size;
+  part.etag = "\"" + HexEncode(body.md5) + "\"";
   part.last_modified_ms = NowMs();
   if (algorithm) {
     part.checksum_algorithm = std::string(algorithm->name);
-    part.checksum = cs->algorithm == algorithm && !cs->value.empty()
-                        ? cs->value
-                        : ComputeChecksum(*algorithm, body);
+    part.checksum =
+        cs.algorithm == algorithm && !cs.value.empty() ? cs.value : body.Checksum(*algorithm);
   }
-  auto blob = StoreBlob(body);
-  if (!blob) return std::move(blob).error();
-  part.blob = std::move(*blob);
-  auto st = CommitPart(*upload, part);
+  if (!body.blob.empty()) {
+    part.blob = body.blob;
+  } else {
+    auto blob = StoreBlob(body.data);
+    if (!blob) return std::move(blob).error();
+    part.blob = std::move(*blob);
+  }
+  auto st = CommitPart(plan.upload, part);
   if (!st) return std::move(st).error();
   json::object out{{"ETag", part.etag}, {"ServerSideEncryption", "AES256"}};
   if (algorithm) out[algorithm->member] = part.checksum;

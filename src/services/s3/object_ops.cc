@@ -115,62 +115,90 @@ Status S3Service::ReadObjectAttributes(const Input& in, ObjectRecord* rec) const
   return Ok{};
 }
 
-Result<Document> S3Service::PutObject(RequestContext& ctx, const Input& in) {
+std::string BodyDigest::Checksum(const ChecksumAlgorithm& algorithm) const {
+  if (blob.empty()) return ComputeChecksum(algorithm, data);
+  for (const auto& [a, value] : checksums)
+    if (a == &algorithm) return value;
+  return {};
+}
+
+Result<S3Service::PutPlan> S3Service::PlanPutObject(const Input& in) {
+  PutPlan plan;
   std::string bucket = in.Str("Bucket");
   std::string key = in.Str("Key");
   auto b = GetBucket(bucket);
   if (!b) return std::move(b).error();
+  plan.bucket = std::move(*b);
   if (key.size() > kMaxKeyLength) return KeyTooLong(key.size());
-  if (auto acl = CheckAclAllowed(*b, in); !acl) return std::move(acl).error();
+  if (auto acl = CheckAclAllowed(plan.bucket, in); !acl) return std::move(acl).error();
   if (auto none_match = in.OptStr("IfNoneMatch"); none_match && *none_match != "*")
     return ApiError("NotImplemented", 501,
                     "A header you provided implies functionality that is not implemented");
-  std::string_view body = BodyOf(in);
-  ObjectRecord rec;
-  rec.key = key;
-  auto st = ReadObjectAttributes(in, &rec);
+  plan.rec.key = key;
+  auto st = ReadObjectAttributes(in, &plan.rec);
   if (!st) return std::move(st).error();
-  std::string md5 = Md5(body);
-  if (auto content_md5 = in.OptStr("ContentMD5")) {
-    auto raw = DecodeContentMd5(*content_md5);
-    if (!raw) return InvalidDigest();
-    if (*raw != md5) return BadDigest();
-  }
+  if (auto content_md5 = in.OptStr("ContentMD5"); content_md5 && !DecodeContentMd5(*content_md5))
+    return InvalidDigest();
   auto cs = ReadRequestChecksum(in.object());
   if (!cs) return std::move(cs).error();
+  plan.checksum = std::move(*cs);
+  return plan;
+}
+
+Result<Document> S3Service::PutObject(RequestContext& ctx, const Input& in) {
+  auto plan = PlanPutObject(in);
+  if (!plan) return std::move(plan).error();
+  BodyDigest body;
+  body.data = BodyOf(in);
+  body.size = body.data.size();
+  body.md5 = Md5(body.data);
+  return FinishPutObject(ctx, in, std::move(*plan), body);
+}
+
+Result<Document> S3Service::FinishPutObject(RequestContext& ctx, const Input& in, PutPlan plan,
+                                            const BodyDigest& body) {
+  if (auto content_md5 = in.OptStr("ContentMD5"))
+    if (DecodeContentMd5(*content_md5) != body.md5) return BadDigest();
+  const RequestChecksum& cs = plan.checksum;
   // Objects uploaded without a checksum get a CRC64NVME one (S3 User Guide, "Checking object
   // integrity": default data integrity protections since December 2024).
   const ChecksumAlgorithm* algorithm =
-      cs->algorithm ? cs->algorithm : FindChecksumAlgorithm("CRC64NVME");
-  std::string checksum = ComputeChecksum(*algorithm, body);
-  if (!cs->value.empty() && cs->value != checksum) return ChecksumMismatch(algorithm->name);
+      cs.algorithm ? cs.algorithm : FindChecksumAlgorithm("CRC64NVME");
+  std::string checksum = body.Checksum(*algorithm);
+  if (checksum.empty())
+    return InvalidRequest("The checksum of the body's trailer is not the one x-amz-trailer named");
+  if (!cs.value.empty() && cs.value != checksum) return ChecksumMismatch(algorithm->name);
+  ObjectRecord& rec = plan.rec;
+  const BucketRecord& b = plan.bucket;
   rec.checksum_algorithm = std::string(algorithm->name);
   rec.checksum = checksum;
   rec.checksum_type = "FULL_OBJECT";
-  rec.size = body.size();
-  rec.etag = "\"" + HexEncode(md5) + "\"";
+  rec.size = body.size;
+  rec.etag = "\"" + HexEncode(body.md5) + "\"";
   rec.last_modified_ms = NowMs();
   rec.owner = ctx.account_id;
   storage::WriteBatch inline_data;
-  if (!body.empty() && body.size() <= kInlineMax) {
+  if (!body.blob.empty()) {
+    rec.blob = body.blob;
+  } else if (!body.data.empty() && body.data.size() <= kInlineMax) {
     rec.blob = std::string(kInlinePrefix) + NewUuid();
-    inline_data.Put(kKeyspace, InlineDataKey(rec.blob), body);
+    inline_data.Put(kKeyspace, InlineDataKey(rec.blob), body.data);
   } else {
-    auto blob = StoreBlob(body);
+    auto blob = StoreBlob(body.data);
     if (!blob) return std::move(blob).error();
     rec.blob = std::move(*blob);
   }
-  auto committed = CommitObject(bucket, std::move(rec), ConditionalWrite(in),
+  auto committed = CommitObject(in.Str("Bucket"), std::move(rec), ConditionalWrite(in),
                                 inline_data.empty() ? nullptr : &inline_data);
   if (!committed) return std::move(committed).error();
   // A browser form upload (post_ops.cc) is an ObjectCreated:Post.
-  Notify(ctx, *b,
+  Notify(ctx, b,
          EventOf(ctx.operation == "PostObject" ? "ObjectCreated:Post" : "ObjectCreated:Put",
                  *committed, true));
   json::object out{{"ETag", committed->etag}, {"ServerSideEncryption", "AES256"}};
-  if (committed->version_id != kNullVersion || !b->versioning.empty())
+  if (committed->version_id != kNullVersion || !b.versioning.empty())
     out["VersionId"] = committed->version_id;
-  if (cs->algorithm) {
+  if (cs.algorithm) {
     out[algorithm->member] = committed->checksum;
     out["ChecksumType"] = "FULL_OBJECT";
   }

@@ -18,6 +18,7 @@
 
 #include "core/router/service.h"
 #include "core/storage/status.h"
+#include "services/s3/checksums.h"
 #include "services/s3/conditions.h"
 #include "services/s3/notifications.h"
 #include "services/s3/records.h"
@@ -34,6 +35,8 @@ inline constexpr uint64_t kMinPartSize = 5ull << 20;
 inline constexpr size_t kMaxKeyLength = 1024;
 inline constexpr size_t kMaxMetadataSize = 2048;
 inline constexpr uint64_t kCopyChunk = 8ull << 20;
+// The largest single PutObject or UploadPart body (User Guide, "Uploading objects": 5 GB).
+inline constexpr uint64_t kMaxUploadSize = 5ull << 30;
 // GetObject answers larger than this are streamed from the blob, kStreamChunk bytes at a time,
 // never whole in memory.
 inline constexpr uint64_t kStreamThreshold = 8ull << 20;
@@ -87,6 +90,19 @@ Status CheckAclAllowed(const BucketRecord& bucket, const Input& in);
 // X-Amz-Expires, or the legacy Expires) and `now` is past its expiry; nullopt otherwise.
 std::optional<ApiError> PresignedUrlExpired(std::string_view query, Clock::TimePoint now);
 
+// What a write learned from its body: where the bytes are and their digests.
+struct BodyDigest {
+  std::string_view data;  // the bytes, when they are in memory
+  std::string blob;       // else a committed blob holding them (a streamed body; empty if none)
+  uint64_t size = 0;
+  std::string md5;  // raw
+  // Checksums computed as a streamed body passed (algorithm, base64 value).
+  std::vector<std::pair<const ChecksumAlgorithm*, std::string>> checksums;
+  // The base64 checksum of the body for `algorithm`: of `data`, or one of `checksums`; empty
+  // when a streamed body's was not computed.
+  std::string Checksum(const ChecksumAlgorithm& algorithm) const;
+};
+
 using TagList = std::vector<std::pair<std::string, std::string>>;
 // Checks a tag set against S3's limits (InvalidTag): at most 10 tags on an object (50 on a
 // bucket), keys of 1 to 128 characters, values of up to 256, no key twice.
@@ -106,12 +122,33 @@ class S3Service final : public Service {
   // browsers send it unsigned.
   std::optional<http::Response> HandleBeforeAuth(const http::Request& request,
                                                  std::string_view request_id) override;
+  // PutObject and UploadPart read bodies over the router's threshold as they arrive.
+  bool AcceptsBodyStream(std::string_view operation) const override;
 
  private:
   using Method = Result<Document> (S3Service::*)(RequestContext&, const Input&);
   using Handler = std::function<Result<Document>(RequestContext&, const Input&)>;
   void Register(std::string operation, Method method);
   void Register(std::string operation, Handler handler);
+  // An upload operation: `method` for a body in memory, `streamed` for a body stream.
+  using StreamMethod = Task<Result<Document>> (S3Service::*)(RequestContext&, const Input&,
+                                                             http::BodyStream&);
+  void RegisterUpload(std::string operation, Method method, StreamMethod streamed);
+  // The checks every operation makes before its handler: an expired presigned URL, a bucket of
+  // another account than x-amz-expected-bucket-owner.
+  std::optional<ApiError> CheckRequest(const RequestContext& ctx, const Input& in);
+
+  // upload_stream.cc: streamed bodies of PutObject and UploadPart.
+  Task<Result<Document>> PutObjectStreamed(RequestContext& ctx, const Input& in,
+                                           http::BodyStream& body);
+  Task<Result<Document>> UploadPartStreamed(RequestContext& ctx, const Input& in,
+                                            http::BodyStream& body);
+  // Writes a streamed body to a new blob as it arrives, computing its MD5 and the checksums of
+  // `algorithms` on the way: never whole in memory. EntityTooLarge over kMaxUploadSize (before
+  // reading when the length is declared); the stream's error when it fails. Leaves no blob
+  // behind on failure.
+  Task<Result<BodyDigest>> ReceiveBody(http::BodyStream& body,
+                                       std::vector<const ChecksumAlgorithm*> algorithms);
 
   // bucket_ops.cc
   Result<Document> CreateBucket(RequestContext& ctx, const Input& in);
@@ -146,6 +183,17 @@ class S3Service final : public Service {
 
   // object_ops.cc
   Result<Document> PutObject(RequestContext& ctx, const Input& in);
+  // What PutObject checks before it reads the body.
+  struct PutPlan {
+    BucketRecord bucket;
+    ObjectRecord rec;          // the key and attributes of the new version
+    RequestChecksum checksum;  // what the request names and sends (headers so far)
+  };
+  Result<PutPlan> PlanPutObject(const Input& in);
+  // Verifies the body against Content-MD5 and the request's checksum, stores it and makes it
+  // the newest version.
+  Result<Document> FinishPutObject(RequestContext& ctx, const Input& in, PutPlan plan,
+                                   const BodyDigest& body);
   Result<Document> GetObject(RequestContext& ctx, const Input& in);
   Result<Document> HeadObject(RequestContext& ctx, const Input& in);
   Result<Document> DeleteObject(RequestContext& ctx, const Input& in);
@@ -182,6 +230,14 @@ class S3Service final : public Service {
   // multipart_ops.cc
   Result<Document> CreateMultipartUpload(RequestContext& ctx, const Input& in);
   Result<Document> UploadPart(RequestContext& ctx, const Input& in);
+  // What UploadPart checks before it reads the body.
+  struct PartPlan {
+    UploadRecord upload;
+    uint32_t part_number = 0;
+    RequestChecksum checksum;
+  };
+  Result<PartPlan> PlanUploadPart(const Input& in);
+  Result<Document> FinishUploadPart(const Input& in, const PartPlan& plan, const BodyDigest& body);
   Result<Document> CompleteMultipartUpload(RequestContext& ctx, const Input& in);
   Result<Document> AbortMultipartUpload(RequestContext& ctx, const Input& in);
   Result<Document> ListParts(RequestContext& ctx, const Input& in);

@@ -150,7 +150,7 @@ S3Service::S3Service() : Service("s3") {
   Register("PutBucketVersioning", &S3Service::PutBucketVersioning);
   Register("GetBucketVersioning", &S3Service::GetBucketVersioning);
 
-  Register("PutObject", &S3Service::PutObject);
+  RegisterUpload("PutObject", &S3Service::PutObject, &S3Service::PutObjectStreamed);
   Register("GetObject", &S3Service::GetObject);
   Register("HeadObject", &S3Service::HeadObject);
   Register("DeleteObject", &S3Service::DeleteObject);
@@ -163,7 +163,7 @@ S3Service::S3Service() : Service("s3") {
   Register("ListObjectVersions", &S3Service::ListObjectVersions);
 
   Register("CreateMultipartUpload", &S3Service::CreateMultipartUpload);
-  Register("UploadPart", &S3Service::UploadPart);
+  RegisterUpload("UploadPart", &S3Service::UploadPart, &S3Service::UploadPartStreamed);
   Register("UploadPartCopy", &S3Service::UploadPartCopy);
   Register("CompleteMultipartUpload", &S3Service::CompleteMultipartUpload);
   Register("AbortMultipartUpload", &S3Service::AbortMultipartUpload);
@@ -180,27 +180,50 @@ void S3Service::Register(std::string operation, Method method) {
            }));
 }
 
+std::optional<ApiError> S3Service::CheckRequest(const RequestContext& ctx, const Input& in) {
+  // A presigned URL past its expiry is refused in every auth mode (strict mode's SigV4 check
+  // already does; permissive mode checks here): SigV4's X-Amz-Date + X-Amz-Expires, or the
+  // legacy query signature's Expires (epoch seconds).
+  if (ctx.http) {
+    auto expired = PresignedUrlExpired(ctx.http->query, env_->clock->Now());
+    if (expired) return expired;
+  }
+  // x-amz-expected-bucket-owner: a bucket of another account is AccessDenied.
+  if (auto owner = in.OptStr("ExpectedBucketOwner")) {
+    auto b = GetBucket(in.Str("Bucket"));
+    if (b && b->account != *owner) return ApiError("AccessDenied", 403, "Access Denied");
+  }
+  return std::nullopt;
+}
+
 void S3Service::Register(std::string operation, Handler handler) {
   HandleSync(std::move(operation),
              [this, handler](RequestContext& ctx, Document& doc) -> Result<Document> {
-               // A presigned URL past its expiry is refused in every auth mode (strict mode's
-               // SigV4 check already does; permissive mode checks here): SigV4's X-Amz-Date +
-               // X-Amz-Expires, or the legacy query signature's Expires (epoch seconds).
-               if (ctx.http) {
-                 auto expired = PresignedUrlExpired(ctx.http->query, env_->clock->Now());
-                 if (expired) return std::move(*expired);
-               }
                Input in(doc);
-               // x-amz-expected-bucket-owner: a bucket of another account is AccessDenied.
-               if (auto owner = in.OptStr("ExpectedBucketOwner")) {
-                 auto b = GetBucket(in.Str("Bucket"));
-                 if (b && b->account != *owner)
-                   return ApiError("AccessDenied", 403, "Access Denied");
-               }
+               if (auto refused = CheckRequest(ctx, in)) return std::move(*refused);
                auto result = handler(ctx, in);
                if (result && ctx.http && ctx.http->HasHeader("origin")) AddCorsHeaders(ctx, in);
                return result;
              });
+}
+
+void S3Service::RegisterUpload(std::string operation, Method method, StreamMethod streamed) {
+  Handle(std::move(operation),
+         [this, method, streamed](RequestContext& ctx, Document doc) -> Task<Result<Document>> {
+           Input in(doc);
+           if (auto refused = CheckRequest(ctx, in)) co_return std::move(*refused);
+           Result<Document> result = errors::InternalFailure();
+           if (ctx.http && ctx.http->body_stream)
+             result = co_await (this->*streamed)(ctx, in, *ctx.http->body_stream);
+           else
+             result = (this->*method)(ctx, in);
+           if (result && ctx.http && ctx.http->HasHeader("origin")) AddCorsHeaders(ctx, in);
+           co_return result;
+         });
+}
+
+bool S3Service::AcceptsBodyStream(std::string_view operation) const {
+  return operation == "PutObject" || operation == "UploadPart";
 }
 
 void S3Service::Start(ServiceEnv& env) {
