@@ -550,6 +550,7 @@ std::shared_ptr<ExecutionEnvironment> ExecutionEnvironment::Start(
   fs::permissions(st->tmp_dir, fs::perms::all | fs::perms::sticky_bit, ec);
 
   SandboxLayout layout{spec.code_dir, host.runtime_dir, spec.opt_dir, st->tmp_dir, host.hidden};
+  if (host.sized_tmp) layout.tmp_size_mb = spec.ephemeral_storage_mb;
   SandboxPaths paths = PathsFor(host.isolation, layout);
   RuntimeCommand command;
   if (!host.catalog->Command(spec.runtime, paths, spec.code_dir, spec.opt_dir, spec.memory_mb,
