@@ -89,3 +89,19 @@ class EphemeralStorageTest(LambdaTestCase):
             self.assertEqual(e["Message"], "1 validation error detected: Value '%d' at "
                              "'ephemeralStorage.size' failed to satisfy constraint: Member must "
                              "have value %s" % (size, words))
+
+
+class UnsizedTmpTest(LambdaTestCase):
+    """NIMBUS_LAMBDA_TMP=directory: /tmp is a directory on nimbus's disk, without a size limit."""
+    server_env = dict(LambdaTestCase.server_env, NIMBUS_LAMBDA_TMP="directory")
+
+    def test_writing_past_the_size_works(self):
+        self.assertIn("(a directory, no size limit: NIMBUS_LAMBDA_TMP=directory)"
+                      if "bubblewrap" in self.server_log() else "TMPDIR (no size limit)",
+                      self.server_log())
+        self.create("tmp-dir", {"app.py": PY_FILL}, "app.handler", Timeout=60)
+        resp = self.lam.invoke(FunctionName="tmp-dir", Payload=json.dumps({"mb": 520}))
+        self.assertNotIn("FunctionError", resp)
+        out = payload(resp)
+        self.assertEqual(out["written_mb"], 520)
+        self.assertEqual(out["file_mb"], 520)
