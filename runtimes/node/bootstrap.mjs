@@ -16,47 +16,163 @@ const [apiHost, apiPort] = process.env.AWS_LAMBDA_RUNTIME_API.split(':');
 const taskRoot = process.env.LAMBDA_TASK_ROOT || '/var/task';
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 let currentRequestId;
+// The invocation whose answer has not been sent yet (an uncaught exception answers it).
+let unanswered;
 
-// The Runtime API over one kept-alive socket with a small HTTP/1.1 client of its own:
-// node:http's client costs more CPU per request than a small function's handler. Requests go
-// one at a time (`pending` chains them). Response streaming still uses node:http (below).
+// The Runtime API headers the client reads, by their lowercase names.
+function Headers() {
+  this['lambda-runtime-aws-request-id'] = undefined;
+  this['lambda-runtime-deadline-ms'] = undefined;
+  this['lambda-runtime-invoked-function-arn'] = undefined;
+  this['lambda-runtime-trace-id'] = undefined;
+  this['lambda-runtime-client-context'] = undefined;
+  this['lambda-runtime-cognito-identity'] = undefined;
+  this['content-length'] = undefined;
+  this['transfer-encoding'] = undefined;
+  this.connection = undefined;
+}
+const HEADER_NAMES = new Map(Object.keys(new Headers()).map((k) => [k, k]));
+
+// A complete HTTP/1.1 response in buf[0, len): { status, headers, body (text), used }, or null.
+function parseResponse(buf, len) {
+  // The head as text at once (one call out of JavaScript); the Runtime API's is a few hundred
+  // bytes.
+  let head = buf.latin1Slice(0, len < 8192 ? len : 8192);
+  let end = head.indexOf('\r\n\r\n');
+  if (end < 0) {
+    if (len <= 8192) return null;
+    end = buf.indexOf('\r\n\r\n');
+    if (end < 0 || end + 4 > len) return null;
+    head = buf.latin1Slice(0, end + 4);
+  }
+  let eol = head.indexOf('\r\n');
+  const status = Number(head.slice(9, 12));
+  const headers = new Headers();
+  while (eol >= 0 && eol < end) {
+    const from = eol + 2;
+    eol = head.indexOf('\r\n', from);
+    const colon = head.indexOf(':', from);
+    if (colon < 0 || colon > eol) continue;
+    let name = head.slice(from, colon);
+    let key = HEADER_NAMES.get(name);
+    if (key === undefined) {
+      name = name.trim().toLowerCase();
+      key = HEADER_NAMES.get(name);
+      if (key === undefined) continue;
+    }
+    headers[key] = head.slice(colon + 1, eol).trim();
+  }
+  let at = end + 4;
+  if (headers['transfer-encoding'] !== undefined && /chunked/i.test(headers['transfer-encoding'])) {
+    const parts = [];
+    for (;;) {
+      const lineEnd = buf.indexOf('\r\n', at);
+      if (lineEnd < 0 || lineEnd + 2 > len) return null;
+      const size = parseInt(buf.latin1Slice(at, lineEnd), 16);
+      if (size === 0) {
+        const last = buf.indexOf('\r\n\r\n', lineEnd);
+        if (last < 0 || last + 4 > len) return null;
+        return { status, headers, body: Buffer.concat(parts).toString('utf8'), used: last + 4 };
+      }
+      if (len < lineEnd + 2 + size + 2) return null;
+      parts.push(buf.subarray(lineEnd + 2, lineEnd + 2 + size));
+      at = lineEnd + 2 + size + 2;
+    }
+  }
+  const length = headers['content-length'] === undefined ? 0 : Number(headers['content-length']);
+  if (len < at + length) return null;
+  return { status, headers, body: length ? buf.toString('utf8', at, at + length) : '', used: at + length };
+}
+
+// One request as text: `body` is a string (sent as UTF-8) or undefined. `bytes` is its size
+// in UTF-8.
+function formatRequest(method, urlPath, body, headers) {
+  const bodyBytes = body === undefined ? 0 : Buffer.byteLength(body);
+  let text = `${method} /2018-06-01/runtime/${urlPath} HTTP/1.1\r\nHost: ${apiHost}:${apiPort}\r\n` +
+    `Content-Length: ${bodyBytes}\r\n`;
+  if (headers) for (const k in headers) text += `${k}: ${headers[k]}\r\n`;
+  text += '\r\n';
+  const bytes = text.length + bodyBytes;  // the head is ASCII
+  return { text: body === undefined ? text : text + body, bytes };
+}
+
+const NEXT_REQUEST = formatRequest('GET', 'invocation/next');
+
+// The fast path: a blocking socket to the Runtime API that nimbus connected before starting
+// the runtime (its descriptor in _NIMBUS_RUNTIME_API_FD). Requests are written and answers read
+// with fs.writeSync/readSync: the answer to one invocation and the request for the next leave
+// in one write (HTTP/1.1 pipelining), and waiting for the next invocation blocks in read(2),
+// with no event-loop round trip, stream or promise per request. Nothing else runs while it
+// waits, as on AWS, where the environment is frozen between invocations; one turn of the event
+// loop (setImmediate) runs what is ready before it blocks. When that connection fails, the
+// runtime goes on with the client below.
+let syncFd = -1;
+{
+  const fd = process.env._NIMBUS_RUNTIME_API_FD;
+  delete process.env._NIMBUS_RUNTIME_API_FD;
+  if (fd && /^\d+$/.test(fd)) syncFd = Number(fd);
+}
+let syncBuf = Buffer.allocUnsafe(64 * 1024);
+let syncLen = 0;
+
+function syncFailed() {
+  if (syncFd >= 0) { try { fs.closeSync(syncFd); } catch (_) { /* gone already */ } }
+  syncFd = -1;
+  syncLen = 0;
+}
+
+// Writes `text` (`bytes` long in UTF-8) whole.
+function syncWrite(text, bytes) {
+  let buf = null;
+  let off = 0;
+  for (;;) {
+    try {
+      off += buf ? fs.writeSync(syncFd, buf, off, buf.length - off) : fs.writeSync(syncFd, text);
+      if (off >= bytes) return;
+    } catch (err) {
+      if (err.code !== 'EINTR') throw err;
+    }
+    if (!buf) buf = Buffer.from(text);  // a short write: the rest from its bytes
+  }
+}
+
+function syncRead() {
+  for (;;) {
+    if (syncLen) {
+      const res = parseResponse(syncBuf, syncLen);
+      if (res) {
+        syncLen -= res.used;
+        if (syncLen) syncBuf.copy(syncBuf, 0, res.used, res.used + syncLen);
+        if (res.headers.connection === 'close') syncFailed();
+        return res;
+      }
+      if (syncLen === syncBuf.length) {
+        const bigger = Buffer.allocUnsafe(syncBuf.length * 2);
+        syncBuf.copy(bigger, 0, 0, syncLen);
+        syncBuf = bigger;
+      }
+    }
+    let n;
+    try {
+      n = fs.readSync(syncFd, syncBuf, syncLen, syncBuf.length - syncLen, null);
+    } catch (err) {
+      if (err.code === 'EINTR') continue;
+      throw err;
+    }
+    if (n === 0) throw new Error('the Runtime API closed the connection');
+    syncLen += n;
+  }
+}
+
+const yieldToEventLoop = () => new Promise((resolve) => { setImmediate(resolve); });
+
+// The fallback: one kept-alive net socket (node:http's client costs more CPU per request than
+// a small function's handler). Requests go one at a time (`pending` chains them). Response
+// streaming uses node:http (below).
 let apiSocket = null;
 let apiBuffer = Buffer.alloc(0);
 let apiWaiter = null;  // { resolve, reject } of the request in flight
 let pending = Promise.resolve();
-
-// A complete response at the start of `buf`: { status, headers, body, used }, or null.
-function parseResponse(buf) {
-  const end = buf.indexOf('\r\n\r\n');
-  if (end < 0) return null;
-  const lines = buf.toString('latin1', 0, end).split('\r\n');
-  const status = Number(lines[0].split(' ')[1]);
-  const headers = {};
-  for (let i = 1; i < lines.length; i++) {
-    const colon = lines[i].indexOf(':');
-    if (colon > 0) headers[lines[i].slice(0, colon).trim().toLowerCase()] = lines[i].slice(colon + 1).trim();
-  }
-  let at = end + 4;
-  if (/chunked/i.test(headers['transfer-encoding'] || '')) {
-    const parts = [];
-    for (;;) {
-      const eol = buf.indexOf('\r\n', at);
-      if (eol < 0) return null;
-      const size = parseInt(buf.toString('latin1', at, eol), 16);
-      if (size === 0) {
-        const last = buf.indexOf('\r\n\r\n', eol);
-        if (last < 0) return null;
-        return { status, headers, body: Buffer.concat(parts), used: last + 4 };
-      }
-      if (buf.length < eol + 2 + size + 2) return null;
-      parts.push(buf.subarray(eol + 2, eol + 2 + size));
-      at = eol + 2 + size + 2;
-    }
-  }
-  const length = Number(headers['content-length'] || 0);
-  if (buf.length < at + length) return null;
-  return { status, headers, body: buf.subarray(at, at + length), used: at + length };
-}
 
 function apiFailed(err) {
   if (apiSocket) apiSocket.destroy();
@@ -72,13 +188,13 @@ function apiConnect() {
   sock.setNoDelay(true);
   sock.on('data', (data) => {
     apiBuffer = apiBuffer.length ? Buffer.concat([apiBuffer, data]) : data;
-    const res = parseResponse(apiBuffer);
+    const res = parseResponse(apiBuffer, apiBuffer.length);
     if (!res || !apiWaiter) return;
     apiBuffer = apiBuffer.subarray(res.used);
     const waiter = apiWaiter;
     apiWaiter = null;
     if (res.headers.connection === 'close') apiFailed(null);
-    waiter.resolve({ status: res.status, headers: res.headers, body: Buffer.from(res.body) });
+    waiter.resolve(res);
   });
   sock.on('error', (err) => { if (apiSocket === sock) apiFailed(err); });
   sock.on('close', () => {
@@ -87,24 +203,53 @@ function apiConnect() {
   return sock;
 }
 
-function sendOnce(method, urlPath, body, headers) {
+function sendOnce(text) {
   return new Promise((resolve, reject) => {
     if (!apiSocket) apiSocket = apiConnect();
     apiWaiter = { resolve, reject };
-    const payload = body === undefined ? Buffer.alloc(0) : Buffer.from(body);
-    let head = `${method} /2018-06-01/runtime/${urlPath} HTTP/1.1\r\nHost: ${apiHost}:${apiPort}\r\n` +
-      `Content-Length: ${payload.length}\r\n`;
-    for (const [k, v] of Object.entries(headers)) head += `${k}: ${v}\r\n`;
-    apiSocket.write(Buffer.concat([Buffer.from(head + '\r\n', 'latin1'), payload]));
+    apiSocket.write(text);
   });
 }
 
-function request(method, urlPath, body, headers = {}) {
-  const run = () => sendOnce(method, urlPath, body, headers)
-    .catch(() => sendOnce(method, urlPath, body, headers));  // a kept-alive socket gone stale
+function asyncRequest(text) {
+  const run = () => sendOnce(text).catch(() => sendOnce(text));  // a kept-alive socket gone stale
   const result = pending.then(run, run);
   pending = result.catch(() => {});
   return result;
+}
+
+// One request and its answer, by whichever path is up.
+async function request(method, urlPath, body, headers) {
+  const req = formatRequest(method, urlPath, body, headers);
+  if (syncFd >= 0) {
+    try {
+      syncWrite(req.text, req.bytes);
+      return syncRead();
+    } catch (_) {
+      syncFailed();
+    }
+  }
+  return asyncRequest(req.text);
+}
+
+// Sends `answer` ({ path, body, headers } of the POST that ends an invocation, or null when it
+// was sent already) and asks for the next invocation: resolves to it.
+async function answerAndNext(answer) {
+  const post = answer ? formatRequest('POST', answer.path, answer.body, answer.headers) : null;
+  if (syncFd >= 0) {
+    try {
+      if (post) syncWrite(post.text + NEXT_REQUEST.text, post.bytes + NEXT_REQUEST.bytes);
+      else syncWrite(NEXT_REQUEST.text, NEXT_REQUEST.bytes);
+      await yieldToEventLoop();
+      if (answer) syncRead();
+      return syncRead();
+    } catch (_) {
+      // Sent again below; if the first copy arrived, nimbus answers the second with an error.
+      syncFailed();
+    }
+  }
+  if (post) await asyncRequest(post.text);
+  return asyncRequest(NEXT_REQUEST.text);
 }
 
 function postJson(urlPath, value, errorType) {
@@ -224,7 +369,7 @@ async function invokeStreaming(handler, headers, body, base) {
   const stream = streamingRequest(base + 'response');
   const context = makeContext(headers, () => {});
   try {
-    const event = body.length ? JSON.parse(body.toString('utf8')) : {};
+    const event = body.length ? JSON.parse(body) : {};
     await handler(event, stream, context);
     if (!stream.ended) stream.end();
   } catch (err) {
@@ -287,18 +432,25 @@ async function loadHandler() {
   return handler;
 }
 
+// What the context takes from the environment, read once.
+const FUNCTION_NAME = process.env.AWS_LAMBDA_FUNCTION_NAME;
+const FUNCTION_VERSION = process.env.AWS_LAMBDA_FUNCTION_VERSION;
+const MEMORY_SIZE = process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE;
+const LOG_GROUP = process.env.AWS_LAMBDA_LOG_GROUP_NAME;
+const LOG_STREAM = process.env.AWS_LAMBDA_LOG_STREAM_NAME;
+
 function makeContext(headers, settle) {
   const deadline = Number(headers['lambda-runtime-deadline-ms'] || 0);
   const parse = (v) => (v ? JSON.parse(v) : undefined);
   return {
     callbackWaitsForEmptyEventLoop: true,
-    functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
-    functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
+    functionName: FUNCTION_NAME,
+    functionVersion: FUNCTION_VERSION,
     invokedFunctionArn: headers['lambda-runtime-invoked-function-arn'],
-    memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    memoryLimitInMB: MEMORY_SIZE,
     awsRequestId: headers['lambda-runtime-aws-request-id'],
-    logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
-    logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+    logGroupName: LOG_GROUP,
+    logStreamName: LOG_STREAM,
     clientContext: parse(headers['lambda-runtime-client-context']),
     identity: parse(headers['lambda-runtime-cognito-identity']),
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
@@ -308,17 +460,21 @@ function makeContext(headers, settle) {
   };
 }
 
+const JSON_HEADERS = { 'Content-Type': 'application/json' };
+
+function errorAnswer(base, errBody, errorType) {
+  return {
+    path: base + 'error',
+    body: JSON.stringify(errBody),
+    headers: { 'Content-Type': 'application/json', 'Lambda-Runtime-Function-Error-Type': errorType },
+  };
+}
+
+// Runs one invocation; resolves to the POST that answers it ({ path, body, headers }), or null
+// when it was answered already (a streamed response).
 async function invoke(handler, headers, body) {
   const requestId = headers['lambda-runtime-aws-request-id'];
   const base = `invocation/${requestId}/`;
-  let settled = false;
-  let resolveOutcome;
-  const outcome = new Promise((resolve) => { resolveOutcome = resolve; });
-  const settle = (err, result) => {
-    if (settled) return;
-    settled = true;
-    resolveOutcome({ err, result });
-  };
   if (headers['lambda-runtime-trace-id']) {
     process.env._X_AMZN_TRACE_ID = headers['lambda-runtime-trace-id'];
   } else {
@@ -326,11 +482,20 @@ async function invoke(handler, headers, body) {
   }
   if (handler[STREAMING] === 'response') {
     await invokeStreaming(handler, headers, body, base);
-    return;
+    return null;
   }
+  let settled = false;
+  let resolveOutcome;
+  let outcome;
+  const settle = (err, result) => {
+    if (settled) return;
+    settled = true;
+    if (resolveOutcome) resolveOutcome({ err, result });
+    else outcome = { err, result };
+  };
   const context = makeContext(headers, settle);
   try {
-    const event = body.length ? JSON.parse(body.toString('utf8')) : {};
+    const event = body.length ? JSON.parse(body) : {};
     const ret = handler(event, context, (err, result) => settle(err, result));
     if (ret && typeof ret.then === 'function') {
       ret.then((result) => settle(null, result), (err) => settle(err ?? 'null'));
@@ -340,12 +505,12 @@ async function invoke(handler, headers, body) {
   } catch (err) {
     settle(err);
   }
-  const { err, result } = await outcome;
+  // Settled already (a synchronous handler, or a callback called at once): no promise.
+  const { err, result } = outcome ?? await new Promise((resolve) => { resolveOutcome = resolve; });
   if (err !== undefined && err !== null) {
     const errBody = errorBody(err);
     logError(errBody);
-    await postJson(base + 'error', errBody, 'Unhandled');
-    return;
+    return errorAnswer(base, errBody, 'Unhandled');
   }
   let out;
   try {
@@ -353,10 +518,9 @@ async function invoke(handler, headers, body) {
   } catch (e) {
     const errBody = errorBody(e, 'Runtime.MarshalError');
     logError(errBody);
-    await postJson(base + 'error', errBody, 'Runtime.MarshalError');
-    return;
+    return errorAnswer(base, errBody, 'Runtime.MarshalError');
   }
-  await request('POST', base + 'response', out, { 'Content-Type': 'application/json' });
+  return { path: base + 'response', body: out, headers: JSON_HEADERS };
 }
 
 async function main() {
@@ -370,20 +534,24 @@ async function main() {
     await postJson('init/error', body, body.errorType);
     process.exit(1);
   }
+  let answer = null;
   for (;;) {
-    const next = await request('GET', 'invocation/next');
+    const next = await answerAndNext(answer);
+    answer = null;
     if (next.status !== 200) continue;
     currentRequestId = next.headers['lambda-runtime-aws-request-id'];
-    await invoke(handler, next.headers, next.body);
+    unanswered = currentRequestId;
+    answer = await invoke(handler, next.headers, next.body);
+    unanswered = undefined;
   }
 }
 
 process.on('uncaughtException', async (err) => {
   const body = errorBody(err);
   logError(body, 'Uncaught Exception');
-  if (currentRequestId) {
+  if (unanswered) {
     try {
-      await postJson(`invocation/${currentRequestId}/error`, body, 'Runtime.UncaughtException');
+      await postJson(`invocation/${unanswered}/error`, body, 'Runtime.UncaughtException');
     } catch (_) { /* the environment is going away */ }
   }
   process.exit(129);

@@ -96,6 +96,29 @@ NODE_THROW = """
 exports.handler = async () => { throw new TypeError('not a number'); };
 """
 
+# Work a handler leaves behind (a timer, an immediate, a next tick) runs between invocations at
+# the latest; each invocation returns what ran so far.
+NODE_LEFTOVERS = """
+const ran = [];
+let n = 0;
+exports.handler = async () => {
+  n += 1;
+  const seen = ran.slice();
+  const tag = n;
+  setTimeout(() => ran.push('timeout-' + tag), 1);
+  setImmediate(() => ran.push('immediate-' + tag));
+  process.nextTick(() => ran.push('tick-' + tag));
+  return { n, seen, fd: process.env._NIMBUS_RUNTIME_API_FD ?? null,
+           runtimeVars: Object.keys(process.env).filter((k) => k.startsWith('_NIMBUS')) };
+};
+"""
+
+NODE_BIG = """
+exports.handler = (event, context, callback) => {
+  callback(null, { echo: event.s, length: event.s.length, pad: 'é'.repeat(event.pad) });
+};
+"""
+
 NODE_SDK = """
 const { STSClient, GetCallerIdentityCommand } = require('@aws-sdk/client-sts');
 exports.handler = async () => {
@@ -423,6 +446,35 @@ class NodeRuntimeTest(LambdaTestCase):
                     runtime="nodejs18.x")
         self.assertEqual(payload(self.lam.invoke(FunctionName="js-cb", Payload=b'{"n": 5}')),
                          {"callback": True, "n": 5})
+
+    def test_warm_invocations_see_the_work_left_by_earlier_ones(self):
+        self.create("js-left", {"index.js": NODE_LEFTOVERS}, "index.handler",
+                    runtime="nodejs20.x")
+        outs = []
+        for _ in range(3):
+            outs.append(payload(self.lam.invoke(FunctionName="js-left")))
+            time.sleep(0.02)
+        self.assertEqual([o["n"] for o in outs], [1, 2, 3])
+        self.assertEqual(outs[0]["seen"], [])
+        self.assertIn("tick-1", outs[1]["seen"])
+        self.assertIn("immediate-1", outs[1]["seen"])
+        self.assertIn("timeout-1", outs[2]["seen"])
+        self.assertIn("immediate-2", outs[2]["seen"])
+        # nimbus's own variables stay out of the function's environment.
+        self.assertIsNone(outs[0]["fd"])
+        self.assertEqual(outs[0]["runtimeVars"], [])
+
+    def test_large_and_non_ascii_payloads_both_ways(self):
+        self.create("js-big", {"index.js": NODE_BIG}, "index.handler", runtime="nodejs20.x")
+        text = "h\u00e9llo \u20ac \U0001d11e " * 40000  # about 600 KB of UTF-8
+        for pad in (0, 2_000_000):  # a response of about 4.6 MB
+            resp = self.lam.invoke(FunctionName="js-big",
+                                   Payload=json.dumps({"s": text, "pad": pad}).encode())
+            self.assertNotIn("FunctionError", resp)
+            out = payload(resp)
+            self.assertEqual(out["echo"], text)
+            self.assertEqual(out["length"], len(text.encode("utf-16-le")) // 2)
+            self.assertEqual(out["pad"], "\u00e9" * pad)
 
     def test_thrown_error(self):
         self.create("js-throw", {"index.js": NODE_THROW}, "index.handler", runtime="nodejs20.x")

@@ -61,6 +61,21 @@ ApiError RangeError(std::string_view member, int64_t value, int64_t max) {
                             std::to_string(max));
 }
 
+ApiError MinError(std::string_view member, int64_t value, int64_t min) {
+  return errors::Validation("1 validation error detected: Value '" + std::to_string(value) +
+                            "' at '" + std::string(member) +
+                            "' failed to satisfy constraint: Member must have value greater "
+                            "than or equal to " +
+                            std::to_string(min));
+}
+
+int EphemeralStorageMb(const json::object& config) {
+  const json::value* e = config.if_contains("EphemeralStorage");
+  const json::value* size = e && e->is_object() ? e->get_object().if_contains("Size") : nullptr;
+  if (!size || !size->is_number()) return 512;
+  return static_cast<int>(size->to_number<int64_t>());
+}
+
 namespace {
 
 bool ValidName(std::string_view s) {

@@ -57,6 +57,12 @@ bool Bool(const json::object& o, std::string_view k) {
 Status CheckSettings(const json::object& in) {
   if (auto m = Int(in, "MemorySize"); m && *m > 10240) return RangeError("memorySize", *m, 10240);
   if (auto t = Int(in, "Timeout"); t && *t > 900) return RangeError("timeout", *t, 900);
+  if (const json::value* e = in.if_contains("EphemeralStorage"); e && e->is_object()) {
+    if (auto size = Int(e->get_object(), "Size")) {
+      if (*size < 512) return MinError("ephemeralStorage.size", *size, 512);
+      if (*size > 10240) return RangeError("ephemeralStorage.size", *size, 10240);
+    }
+  }
   if (const json::value* env = in.if_contains("Environment"); env && env->is_object()) {
     const json::value* vars = env->get_object().if_contains("Variables");
     if (vars && vars->is_object()) {

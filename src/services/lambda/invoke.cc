@@ -53,6 +53,7 @@ Result<runtime::FunctionSpec> SpecFor(LambdaState& s, const RequestContext& ctx,
   spec.role = Str(c, "Role");
   spec.memory_mb = static_cast<int>(c.at("MemorySize").to_number<int64_t>());
   spec.timeout_seconds = static_cast<int>(c.at("Timeout").to_number<int64_t>());
+  spec.ephemeral_storage_mb = EphemeralStorageMb(c);
   if (const json::value* env = c.if_contains("Environment"); env && env->is_object()) {
     const json::value* vars = env->get_object().if_contains("Variables");
     if (vars && vars->is_object())

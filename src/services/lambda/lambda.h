@@ -45,6 +45,10 @@ ApiError PreconditionFailed();                    // PreconditionFailedException
 ApiError TooManyRequests(std::string reason);     // TooManyRequestsException, 429
 ApiError RequestTooLarge(std::string message);    // RequestTooLargeException, 413
 ApiError RangeError(std::string_view member, int64_t value, int64_t max);  // ValidationException
+ApiError MinError(std::string_view member, int64_t value, int64_t min);    // ValidationException
+
+// EphemeralStorage.Size of a function's configuration, in MB (512 when absent).
+int EphemeralStorageMb(const json::object& config);
 
 // ---- Names ----
 // FunctionName as the API takes it: a name, a partial ARN ("123456789012:function:name") or an

@@ -143,6 +143,11 @@ class LambdaService final : public Service {
     host.credentials = env.credentials;
     host.runtime_dir = runtime_dir;
     host.work_dir = state_.work_dir;
+    // /tmp sized to EphemeralStorage (a tmpfs, which counts against the memory limit), or
+    // NIMBUS_LAMBDA_TMP=directory: a directory on disk without a size limit.
+    const char* tmp_mode = std::getenv("NIMBUS_LAMBDA_TMP");
+    host.sized_tmp = host.isolation == runtime::Isolation::kBubblewrap &&
+                     !(tmp_mode && std::string_view(tmp_mode) == "directory");
     if (!config.ephemeral) host.hidden.push_back(fs::absolute(config.data_dir, ec).string());
     if (const char* home = std::getenv("HOME")) {
       host.hidden.push_back(std::string(home) + "/.aws");
@@ -162,13 +167,15 @@ class LambdaService final : public Service {
     if (host.isolation == runtime::Isolation::kBubblewrap) {
       state_.isolation_summary =
           "bubblewrap (" + host.bwrap +
-          "): own mount, PID, IPC and UTS namespaces, read-only code at /var/task, private /tmp, "
-          "data directory hidden";
+          "): own mount, PID, IPC and UTS namespaces, read-only code at /var/task, private /tmp " +
+          (host.sized_tmp ? std::string("(a tmpfs of the function's EphemeralStorage size)")
+                          : std::string("(a directory, no size limit: NIMBUS_LAMBDA_TMP=directory)")) +
+          ", data directory hidden";
     } else {
       state_.isolation_summary =
           std::string("plain processes (") +
           (host.bwrap.empty() ? "bubblewrap not installed" : "NIMBUS_LAMBDA_ISOLATION=process") +
-          "): own session, private TMPDIR, no filesystem isolation";
+          "): own session, private TMPDIR (no size limit), no filesystem isolation";
     }
     spdlog::info("lambda: functions run as {}; memory limits: {}", state_.isolation_summary,
                  state_.cgroups->available() ? state_.cgroups->Describe()

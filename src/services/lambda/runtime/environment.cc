@@ -1,6 +1,10 @@
 #include "services/lambda/runtime/environment.h"
 
 #include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <boost/asio/as_tuple.hpp>
@@ -77,6 +81,31 @@ uint64_t ProcessPeakBytes(pid_t pid, int* fd) {
   const char* at = std::strstr(buf, "\nVmHWM:");
   if (!at) return 0;
   return std::strtoull(at + 7, nullptr, 10) * 1024;
+}
+
+// A blocking TCP connection to host:port (the environment's Runtime API listener, which
+// accepts it once its io thread runs); -1 on failure.
+int ConnectBlocking(const std::string& host, uint16_t port) {
+  addrinfo hints{};
+  hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* res = nullptr;
+  if (::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res) != 0) return -1;
+  int fd = ::socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd >= 0) {
+    int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    int r;
+    do {
+      r = ::connect(fd, res->ai_addr, res->ai_addrlen);
+    } while (r != 0 && errno == EINTR);
+    if (r != 0) {
+      ::close(fd);
+      fd = -1;
+    }
+  }
+  ::freeaddrinfo(res);
+  return fd;
 }
 
 http::Response JsonResponse(int status, const json::value& body) {
@@ -521,6 +550,7 @@ std::shared_ptr<ExecutionEnvironment> ExecutionEnvironment::Start(
   fs::permissions(st->tmp_dir, fs::perms::all | fs::perms::sticky_bit, ec);
 
   SandboxLayout layout{spec.code_dir, host.runtime_dir, spec.opt_dir, st->tmp_dir, host.hidden};
+  if (host.sized_tmp) layout.tmp_size_mb = spec.ephemeral_storage_mb;
   SandboxPaths paths = PathsFor(host.isolation, layout);
   RuntimeCommand command;
   if (!host.catalog->Command(spec.runtime, paths, spec.code_dir, spec.opt_dir, spec.memory_mb,
@@ -591,6 +621,13 @@ std::shared_ptr<ExecutionEnvironment> ExecutionEnvironment::Start(
   };
   for (auto& kv : command.env) vars.push_back(kv);
   for (auto& kv : spec.environment) vars.push_back(kv);  // the function's own win
+  // A Runtime API connection the runtime finds open on fd 3 (RuntimeCommand); without it the
+  // runtime connects to AWS_LAMBDA_RUNTIME_API itself.
+  int api_fd = -1;
+  if (command.runtime_api_socket) {
+    api_fd = ConnectBlocking(host.listen_host, st->listener->port());
+    if (api_fd >= 0) vars.emplace_back("_NIMBUS_RUNTIME_API_FD", "3");
+  }
   std::vector<std::string> envp;
   std::unordered_map<std::string, size_t> index;
   for (auto& [k, v] : vars) {
@@ -611,7 +648,10 @@ std::shared_ptr<ExecutionEnvironment> ExecutionEnvironment::Start(
   so.env = std::move(envp);
   so.cwd = host.isolation == Isolation::kBubblewrap ? "" : spec.code_dir;
   if (st->cgroup) so.cgroup_procs = st->cgroup->procs_file();
-  if (!Spawn(so, &st->child, error)) {
+  so.fd3 = api_fd;
+  bool spawned = Spawn(so, &st->child, error);
+  if (api_fd >= 0) ::close(api_fd);
+  if (!spawned) {
     st->listener->Close();
     if (host.credentials) host.credentials->Remove(st->access_key_id);
     fs::remove_all(st->tmp_dir, ec);

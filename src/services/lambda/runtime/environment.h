@@ -32,6 +32,7 @@ struct FunctionSpec {
   std::string role;
   int memory_mb = 128;
   int timeout_seconds = 3;
+  int ephemeral_storage_mb = 512;  // EphemeralStorage.Size: the size of /tmp
   std::vector<std::pair<std::string, std::string>> environment;  // the function's variables
   std::string code_dir;                                          // host path of the unpacked code
   std::string opt_dir;  // host path of the merged layers ("" = none)
@@ -53,6 +54,9 @@ struct EnvironmentHost {
   std::string runtime_dir;                       // host path of the runtime clients
   std::string work_dir;             // host directory for the environments' private /tmp
   std::vector<std::string> hidden;  // host directories the sandbox covers
+  // Under bubblewrap, /tmp is a tmpfs of the function's EphemeralStorage size (false: the
+  // directory under work_dir, without a size limit).
+  bool sized_tmp = true;
   std::string endpoint_url;         // AWS_ENDPOINT_URL: nimbus itself
   std::string listen_host = "127.0.0.1";
   int init_timeout_seconds = 10;

@@ -18,7 +18,7 @@ int PidfdOpen(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid
 
 // Only async-signal-safe calls between fork and exec: the parent has other threads.
 [[noreturn]] void ExecChild(char* const* argv, char* const* envp, const char* cwd,
-                            const char* cgroup_procs, int out_fd, int err_pipe) {
+                            const char* cgroup_procs, int out_fd, int fd3, int err_pipe) {
   sigset_t all;
   sigemptyset(&all);
   sigprocmask(SIG_SETMASK, &all, nullptr);
@@ -37,8 +37,18 @@ int PidfdOpen(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid
   if (devnull >= 0) dup2(devnull, 0);
   dup2(out_fd, 1);
   dup2(out_fd, 2);
-  // Everything but 0-2 and the exec-error pipe (close-on-exec) goes.
-  if (err_pipe > 3) close_range(3, static_cast<unsigned>(err_pipe) - 1, 0);
+  int keep = 3;  // the first descriptor that goes
+  if (fd3 >= 0) {
+    if (err_pipe == 3) err_pipe = fcntl(err_pipe, F_DUPFD_CLOEXEC, 4);
+    if (fd3 == 3) {
+      fcntl(3, F_SETFD, 0);
+    } else {
+      dup2(fd3, 3);  // not close-on-exec
+    }
+    keep = 4;
+  }
+  // Everything but 0-2 (3), and the exec-error pipe (close-on-exec), goes.
+  if (err_pipe > keep) close_range(static_cast<unsigned>(keep), static_cast<unsigned>(err_pipe) - 1, 0);
   close_range(static_cast<unsigned>(err_pipe) + 1, ~0u, 0);
   if (cwd[0] && chdir(cwd) != 0) {
     int e = errno;
@@ -84,7 +94,7 @@ bool Spawn(const SpawnOptions& options, ChildProcess* child, std::string* error)
   }
   if (pid == 0)
     ExecChild(argv.data(), envp.data(), options.cwd.c_str(), options.cgroup_procs.c_str(), out[1],
-              exec_err[1]);
+              options.fd3, exec_err[1]);
   close(out[1]);
   close(exec_err[1]);
   int child_errno = 0;

@@ -14,6 +14,8 @@ struct SpawnOptions {
   // A cgroup's "cgroup.procs" file the child joins before exec ("" = none), so every byte the
   // runtime allocates is charged to the environment's cgroup.
   std::string cgroup_procs;
+  // A descriptor the child gets as fd 3 (-1 = none); the caller keeps (and closes) its own.
+  int fd3 = -1;
 };
 
 // A started child: its own session and process group (pgid == pid), stdout and stderr on one
@@ -24,8 +26,8 @@ struct ChildProcess {
   int output_fd = -1;  // read end of the stdout+stderr pipe, non-blocking; owned by the caller
 };
 
-// Forks and execs `options.argv` with nothing but the pipe on fds 1 and 2 (stdin: /dev/null)
-// and no other inherited descriptors. False with `*error` when the process cannot be started
+// Forks and execs `options.argv` with nothing but the pipe on fds 1 and 2 (stdin: /dev/null),
+// `options.fd3` on fd 3 if given, and no other inherited descriptors. False with `*error` when the process cannot be started
 // (exec failures are reported through a close-on-exec pipe, so a bad path fails here).
 bool Spawn(const SpawnOptions& options, ChildProcess* child, std::string* error);
 

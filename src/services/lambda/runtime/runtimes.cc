@@ -258,6 +258,7 @@ bool RuntimeCatalog::Command(std::string_view runtime, const SandboxPaths& paths
       if (!paths.opt_dir.empty()) node_path = paths.opt_dir + "/nodejs/node_modules:";
       node_path += paths.runtime_dir + "/node/node_modules:" + paths.task_root;
       out->env = {{"NODE_PATH", node_path}};
+      out->runtime_api_socket = true;
       return true;
     }
     case RuntimeFamily::kRuby: {

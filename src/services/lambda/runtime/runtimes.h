@@ -60,6 +60,10 @@ int JavaHeapMb(int memory_mb);
 struct RuntimeCommand {
   std::vector<std::string> argv;
   std::vector<std::pair<std::string, std::string>> env;
+  // The runtime takes a connection to its Runtime API already open, as a blocking socket on
+  // descriptor 3 (named in _NIMBUS_RUNTIME_API_FD): the Node.js client then waits for the
+  // next invocation in a plain read(2) instead of its event loop.
+  bool runtime_api_socket = false;
 };
 
 // Maps Lambda runtime names to the interpreters of this machine, resolved once each: python3.X

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <set>
@@ -71,13 +72,16 @@ std::vector<std::string> SandboxArgv(Isolation isolation, const std::string& bwr
     }
   }
   // /sys read-only: runtimes size their heaps from the cgroup limits found there.
-  a.insert(a.end(), {"--ro-bind",   "/sys",      "/sys",
-                     "--dev",       "/dev",      "--proc",
-                     "/proc",       "--dir",     "/var",
-                     "--dir",       "/var/tmp",  "--tmpfs",
-                     "/run",        "--bind",    layout.tmp_dir,
-                     "/tmp",        "--ro-bind", layout.code_dir,
-                     "/var/task",   "--ro-bind", layout.runtime_dir,
+  a.insert(a.end(), {"--ro-bind", "/sys", "/sys", "--dev", "/dev", "--proc", "/proc", "--dir",
+                     "/var", "--dir", "/var/tmp", "--tmpfs", "/run"});
+  if (layout.tmp_size_mb > 0) {
+    a.insert(a.end(), {"--perms", "01777", "--size",
+                       std::to_string(static_cast<uint64_t>(layout.tmp_size_mb) << 20), "--tmpfs",
+                       "/tmp"});
+  } else {
+    a.insert(a.end(), {"--bind", layout.tmp_dir, "/tmp"});
+  }
+  a.insert(a.end(), {"--ro-bind", layout.code_dir, "/var/task", "--ro-bind", layout.runtime_dir,
                      "/var/runtime"});
   if (layout.opt_dir.empty()) {
     a.insert(a.end(), {"--dir", "/opt"});

@@ -13,6 +13,9 @@ struct SandboxLayout {
   std::string opt_dir;              // merged layers, read-only ("" = none: an empty /opt)
   std::string tmp_dir;              // the environment's private, writable /tmp
   std::vector<std::string> hidden;  // host directories replaced by an empty tmpfs
+  // Bubblewrap only: > 0 makes /tmp a tmpfs of this many MiB (writes past it fail with ENOSPC)
+  // instead of tmp_dir.
+  int tmp_size_mb = 0;
 };
 
 // The paths the function sees for the layout's directories.
