@@ -4,14 +4,45 @@
 #include <openssl/hmac.h>
 
 #include <array>
+#include <cstdlib>
 
 namespace nimbus {
 
 namespace {
+
+// OpenSSL 3 looks an algorithm up in its provider store (under a lock) on every use of
+// EVP_md5() and friends and builds a context per EVP_Digest: with SQS hashing every message
+// body, that was a few percent of a SendMessageBatch's CPU, most of it lock traffic between the
+// server threads. The algorithms are fetched once and each thread reuses one context.
+const EVP_MD* Fetched(const char* name) {
+  EVP_MD* md = EVP_MD_fetch(nullptr, name, nullptr);
+  if (!md) std::abort();  // the default provider always has MD5, SHA1 and SHA256
+  return md;
+}
+const EVP_MD* FetchedMd5() {
+  static const EVP_MD* md = Fetched("MD5");
+  return md;
+}
+const EVP_MD* FetchedSha1() {
+  static const EVP_MD* md = Fetched("SHA1");
+  return md;
+}
+const EVP_MD* FetchedSha256() {
+  static const EVP_MD* md = Fetched("SHA256");
+  return md;
+}
+
 std::string Digest(const EVP_MD* md, std::string_view data) {
+  struct Context {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~Context() { EVP_MD_CTX_free(ctx); }
+  };
+  static thread_local Context context;
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), out, &len, md, nullptr);
+  EVP_DigestInit_ex(context.ctx, md, nullptr);
+  EVP_DigestUpdate(context.ctx, data.data(), data.size());
+  EVP_DigestFinal_ex(context.ctx, out, &len);
   return std::string(reinterpret_cast<char*>(out), len);
 }
 
@@ -45,8 +76,8 @@ T Reflected(const std::array<std::array<T, 256>, 8>& t, std::string_view data, T
     unsigned char b[8];
     for (int j = 0; j < 8; ++j) b[j] = p[j];
     for (size_t j = 0; j < sizeof(T); ++j) b[j] ^= static_cast<unsigned char>(c >> (8 * j));
-    c = t[7][b[0]] ^ t[6][b[1]] ^ t[5][b[2]] ^ t[4][b[3]] ^ t[3][b[4]] ^ t[2][b[5]] ^
-        t[1][b[6]] ^ t[0][b[7]];
+    c = t[7][b[0]] ^ t[6][b[1]] ^ t[5][b[2]] ^ t[4][b[3]] ^ t[3][b[4]] ^ t[2][b[5]] ^ t[1][b[6]] ^
+        t[0][b[7]];
     p += 8;
     n -= 8;
   }
@@ -55,14 +86,14 @@ T Reflected(const std::array<std::array<T, 256>, 8>& t, std::string_view data, T
 }
 }  // namespace
 
-std::string Sha256(std::string_view data) { return Digest(EVP_sha256(), data); }
-std::string Sha1(std::string_view data) { return Digest(EVP_sha1(), data); }
-std::string Md5(std::string_view data) { return Digest(EVP_md5(), data); }
+std::string Sha256(std::string_view data) { return Digest(FetchedSha256(), data); }
+std::string Sha1(std::string_view data) { return Digest(FetchedSha1(), data); }
+std::string Md5(std::string_view data) { return Digest(FetchedMd5(), data); }
 
 std::string HmacSha256(std::string_view key, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+  HMAC(FetchedSha256(), key.data(), static_cast<int>(key.size()),
        reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len);
   return std::string(reinterpret_cast<char*>(out), len);
 }
@@ -76,7 +107,7 @@ uint64_t Crc64Nvme(std::string_view data, uint64_t seed) {
 }
 
 Sha256Stream::Sha256Stream() : ctx_(EVP_MD_CTX_new()) {
-  EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_sha256(), nullptr);
+  EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), FetchedSha256(), nullptr);
 }
 Sha256Stream::~Sha256Stream() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
 void Sha256Stream::Update(std::string_view data) {
@@ -90,9 +121,9 @@ std::string Sha256Stream::Final() {
 }
 
 DigestStream::DigestStream(Algorithm algorithm) : ctx_(EVP_MD_CTX_new()) {
-  const EVP_MD* md = algorithm == Algorithm::kMd5    ? EVP_md5()
-                     : algorithm == Algorithm::kSha1 ? EVP_sha1()
-                                                     : EVP_sha256();
+  const EVP_MD* md = algorithm == Algorithm::kMd5    ? FetchedMd5()
+                     : algorithm == Algorithm::kSha1 ? FetchedSha1()
+                                                     : FetchedSha256();
   EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), md, nullptr);
 }
 DigestStream::~DigestStream() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }

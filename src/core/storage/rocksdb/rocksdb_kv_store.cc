@@ -145,17 +145,29 @@ class RocksDbKvStore : public KvStore {
 
   StorageStatus Write(const WriteBatch& batch) override {
     if (batch.empty()) return StorageStatus::Ok();
-    rocksdb::WriteBatch rocks_batch;
+    // Sized up front (header, then per op a tag, two varint lengths, the prefixed key and the
+    // value): growing the batch's buffer op by op was a few percent of an SQS send's CPU.
+    size_t reserve = 12;
+    for (const WriteBatch::Op& op : batch.ops())
+      reserve += 11 + 2 * op.keyspace.size() + op.key.size() + op.value.size();
+    rocksdb::WriteBatch rocks_batch(reserve);
+    std::string prefix;
     for (const WriteBatch::Op& op : batch.ops()) {
-      const std::string prefix = KeyspacePrefix(op.keyspace);
+      prefix.clear();
+      AppendOrderedString(&prefix, op.keyspace);
       rocksdb::Status s;
       switch (op.type) {
-        case WriteBatch::OpType::kPut:
-          s = rocks_batch.Put(prefix + op.key, op.value);
+        case WriteBatch::OpType::kPut: {
+          rocksdb::Slice key_parts[2] = {prefix, op.key};
+          rocksdb::Slice value(op.value);
+          s = rocks_batch.Put(rocksdb::SliceParts(key_parts, 2), rocksdb::SliceParts(&value, 1));
           break;
-        case WriteBatch::OpType::kDelete:
-          s = rocks_batch.Delete(prefix + op.key);
+        }
+        case WriteBatch::OpType::kDelete: {
+          rocksdb::Slice key_parts[2] = {prefix, op.key};
+          s = rocks_batch.Delete(rocksdb::SliceParts(key_parts, 2));
           break;
+        }
         case WriteBatch::OpType::kDeleteRange:
           if (op.value.empty()) {
             s = rocks_batch.DeleteRange(prefix + op.key, PrefixEnd(prefix));
