@@ -31,8 +31,11 @@ struct ServerOptions {
 using Handler = std::function<Task<Response>(Request&)>;
 
 // HTTP/1.1 server on one port: one coroutine per connection, keep-alive, limits and timeouts.
-// Thread model: Run() drives an io_context on `threads` threads; Stop() may be called from any
-// thread (signal handling included via RequestStop).
+// Thread model: `threads` io_contexts, each run by one thread of Run(); accepted connections go
+// to them in turn and stay there (a connection's handlers, and what they wake on the same
+// context, run on one thread with no cross-thread hand-off). io_context() is the first one: the
+// listening socket, signals and Spawn'ed background work. Stop() may be called from any thread
+// (signal handling included via StopOnSignals).
 class Server {
  public:
   Server(ServerOptions options, Handler handler);
@@ -54,7 +57,7 @@ class Server {
   // graceful stop begins.
   void StopOnSignals(std::function<void()> before_stop = {});
 
-  // Starts a detached coroutine on the server's executor (background work of services).
+  // Starts a detached coroutine on the first io_context (background work of services).
   void Spawn(Task<void> task);
 
   boost::asio::io_context& io_context();

@@ -779,6 +779,8 @@ bool ExecutionEnvironment::dead() const {
   return state_->dead || state_->killed;
 }
 
+const asio::any_io_executor& ExecutionEnvironment::executor() const { return state_->executor; }
+
 uint16_t ExecutionEnvironment::runtime_api_port() const { return state_->listener->port(); }
 
 std::chrono::steady_clock::time_point ExecutionEnvironment::last_used() const {
