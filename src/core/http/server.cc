@@ -11,6 +11,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
@@ -206,6 +207,20 @@ asio::awaitable<bool> WriteFromSource(beast::tcp_stream& stream, Response& out, 
   co_return !ec;
 }
 
+// Appends the bytes of `res` as it goes on the wire to `*out`.
+void AppendSerialized(bhttp::response<bhttp::string_body>& res, std::string* out) {
+  bhttp::response_serializer<bhttp::string_body> sr{res};
+  beast::error_code ec;
+  do {
+    sr.next(ec, [&](beast::error_code& ec, const auto& buffers) {
+      ec = {};
+      for (auto b : beast::buffers_range_ref(buffers))
+        out->append(static_cast<const char*>(b.data()), b.size());
+      sr.consume(beast::buffer_bytes(buffers));
+    });
+  } while (!ec && !sr.is_done());
+}
+
 asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) {
   const ServerOptions& options = self->options;
   beast::tcp_stream stream(std::move(socket));
@@ -223,6 +238,9 @@ asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) 
   }
   beast::flat_buffer buffer;
   bool first = true;
+  // Answers held back while the client's next request was already buffered
+  // (ServerOptions::hold_pipelined_responses); written with the next answer that is not.
+  std::string held;
   try {
     while (!self->stopping.load()) {
       bhttp::request_parser<bhttp::string_body> parser;
@@ -263,6 +281,13 @@ asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) 
       } done{self.get(), id};
 
       auto& req_header = parser.get();
+      if (!held.empty() && req_header.count(bhttp::field::expect)) {
+        // Interim answers must not overtake the held ones.
+        co_await asio::async_write(stream, asio::buffer(held),
+                                   asio::redirect_error(asio::use_awaitable, ec));
+        held.clear();
+        if (ec) break;
+      }
       if (beast::iequals(req_header[bhttp::field::expect], "100-continue")) {
         bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
         co_await bhttp::async_write(stream, cont, asio::redirect_error(asio::use_awaitable, ec));
@@ -341,6 +366,12 @@ asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) 
       if (out.body_source && req.method != "HEAD" && out.status >= 200 && out.status != 204 &&
           out.status != 304) {
         stream.expires_after(std::chrono::seconds(options.body_timeout_seconds));
+        if (!held.empty()) {
+          co_await asio::async_write(stream, asio::buffer(held),
+                                     asio::redirect_error(asio::use_awaitable, ec));
+          held.clear();
+          if (ec) break;
+        }
         bool ok = co_await WriteFromSource(stream, out, breq.version(), close);
         if (!ok || close) break;
         continue;
@@ -364,8 +395,20 @@ asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) 
         res.body() = std::move(out.body);
         res.prepare_payload();
       }
+      // The client pipelined its next request (a Lambda runtime posting a result together with
+      // its next invocation/next): this answer waits and goes out with the next one, in one
+      // write, instead of waking the client for it alone.
+      bool hold = options.hold_pipelined_responses && !close && buffer.size() > 0;
+      if (hold || !held.empty()) AppendSerialized(res, &held);
+      if (hold) continue;
       stream.expires_after(std::chrono::seconds(options.body_timeout_seconds));
-      co_await bhttp::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+      if (!held.empty()) {
+        co_await asio::async_write(stream, asio::buffer(held),
+                                   asio::redirect_error(asio::use_awaitable, ec));
+        held.clear();
+      } else {
+        co_await bhttp::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+      }
       if (ec || close) break;
     }
   } catch (const std::exception& e) {

@@ -24,6 +24,11 @@ struct ServerOptions {
   int header_timeout_seconds = 30;  // slowloris guard: whole header must arrive in this time
   int idle_timeout_seconds = 120;   // keep-alive connections idle longer are closed
   int body_timeout_seconds = 300;   // whole body must arrive in this time
+  // When the client's next request is already buffered as an answer is ready, hold the answer
+  // and write it with the next one (one write, one wake of the client). Only for clients that
+  // wait for nothing but their last answer, such as a Lambda runtime pipelining a result and
+  // invocation/next: a held answer waits as long as the next request's handler does.
+  bool hold_pipelined_responses = false;
 };
 
 // The request handler: runs as a coroutine on the server's executor; may suspend (long polls).

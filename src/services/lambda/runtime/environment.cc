@@ -547,6 +547,9 @@ std::shared_ptr<ExecutionEnvironment> ExecutionEnvironment::Start(
   lo.port = 0;
   lo.max_body_bytes = kMaxStreamedResponseBytes + kMaxResponseBytes;
   lo.idle_timeout_seconds = 24 * 3600;
+  // A runtime that posts its result and asks for the next invocation in one write gets the
+  // 202 with the next invocation (the Python client does).
+  lo.hold_pipelined_responses = true;
   std::weak_ptr<State> weak = st;
   st->listener = http::Listener::Start(
       executor, lo, [weak](http::Request& r) { return HandleRuntimeApi(weak, r); }, error);
