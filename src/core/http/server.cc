@@ -125,8 +125,8 @@ asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket);
 // context (a Lambda environment started by a request of the connection) runs on the same thread.
 asio::awaitable<void> Accept(std::shared_ptr<Endpoint> self, tcp::acceptor& acceptor) {
   while (!self->stopping.load()) {
-    auto [ec, socket] = co_await acceptor.async_accept(self->next_executor(),
-                                                       asio::as_tuple(asio::use_awaitable));
+    auto [ec, socket] =
+        co_await acceptor.async_accept(self->next_executor(), asio::as_tuple(asio::use_awaitable));
     if (ec) {
       if (self->stopping.load() || ec == asio::error::operation_aborted ||
           ec == asio::error::bad_descriptor)

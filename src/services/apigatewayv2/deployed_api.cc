@@ -91,7 +91,7 @@ const DeployedStage* DeployedApi::Stage(const std::string& name) const {
 }
 
 Result<std::shared_ptr<const DeployedApi>> DeployedApiCache::Find(ServiceEnv& env,
-                                                                 std::string_view api_id) {
+                                                                  std::string_view api_id) {
   // The generation is read before storage: a write that lands during the read bumps it, so
   // what was read is stored as already stale.
   uint64_t generation = generation_.load(std::memory_order_acquire);

@@ -23,18 +23,20 @@ namespace nimbus::apigatewayv2 {
 // One stage and what it serves: its routes and integrations, live (AutoDeploy) or as deployed.
 struct DeployedStage {
   std::string name;
-  json::object stage;                    // the stage record
+  json::object stage;  // the stage record
   std::vector<json::object> routes;
-  std::vector<std::string> route_keys;   // routes[i]'s RouteKey
-  json::object integrations;             // id → record
-  json::object authorizers;              // id → record
+  std::vector<std::string> route_keys;  // routes[i]'s RouteKey
+  json::object integrations;            // id → record
+  json::object authorizers;             // id → record
 };
 
 struct DeployedApi {
   std::string account;
   std::string region;
-  json::object api;  // the API record
-  std::unordered_map<std::string, std::shared_ptr<const DeployedStage>> stages;  // by name
+  // The API record.
+  json::object api;
+  // Its stages by name.
+  std::unordered_map<std::string, std::shared_ptr<const DeployedStage>> stages;
 
   // The stage named `name`, or null.
   const DeployedStage* Stage(const std::string& name) const;
