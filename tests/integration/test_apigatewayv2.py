@@ -845,3 +845,60 @@ class HttpProxyTest(ApiGatewayTestCase):
         api_id = self.create_api(Target="http://127.0.0.1:%d" % dead)["ApiId"]
         status, _, body = self.call(api_id, "/x")
         self.assertEqual((status, json.loads(body)), (500, {"message": "Internal Server Error"}))
+
+
+class ConfigurationChangesTest(InvokeTestCase):
+    """The data plane serves what the control plane last wrote: every change below reaches the
+    very next request (nimbus keeps the deployed API in memory between changes)."""
+
+    def test_each_change_reaches_the_next_request(self):
+        api_id = self.api_with("2.0", ("GET /a", "GET /b"), variables={"v": "1"})
+        self.assertEqual(self.event(api_id, "/a")[0]["stageVariables"], {"v": "1"})
+        # Stage variables.
+        self.apigw.update_stage(ApiId=api_id, StageName="$default", StageVariables={"v": "2"})
+        self.assertEqual(self.event(api_id, "/a")[0]["stageVariables"], {"v": "2"})
+        # A route deleted.
+        route_a = [r for r in self.apigw.get_routes(ApiId=api_id)["Items"]
+                   if r["RouteKey"] == "GET /a"][0]
+        self.apigw.delete_route(ApiId=api_id, RouteId=route_a["RouteId"])
+        status, _, body = self.request(api_id, "/a")
+        self.assertEqual((status, json.loads(body)), (404, {"message": "Not Found"}))
+        # An integration changed to payload format 1.0: the event's shape follows.
+        self.assertEqual(self.event(api_id, "/b")[0]["version"], "2.0")
+        integration = self.apigw.get_integrations(ApiId=api_id)["Items"][0]["IntegrationId"]
+        self.apigw.update_integration(ApiId=api_id, IntegrationId=integration,
+                                      PayloadFormatVersion="1.0")
+        event, _ = self.event(api_id, "/b")
+        self.assertEqual((event["version"], event["httpMethod"]), ("1.0", "GET"))
+        # A route key changed.
+        route_b = self.apigw.get_routes(ApiId=api_id)["Items"][0]["RouteId"]
+        self.apigw.update_route(ApiId=api_id, RouteId=route_b, RouteKey="GET /c")
+        self.assertEqual(self.request(api_id, "/b")[0], 404)
+        self.assertEqual(self.event(api_id, "/c")[0]["resource"], "/c")
+        # The stage deleted: nothing is served; the API deleted: the API is unknown.
+        self.apigw.delete_stage(ApiId=api_id, StageName="$default")
+        status, _, body = self.request(api_id, "/c")
+        self.assertEqual((status, json.loads(body)), (404, {"message": "Not Found"}))
+        self.apigw.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True)
+        self.assertEqual(self.event(api_id, "/c")[0]["resource"], "/c")
+        self.apigw.delete_api(ApiId=api_id)
+        status, _, body = self.request(api_id, "/c")
+        self.assertEqual((status, json.loads(body)), (404, {"message": "Not Found"}))
+
+
+
+class ResetTest(ApiGatewayTestCase):
+    def call(self, api_id, path):
+        return self.server.http("GET", "/_aws/execute-api/%s%s" % (api_id, path))
+
+    def test_reset_forgets_served_apis(self):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            dead = s.getsockname()[1]
+        api_id = self.create_api(Target="http://127.0.0.1:%d" % dead)["ApiId"]
+        # Served (its backend is down): the API is known.
+        status, _, body = self.call(api_id, "/x")
+        self.assertEqual((status, json.loads(body)), (500, {"message": "Internal Server Error"}))
+        self.assertEqual(self.server.reset()[0], 200)
+        status, _, body = self.call(api_id, "/x")
+        self.assertEqual((status, json.loads(body)), (404, {"message": "Not Found"}))

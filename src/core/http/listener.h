@@ -12,7 +12,8 @@ namespace nimbus::http {
 // A further HTTP/1.1 listener served on the executor of a running Server, with the same
 // connection handling and limits, but its own address and handler. Lambda gives each execution
 // environment a Runtime API endpoint of its own this way. Thread-safe: Close may be called from
-// any thread; the handler runs on the executor's threads, one coroutine per connection.
+// any thread. The executor's context must be run by one thread (each of a Server's io_contexts
+// is): the accept loop and every connection's coroutine run there, with no strand.
 class Listener {
  public:
   // Binds options.host:options.port (port 0: a free port) and starts accepting. Null with

@@ -3,20 +3,23 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include "core/common/logging.h"
 #include "core/http/listener.h"
@@ -172,6 +175,8 @@ bhttp::response<bhttp::string_body> SimpleResponse(int status, std::string_view 
 struct Endpoint : std::enable_shared_from_this<Endpoint> {
   ServerOptions options;
   Handler handler;
+  // The executor of the next accepted connection: one io_context of the server's, in turn.
+  std::function<asio::any_io_executor()> next_executor;
   std::atomic<bool> stopping{false};
   std::atomic<int> in_flight{0};
   std::mutex mu;
@@ -187,7 +192,7 @@ struct Endpoint : std::enable_shared_from_this<Endpoint> {
   }
 
   // Cancels the connections that wait for a request (all of them unless `idle_only`). The
-  // cancel runs on the connection's strand and only if the connection is still registered then,
+  // cancel runs on the connection's thread and only if the connection is still registered then,
   // so it never touches a stream whose coroutine has ended.
   void CloseConnections(bool idle_only) {
     std::lock_guard lock(mu);
@@ -209,12 +214,13 @@ struct Endpoint : std::enable_shared_from_this<Endpoint> {
 
 asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket);
 
-// Accepts until the acceptor is closed or the endpoint stops; each connection on its own strand.
+// Accepts until the acceptor is closed or the endpoint stops. Each connection lives on one
+// io_context, which one thread runs: its handlers need no strand, and what it wakes on the same
+// context (a Lambda environment started by a request of the connection) runs on the same thread.
 asio::awaitable<void> Accept(std::shared_ptr<Endpoint> self, tcp::acceptor& acceptor) {
-  auto executor = co_await asio::this_coro::executor;
   while (!self->stopping.load()) {
-    auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(executor),
-                                                       asio::as_tuple(asio::use_awaitable));
+    auto [ec, socket] =
+        co_await acceptor.async_accept(self->next_executor(), asio::as_tuple(asio::use_awaitable));
     if (ec) {
       if (self->stopping.load() || ec == asio::error::operation_aborted ||
           ec == asio::error::bad_descriptor)
@@ -294,6 +300,20 @@ asio::awaitable<bool> WriteFromSource(beast::tcp_stream& stream, Response& out, 
   co_return !ec;
 }
 
+// Appends the bytes of `res` as it goes on the wire to `*out`.
+void AppendSerialized(bhttp::response<bhttp::string_body>& res, std::string* out) {
+  bhttp::response_serializer<bhttp::string_body> sr{res};
+  beast::error_code ec;
+  do {
+    sr.next(ec, [&](beast::error_code& ec, const auto& buffers) {
+      ec = {};
+      for (auto b : beast::buffers_range_ref(buffers))
+        out->append(static_cast<const char*>(b.data()), b.size());
+      sr.consume(beast::buffer_bytes(buffers));
+    });
+  } while (!ec && !sr.is_done());
+}
+
 asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) {
   const ServerOptions& options = self->options;
   beast::tcp_stream stream(std::move(socket));
@@ -312,6 +332,9 @@ asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) 
   beast::flat_buffer buffer;
   bool first = true;
   bool body_left_unread = false;
+  // Answers held back while the client's next request was already buffered
+  // (ServerOptions::hold_pipelined_responses); written with the next answer that is not.
+  std::string held;
   try {
     while (!self->stopping.load()) {
       bhttp::request_parser<bhttp::string_body> parser;
@@ -357,6 +380,14 @@ asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) 
       } done{self.get(), id};
 
       auto& head = parser.get();
+      if (!held.empty() && head.count(bhttp::field::expect)) {
+        // Interim answers must not overtake the held ones.
+        beast::error_code wec;
+        co_await asio::async_write(stream, asio::buffer(held),
+                                   asio::redirect_error(asio::use_awaitable, wec));
+        held.clear();
+        if (wec) break;
+      }
       Request req;
       req.method = std::string(head.method_string());
       req.target = std::string(head.target());
@@ -449,6 +480,12 @@ asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) 
       if (out.body_source && req.method != "HEAD" && out.status >= 200 && out.status != 204 &&
           out.status != 304) {
         stream.expires_after(std::chrono::seconds(options.body_timeout_seconds));
+        if (!held.empty()) {
+          co_await asio::async_write(stream, asio::buffer(held),
+                                     asio::redirect_error(asio::use_awaitable, ec));
+          held.clear();
+          if (ec) break;
+        }
         bool ok = co_await WriteFromSource(stream, out, version, close);
         if (!ok || close) break;
         continue;
@@ -471,8 +508,20 @@ asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) 
         res.body() = std::move(out.body);
         res.prepare_payload();
       }
+      // The client pipelined its next request (a Lambda runtime posting a result together with
+      // its next invocation/next): this answer waits and goes out with the next one, in one
+      // write, instead of waking the client for it alone.
+      bool hold = options.hold_pipelined_responses && !close && buffer.size() > 0;
+      if (hold || !held.empty()) AppendSerialized(res, &held);
+      if (hold) continue;
       stream.expires_after(std::chrono::seconds(options.body_timeout_seconds));
-      co_await bhttp::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+      if (!held.empty()) {
+        co_await asio::async_write(stream, asio::buffer(held),
+                                   asio::redirect_error(asio::use_awaitable, ec));
+        held.clear();
+      } else {
+        co_await bhttp::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+      }
       if (ec || close) break;
     }
   } catch (const std::exception& e) {
@@ -499,15 +548,55 @@ asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) 
 
 }  // namespace
 
+// An io_context run by one thread. Shutdown() destroys the pending handlers while every
+// context's services still exist: a coroutine of one context may own an I/O object of another
+// (a Lambda invocation's timer on its environment's context).
+struct ThreadContext : asio::io_context {
+  ThreadContext() : asio::io_context(1) {}
+  void Shutdown() { shutdown(); }
+};
+
 struct Server::Impl {
-  asio::io_context ioc;
-  tcp::acceptor acceptor{ioc};
-  asio::signal_set signals{ioc};
+  // One io_context per thread; contexts[0] holds the acceptor, the signals and the background
+  // work of services (Spawn).
+  std::vector<std::unique_ptr<ThreadContext>> contexts;
+  asio::io_context& ioc;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+  std::atomic<size_t> next_context{0};
+  tcp::acceptor acceptor;
+  asio::signal_set signals;
   std::shared_ptr<Endpoint> endpoint;
   std::thread before_stop_thread;  // runs StopOnSignals' callback, then Stop()
 
+  static int Threads(const ServerOptions& o) {
+    int n = o.threads > 0 ? o.threads : static_cast<int>(std::thread::hardware_concurrency());
+    return n < 1 ? 1 : n;
+  }
+  static std::vector<std::unique_ptr<ThreadContext>> MakeContexts(int n) {
+    std::vector<std::unique_ptr<ThreadContext>> out;
+    for (int i = 0; i < n; ++i) out.push_back(std::make_unique<ThreadContext>());
+    return out;
+  }
+
   Impl(ServerOptions o, Handler h)
-      : endpoint(std::make_shared<Endpoint>(std::move(o), std::move(h))) {}
+      : contexts(MakeContexts(Threads(o))),
+        ioc(*contexts[0]),
+        acceptor(ioc),
+        signals(ioc),
+        endpoint(std::make_shared<Endpoint>(std::move(o), std::move(h))) {
+    endpoint->next_executor = [this]() -> asio::any_io_executor {
+      size_t i = next_context.fetch_add(1, std::memory_order_relaxed) % contexts.size();
+      return contexts[i]->get_executor();
+    };
+  }
+
+  ~Impl() {
+    for (auto& c : contexts) c->Shutdown();
+  }
+
+  void StopContexts() {
+    for (auto& c : contexts) c->stop();
+  }
 
   asio::awaitable<void> Drain(int seconds) {
     asio::steady_timer timer(ioc);
@@ -518,7 +607,7 @@ struct Server::Impl {
       timer.expires_after(std::chrono::milliseconds(10));
       co_await timer.async_wait(asio::use_awaitable);
     }
-    ioc.stop();
+    StopContexts();
   }
 };
 
@@ -550,14 +639,17 @@ bool Server::Listen(std::string* error) {
 }
 
 void Server::Run() {
-  int n = impl_->endpoint->options.threads > 0
-              ? impl_->endpoint->options.threads
-              : static_cast<int>(std::thread::hardware_concurrency());
-  if (n < 1) n = 1;
+  // Contexts other than the first may have nothing to do for a while (no connection yet).
+  for (size_t i = 1; i < impl_->contexts.size(); ++i)
+    impl_->guards.push_back(asio::make_work_guard(*impl_->contexts[i]));
   std::vector<std::thread> threads;
-  for (int i = 1; i < n; ++i) threads.emplace_back([this] { impl_->ioc.run(); });
+  for (size_t i = 1; i < impl_->contexts.size(); ++i)
+    threads.emplace_back([this, i] { impl_->contexts[i]->run(); });
   impl_->ioc.run();
+  // The first context ran out of work or was stopped: the server is done.
+  impl_->StopContexts();
   for (auto& t : threads) t.join();
+  impl_->guards.clear();
 }
 
 void Server::Stop() {
@@ -597,7 +689,9 @@ struct Listener::Impl {
 
   Impl(const asio::any_io_executor& executor, ServerOptions options, Handler handler)
       : endpoint(std::make_shared<Endpoint>(std::move(options), std::move(handler))),
-        acceptor(asio::make_strand(executor)) {}
+        acceptor(executor) {
+    endpoint->next_executor = [executor] { return executor; };
+  }
 };
 
 std::shared_ptr<Listener> Listener::Start(const asio::any_io_executor& executor,

@@ -29,6 +29,11 @@ struct ServerOptions {
   int idle_timeout_seconds = 120;   // keep-alive connections idle longer are closed
   int body_timeout_seconds = 300;   // whole body must arrive in this time (for a streamed body:
                                     // each piece a handler reads)
+  // When the client's next request is already buffered as an answer is ready, hold the answer
+  // and write it with the next one (one write, one wake of the client). Only for clients that
+  // wait for nothing but their last answer, such as a Lambda runtime pipelining a result and
+  // invocation/next: a held answer waits as long as the next request's handler does.
+  bool hold_pipelined_responses = false;
 };
 
 // The request handler: runs as a coroutine on the server's executor; may suspend (long polls).
@@ -36,8 +41,11 @@ struct ServerOptions {
 using Handler = std::function<Task<Response>(Request&)>;
 
 // HTTP/1.1 server on one port: one coroutine per connection, keep-alive, limits and timeouts.
-// Thread model: Run() drives an io_context on `threads` threads; Stop() may be called from any
-// thread (signal handling included via RequestStop).
+// Thread model: `threads` io_contexts, each run by one thread of Run(); accepted connections go
+// to them in turn and stay there (a connection's handlers, and what they wake on the same
+// context, run on one thread with no cross-thread hand-off). io_context() is the first one: the
+// listening socket, signals and Spawn'ed background work. Stop() may be called from any thread
+// (signal handling included via StopOnSignals).
 class Server {
  public:
   Server(ServerOptions options, Handler handler);
@@ -59,7 +67,7 @@ class Server {
   // graceful stop begins.
   void StopOnSignals(std::function<void()> before_stop = {});
 
-  // Starts a detached coroutine on the server's executor (background work of services).
+  // Starts a detached coroutine on the first io_context (background work of services).
   void Spawn(Task<void> task);
 
   boost::asio::io_context& io_context();

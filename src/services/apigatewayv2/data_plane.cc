@@ -11,6 +11,7 @@
 #include "core/common/logging.h"
 #include "core/http/client.h"
 #include "services/apigatewayv2/apigw.h"
+#include "services/apigatewayv2/deployed_api.h"
 #include "services/apigatewayv2/route_auth.h"
 #include "services/apigatewayv2/route_match.h"
 #include "services/apigatewayv2/route_throttle.h"
@@ -43,13 +44,6 @@ http::Response Message(int status, std::string_view message, std::string_view re
   r.body = json::serialize(json::object{{"message", message}});
   return r;
 }
-
-// What a stage serves: its routes and integrations, live (AutoDeploy) or as deployed.
-struct Served {
-  std::vector<json::object> routes;
-  json::object integrations;  // id → record
-  json::object authorizers;   // id → record
-};
 
 Task<http::Response> InvokeLambda(ServiceEnv& env, const Invocation& inv,
                                   const json::object& integration) {
@@ -154,89 +148,39 @@ Task<http::Response> ProxyHttp(const Invocation& inv, const json::object& integr
   co_return response;
 }
 
-Result<Served> ServedBy(ServiceEnv& env, std::string_view account, std::string_view region,
-                        std::string_view api_id, const json::object& stage) {
-  Served s;
-  const auto* auto_deploy = stage.if_contains("AutoDeploy");
-  if (auto_deploy && auto_deploy->is_bool() && auto_deploy->get_bool()) {
-    auto routes = LoadChildren(env, account, region, Kind::kRoute, api_id);
-    if (!routes) return std::move(routes).error();
-    auto integrations = LoadChildren(env, account, region, Kind::kIntegration, api_id);
-    if (!integrations) return std::move(integrations).error();
-    auto authorizers = LoadChildren(env, account, region, Kind::kAuthorizer, api_id);
-    if (!authorizers) return std::move(authorizers).error();
-    s.routes = std::move(*routes);
-    for (auto& i : *integrations) {
-      std::string id(i.at("IntegrationId").as_string());
-      s.integrations[id] = std::move(i);
-    }
-    for (auto& a : *authorizers) {
-      std::string id(a.at("AuthorizerId").as_string());
-      s.authorizers[id] = std::move(a);
-    }
-    return s;
-  }
-  const auto* deployment_id = stage.if_contains("DeploymentId");
-  if (!deployment_id || !deployment_id->is_string()) return s;  // never deployed: nothing
-  auto d = LoadRecord(env, ChildKey(account, region, Kind::kDeploy, api_id,
-                                    std::string(deployment_id->get_string())));
-  if (!d) return std::move(d).error();
-  if (!*d) return s;
-  if (auto* routes = (*d)->if_contains("_routes"); routes && routes->is_array())
-    for (auto& r : routes->as_array())
-      if (r.is_object()) s.routes.push_back(std::move(r.as_object()));
-  if (auto* integrations = (*d)->if_contains("_integrations");
-      integrations && integrations->is_object())
-    s.integrations = std::move(integrations->as_object());
-  if (auto* authorizers = (*d)->if_contains("_authorizers");
-      authorizers && authorizers->is_object())
-    s.authorizers = std::move(authorizers->as_object());
-  return s;
-}
-
-}  // namespace
-
-namespace {
-
 // Stage → route → integration.
 Task<http::Response> ServeStage(ServiceEnv& env, const http::Request& request,
-                                const DataPlaneTarget& target, const std::string& account,
-                                const std::string& region, const std::string& apigw_request_id) {
+                                const DataPlaneTarget& target, const DeployedApi& api,
+                                const std::string& apigw_request_id) {
+  const std::string& account = api.account;
+  const std::string& region = api.region;
   // The stage: the first path segment when a stage of that name exists, else $default.
   std::string_view path = target.path;
   std::string_view first =
       path.substr(1, path.find('/', 1) == std::string_view::npos ? std::string_view::npos
                                                                  : path.find('/', 1) - 1);
-  std::string stage_name;
   std::string_view route_path = path;
-  std::optional<json::object> stage;
+  const DeployedStage* deployed = nullptr;
   if (!first.empty()) {
     std::string decoded = UriDecode(first).value_or(std::string(first));
     if (decoded != "$default") {
-      auto s = LoadRecord(env, ChildKey(account, region, Kind::kStage, target.id, decoded));
-      if (s && *s) {
-        stage = std::move(**s);
-        stage_name = decoded;
+      deployed = api.Stage(decoded);
+      if (deployed) {
         route_path = path.substr(1 + first.size());
         if (route_path.empty()) route_path = "/";
       }
     }
   }
-  if (!stage) {
-    auto s = LoadRecord(env, ChildKey(account, region, Kind::kStage, target.id, "$default"));
-    if (!s || !*s) co_return Message(404, "Not Found", apigw_request_id);
-    stage = std::move(**s);
-    stage_name = "$default";
-  }
-  auto served = ServedBy(env, account, region, target.id, *stage);
-  if (!served) co_return Message(500, "Internal Server Error", apigw_request_id);
+  if (!deployed) deployed = api.Stage("$default");
+  if (!deployed) co_return Message(404, "Not Found", apigw_request_id);
+  const json::object& stage = deployed->stage;
+  const std::string& stage_name = deployed->name;
+  const std::vector<std::string>& keys = deployed->route_keys;
 
-  std::vector<std::string> keys;
-  for (const auto& r : served->routes) keys.emplace_back(r.at("RouteKey").as_string());
   auto match = MatchRoute(keys, request.method, route_path);
   if (!match) co_return Message(404, "Not Found", apigw_request_id);
-  const json::object& route = served->routes[match->index];
-  if (!AdmitRoute(account, region, target.id, *stage, stage_name, keys[match->index],
+  const json::object& route = deployed->routes[match->index];
+  if (!AdmitRoute(account, region, target.id, stage, stage_name, keys[match->index],
                   env.clock->NowMillis()))
     co_return Message(429, "Too Many Requests", apigw_request_id);
   const auto* route_target = route.if_contains("Target");
@@ -244,7 +188,7 @@ Task<http::Response> ServeStage(ServiceEnv& env, const http::Request& request,
   if (!route_target || !route_target->is_string() ||
       std::string_view(route_target->get_string()).substr(0, kPrefix.size()) != kPrefix)
     co_return Message(404, "Not Found", apigw_request_id);
-  const auto* integration = served->integrations.if_contains(
+  const auto* integration = deployed->integrations.if_contains(
       std::string_view(route_target->get_string()).substr(kPrefix.size()));
   if (!integration || !integration->is_object())
     co_return Message(500, "Internal Server Error", apigw_request_id);
@@ -260,7 +204,7 @@ Task<http::Response> ServeStage(ServiceEnv& env, const http::Request& request,
   inv.request_id = apigw_request_id;
   inv.path = UriDecode(path).value_or(std::string(path));
   inv.path_parameters = std::move(match->path_parameters);
-  if (const auto* vars = stage->if_contains("StageVariables"); vars && vars->is_object())
+  if (const auto* vars = stage.if_contains("StageVariables"); vars && vars->is_object())
     inv.stage_variables = vars->get_object();
   inv.time_epoch_ms = env.clock->NowMillis();
 
@@ -268,7 +212,8 @@ Task<http::Response> ServeStage(ServiceEnv& env, const http::Request& request,
   std::string type(integ.at("IntegrationType").as_string());
   const auto* version = integ.if_contains("PayloadFormatVersion");
   bool v2 = version && version->is_string() && version->get_string() == "2.0";
-  auto auth = co_await AuthorizeRoute(env, route, served->authorizers, inv, region, route_path, v2);
+  auto auth =
+      co_await AuthorizeRoute(env, route, deployed->authorizers, inv, region, route_path, v2);
   if (auth.refusal) co_return std::move(*auth.refusal);
   inv.authorizer = std::move(auth.authorizer);
   if (type == "AWS_PROXY") co_return co_await InvokeLambda(env, inv, integ);
@@ -278,17 +223,15 @@ Task<http::Response> ServeStage(ServiceEnv& env, const http::Request& request,
 
 }  // namespace
 
-Task<std::optional<http::Response>> ServeInvocation(ServiceEnv& env, const http::Request& request,
+Task<std::optional<http::Response>> ServeInvocation(ServiceEnv& env, DeployedApiCache& cache,
+                                                    const http::Request& request,
                                                     const DataPlaneTarget& target,
                                                     std::string_view) {
-  auto owner = LoadRecord(env, OwnerKey(target.id));
-  if (!owner || !*owner) co_return std::nullopt;
-  std::string account((*owner)->at("account").as_string());
-  std::string region((*owner)->at("region").as_string());
+  auto found = cache.Find(env, target.id);
+  if (!found || !*found) co_return std::nullopt;
+  std::shared_ptr<const DeployedApi> api = std::move(*found);
   std::string apigw_request_id = RandomAlnum(15) + "=";
-  auto api = LoadRecord(env, ApiKey(account, region, target.id));
-  if (!api || !*api) co_return std::nullopt;
-  if (const auto* disabled = (*api)->if_contains("DisableExecuteApiEndpoint");
+  if (const auto* disabled = api->api.if_contains("DisableExecuteApiEndpoint");
       disabled && disabled->is_bool() && disabled->get_bool())
     co_return Message(403, "Forbidden", apigw_request_id);
   // API Gateway's payload limit: 10 MB.
@@ -298,15 +241,14 @@ Task<std::optional<http::Response>> ServeInvocation(ServiceEnv& env, const http:
   // Gateway answers preflight requests itself, whatever the routes, and puts the configured
   // headers on every response to an allowed origin, dropping the backend's own.
   execute_api::Cors cors;
-  if (const auto* c = (*api)->if_contains("CorsConfiguration"); c && c->is_object())
+  if (const auto* c = api->api.if_contains("CorsConfiguration"); c && c->is_object())
     cors.config = &c->get_object();
   if (cors.config && execute_api::IsPreflight(request)) {
     http::Response preflight = execute_api::Preflight(cors, request, 204);
     preflight.SetHeader("apigw-requestid", apigw_request_id);
     co_return preflight;
   }
-  http::Response response =
-      co_await ServeStage(env, request, target, account, region, apigw_request_id);
+  http::Response response = co_await ServeStage(env, request, target, *api, apigw_request_id);
   if (cors.config) execute_api::AddCorsHeaders(cors, request, &response);
   co_return response;
 }

@@ -6,7 +6,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -19,15 +18,16 @@
 namespace nimbus::execute_api {
 
 namespace asio = boost::asio;
-using namespace boost::asio::experimental::awaitable_operators;  // NOLINT(build/namespaces)
 
 namespace {
 
 struct Pending {
-  explicit Pending(asio::any_io_executor ex) : done(ex, 1) {}
+  explicit Pending(asio::any_io_executor ex) : events(ex, 2) {}
   std::mutex mu;
   std::optional<Result<Document>> result;
-  asio::experimental::concurrent_channel<void(boost::system::error_code)> done;
+  // The call's end and the timer's both post here (room for both, so neither sender waits);
+  // the caller wakes once, at the first.
+  asio::experimental::concurrent_channel<void(boost::system::error_code)> events;
 };
 
 }  // namespace
@@ -52,15 +52,17 @@ Task<std::optional<Result<Document>>> CallWithTimeout(ServiceEnv& env, RequestCo
           std::lock_guard lock(pending->mu);
           pending->result = std::move(r);
         }
-        pending->done.try_send(boost::system::error_code());
+        pending->events.try_send(boost::system::error_code());
       },
       asio::detached);
   asio::steady_timer timer(executor, timeout);
-  auto which = co_await (pending->done.async_receive(asio::as_tuple(asio::use_awaitable)) ||
-                         timer.async_wait(asio::as_tuple(asio::use_awaitable)));
+  timer.async_wait([pending](boost::system::error_code ec) {
+    if (!ec) pending->events.try_send(boost::system::error_code());
+  });
+  co_await pending->events.async_receive(asio::as_tuple(asio::use_awaitable));
+  timer.cancel();
   std::lock_guard lock(pending->mu);
   if (pending->result) co_return std::move(pending->result);
-  (void)which;
   co_return std::nullopt;
 }
 

@@ -22,6 +22,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <optional>
 
 #include "core/auth/credentials.h"
 #include "core/common/clock.h"
@@ -195,6 +196,9 @@ struct ExecutionEnvironment::State {
   SteadyClock::time_point last_used = SteadyClock::now();
   std::shared_ptr<Pending> pending;
   std::vector<LogEvent> unattached;  // output before an invocation (init), given to the next one
+  // The pending invocation's START line, not shipped yet: it goes with the invocation's first
+  // line of output, or with its END and REPORT lines (one log write per quiet invocation).
+  std::optional<LogEvent> start_line;
   std::string partial;
   bool output_eof = false;
 
@@ -214,6 +218,10 @@ struct ExecutionEnvironment::State {
   void AddLineLocked(std::string line, std::vector<LogEvent>* emitted) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     LogEvent ev{WallMillis(), std::move(line)};
+    if (start_line) {
+      emitted->push_back(std::move(*start_line));
+      start_line.reset();
+    }
     if (pending && !pending->finished) {
       pending->lines.push_back(ev);
     } else if (unattached.size() < kMaxUnattachedLines) {
@@ -569,6 +577,9 @@ std::shared_ptr<ExecutionEnvironment> ExecutionEnvironment::Start(
   lo.port = 0;
   lo.max_body_bytes = kMaxStreamedResponseBytes + kMaxResponseBytes;
   lo.idle_timeout_seconds = 24 * 3600;
+  // A runtime that posts its result and asks for the next invocation in one write gets the
+  // 202 with the next invocation (the Python client does).
+  lo.hold_pipelined_responses = true;
   std::weak_ptr<State> weak = st;
   st->listener = http::Listener::Start(
       executor, lo, [weak](http::Request& r) { return HandleRuntimeApi(weak, r); }, error);
@@ -682,7 +693,7 @@ Task<InvocationOutcome> ExecutionEnvironment::Invoke(Invocation invocation) {
     st->unattached.clear();
     LogEvent start{WallMillis(), "START RequestId: " + request_id + " Version: " + spec_.version};
     p->lines.push_back(start);
-    emitted.push_back(start);
+    st->start_line = std::move(start);
     if (st->dead) {
       p->finished = true;
       p->kind = st->init_error.empty() ? InvocationOutcome::Kind::kRuntimeExit
@@ -692,9 +703,7 @@ Task<InvocationOutcome> ExecutionEnvironment::Invoke(Invocation invocation) {
       st->pending = p;
     }
   }
-  st->Emit(std::move(emitted));
   emit_lock.unlock();
-  emitted.clear();
   st->next_signal.try_send(boost::system::error_code());
 
   // Until the runtime takes the event: the init window; then the function's timeout, from the
@@ -745,6 +754,10 @@ Task<InvocationOutcome> ExecutionEnvironment::Invoke(Invocation invocation) {
   {
     std::lock_guard lock(st->mu);
     st->ReadOutputLocked(&emitted);
+    if (st->start_line) {
+      emitted.insert(emitted.begin(), std::move(*st->start_line));
+      st->start_line.reset();
+    }
     if (st->pending == p) st->pending.reset();
     out.kind = p->kind;
     duration_ms = p->delivered ? MillisSince(p->delivered_at) : MillisSince(t0);
@@ -818,6 +831,8 @@ bool ExecutionEnvironment::dead() const {
   std::lock_guard lock(state_->mu);
   return state_->dead || state_->killed;
 }
+
+const asio::any_io_executor& ExecutionEnvironment::executor() const { return state_->executor; }
 
 uint16_t ExecutionEnvironment::runtime_api_port() const { return state_->listener->port(); }
 

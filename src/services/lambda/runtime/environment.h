@@ -127,6 +127,8 @@ class ExecutionEnvironment : public std::enable_shared_from_this<ExecutionEnviro
 
   bool dead() const;
   const FunctionSpec& spec() const { return spec_; }
+  // Where the environment's Runtime API connections and watchers run.
+  const boost::asio::any_io_executor& executor() const;
   const std::string& log_stream() const { return log_stream_; }
   uint16_t runtime_api_port() const;
   std::chrono::steady_clock::time_point last_used() const;

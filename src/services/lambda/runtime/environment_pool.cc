@@ -1,6 +1,9 @@
 #include "services/lambda/runtime/environment_pool.h"
 
+#include <boost/asio/execution/context.hpp>
+#include <boost/asio/query.hpp>
 #include <boost/json.hpp>
+#include <iterator>
 
 #include "core/common/document.h"
 #include "core/common/logging.h"
@@ -37,14 +40,27 @@ Task<EnvironmentPool::Admission> EnvironmentPool::Invoke(
     ++fn;
     ++acct;
     auto& warm = idle_[key];
-    while (!warm.empty()) {
-      auto e = std::move(warm.back());
-      warm.pop_back();
-      if (!e->dead() && e->spec().revision == spec.revision) {
-        env = std::move(e);
-        break;
+    for (auto it = warm.begin(); it != warm.end();) {
+      if ((*it)->dead() || (*it)->spec().revision != spec.revision) {
+        stale.push_back(std::move(*it));
+        it = warm.erase(it);
+      } else {
+        ++it;
       }
-      stale.push_back(std::move(e));
+    }
+    // The most recently used environment on the caller's io_context (its thread), so handing
+    // the invocation over and back wakes no other thread; else the most recently used one.
+    if (!warm.empty()) {
+      auto& context = boost::asio::query(executor, boost::asio::execution::context);
+      auto pick = std::prev(warm.end());
+      for (auto it = warm.rbegin(); it != warm.rend(); ++it) {
+        if (&boost::asio::query((*it)->executor(), boost::asio::execution::context) == &context) {
+          pick = std::prev(it.base());
+          break;
+        }
+      }
+      env = std::move(*pick);
+      warm.erase(pick);
     }
   }
   for (auto& e : stale) e->Shutdown();
