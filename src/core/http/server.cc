@@ -458,6 +458,13 @@ asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) 
             break;
           }
           req.body = std::move(parser.get().body());
+          if (parser.chunked()) {
+            // The trailer fields of a chunked body (a Lambda runtime's streamed answer ends with
+            // its error in them) are read with the body: they join the header fields.
+            req.headers.clear();
+            for (const auto& f : parser.get())
+              req.headers.emplace_back(Lower(f.name_string()), f.value());
+          }
         }
       }
 
