@@ -48,11 +48,11 @@ class ResourceTreeUpdates(rest.RestApiTestCase):
         self.assertEqual((r["parentId"], r["path"]), (ids["/x"], "/x/b"))
         got = self.apigw.get_resource(restApiId=api_id, resourceId=ids["/a/b/c"])
         self.assertEqual(got["path"], "/x/b/c")
-        # Both in one request, the AWS CLI's shorthand.
+        # Both in one request, through the AWS CLI.
         _, out, _ = self.server.aws(
             "apigateway", "update-resource", "--rest-api-id", api_id, "--resource-id",
-            ids["/a/b"], "--patch-operations", "op=replace,path=/parentId,value=" + ids["/"],
-            "op=replace,path=/pathPart,value={id}")
+            ids["/a/b"], "--patch-operations",
+            json.dumps([op("replace", "/parentId", ids["/"]), op("replace", "/pathPart", "{id}")]))
         self.assertEqual((out["path"], out["pathPart"]), ("/{id}", "{id}"))
         self.assertEqual(self.paths(api_id)[ids["/a/b/c"]], "/{id}/c")
 
