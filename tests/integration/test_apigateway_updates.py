@@ -201,6 +201,29 @@ class MethodUpdates(rest.RestApiTestCase):
                                        op("replace", "/foo", "x")), BAD, 400)
         self.assertIs(self.get()["apiKeyRequired"], False)
 
+    def test_malformed_patch_operations(self):
+        url = "/restapis/%s/resources/%s/methods/GET/integration" % (self.api_id, self.res)
+        self.apigw.put_integration(restApiId=self.api_id, resourceId=self.res, httpMethod="GET",
+                                   type="MOCK")
+        cases = [(b'{"patchOperations": "no"}', None),
+                 (b'{"patchOperations": [{"op": "replace", "path": 5}]}', None),
+                 (b'{"patchOperations": [{"op": "replace", "value": "x"}]}',
+                  "Invalid patch path "),
+                 (b'{"patchOperations": [{"op": "add", "path": "/requestTemplates/"}]}',
+                  "Invalid patch path /requestTemplates/"),
+                 (json.dumps({"patchOperations": [op("replace", "/" + "u" * 20000, "x")]})
+                  .encode(), "Invalid patch path /" + "u" * 20000),
+                 (b"{not json", None)]
+        for body, message in cases:
+            status, headers, out = self.server.http(
+                "PATCH", url, body=body, headers={"Content-Type": "application/json"})
+            self.assertEqual(status, 400, (body[:80], out[:200]))
+            self.assertEqual(headers["x-amzn-ErrorType"].split(":")[0], BAD)
+            if message is not None:
+                self.assertEqual(json.loads(out)["message"], message)
+        self.assertEqual(self.apigw.get_integration(restApiId=self.api_id, resourceId=self.res,
+                                                    httpMethod="GET")["type"], "MOCK")
+
     def test_update_method_response(self):
         self.apigw.put_method_response(restApiId=self.api_id, resourceId=self.res,
                                        httpMethod="GET", statusCode="200")
