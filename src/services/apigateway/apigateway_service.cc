@@ -16,7 +16,7 @@ class ApiGatewayService final : public Service {
     // Invalid input answers BadRequestException, as API Gateway does for every kind of it.
     validation_.error_code = "BadRequestException";
     validation_.serialization_error_code = "BadRequestException";
-    for (auto table : {RestApiHandlers(), ResourceHandlers(), StageHandlers(), ApiKeyHandlers(),
+    for (auto table : {RestApiHandlers(), ResourceHandlers(), ResourceUpdateHandlers(), StageHandlers(), ApiKeyHandlers(),
                        UsagePlanHandlers(), AuthorizerHandlers(), ModelHandlers(),
                        OpenApiHandlers()})
       for (auto& [name, handler] : table) HandleSync(name, std::move(handler));

@@ -1,5 +1,6 @@
 // Errors, keys, records, paging and patch operations shared by the REST API operation families.
 #include <boost/json.hpp>
+#include <cctype>
 #include <cmath>
 #include <random>
 
@@ -162,6 +163,8 @@ std::vector<PatchOp> PatchOps(const Document& in) {
     p.path = std::string(StringMember(v, "path"));
     if (HasMember(v, "value") && v.at("value").is_string())
       p.value = std::string(StringMember(v, "value"));
+    if (HasMember(v, "from") && v.at("from").is_string())
+      p.from = std::string(StringMember(v, "from"));
     out.push_back(std::move(p));
   }
   return out;
@@ -170,6 +173,55 @@ std::vector<PatchOp> PatchOps(const Document& in) {
 ApiError InvalidPatchPath(const PatchOp& p) {
   return BadRequest("Invalid patch path '" + p.path + "' specified for op '" + p.op +
                     "'. Please choose supported operations");
+}
+
+ApiError InvalidPatchPathMustBe(const PatchOp& p, std::string_view paths) {
+  return BadRequest("Invalid patch path '" + p.path + "' specified for op '" + p.op +
+                    "'. Must be one of: " + std::string(paths));
+}
+
+ApiError UnknownPatchPath(const PatchOp& p) { return BadRequest("Invalid patch path " + p.path); }
+
+std::optional<std::string> PatchMapKey(const PatchOp& p, std::string_view member) {
+  std::string_view path = p.path;
+  if (path.size() < member.size() + 3 || path[0] != '/' ||
+      path.substr(1, member.size()) != member || path[member.size() + 1] != '/')
+    return std::nullopt;
+  std::string key = UnescapePatchSegment(path.substr(member.size() + 2));
+  if (key.empty()) return std::nullopt;
+  return key;
+}
+
+Status PatchStringMap(const PatchOp& p, json::object& record, std::string_view member,
+                      std::string_view key, bool null_ok) {
+  json::value& map = record[member];
+  if (!map.is_object()) map = json::object();
+  if (p.op == "remove") {
+    map.as_object().erase(key);
+  } else if (p.op == "add" || p.op == "replace") {
+    if (p.value)
+      map.as_object()[key] = *p.value;
+    else if (null_ok)
+      map.as_object()[key] = nullptr;
+    else
+      return BadRequest("Invalid null value for " + p.path);
+  } else {
+    return InvalidPatchPath(p);
+  }
+  if (map.as_object().empty()) record.erase(member);
+  return Ok{};
+}
+
+Result<int64_t> PatchInt(const PatchOp& p, int64_t lo, int64_t hi, std::string_view message) {
+  const std::string& v = p.value.value_or("");
+  bool digits = !v.empty() && v.size() <= 18;
+  for (size_t i = 0; i < v.size() && digits; ++i)
+    digits =
+        std::isdigit(static_cast<unsigned char>(v[i])) || (i == 0 && v[i] == '-' && v.size() > 1);
+  if (!digits) return BadRequest(std::string(message));
+  int64_t n = std::stoll(v);
+  if (n < lo || n > hi) return BadRequest(std::string(message));
+  return n;
 }
 
 std::string UnescapePatchSegment(std::string_view s) {

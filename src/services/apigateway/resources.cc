@@ -7,6 +7,7 @@
 
 #include "core/storage/json_store.h"
 #include "core/storage/kv_store.h"
+#include "services/apigateway/resource_tree.h"
 #include "services/apigateway/rest.h"
 #include "services/apigateway/validators.h"
 
@@ -37,15 +38,17 @@ bool ValidPathPart(std::string_view part) {
   return true;
 }
 
-namespace {
-
-bool IsVariable(std::string_view part) { return !part.empty() && part.front() == '{'; }
-bool IsGreedy(std::string_view part) {
+bool IsVariablePathPart(std::string_view part) { return !part.empty() && part.front() == '{'; }
+bool IsGreedyPathPart(std::string_view part) {
   return part.size() > 2 && part.substr(part.size() - 2) == "+}";
 }
 
+namespace {
+
 constexpr std::string_view kMethods[] = {"GET",   "PUT",     "POST", "DELETE",
                                          "PATCH", "OPTIONS", "HEAD", "ANY"};
+
+}  // namespace
 
 Status CheckHttpMethod(std::string_view m) {
   for (auto k : kMethods)
@@ -55,7 +58,6 @@ Status CheckHttpMethod(std::string_view m) {
       "OPTIONS,HEAD,ANY");
 }
 
-// A resource as GetResource(s) answers it: methods listed by name only unless `embed`.
 json::object ResourceView(json::object record, bool embed) {
   if (auto* methods = record.if_contains("resourceMethods"); methods && methods->is_object()) {
     if (methods->get_object().empty()) {
@@ -69,21 +71,15 @@ json::object ResourceView(json::object record, bool embed) {
   return record;
 }
 
-struct Located {
-  std::string key;  // the resource's record
-  json::object resource;
-};
-
-Result<Located> Locate(const RequestContext& ctx, const Document& in) {
+Result<LocatedResource> LocateResource(const RequestContext& ctx, const Document& in) {
   std::string api_id(StringMember(in, "restApiId"));
   std::string resource_id(StringMember(in, "resourceId"));
   auto r = LoadResource(ctx, api_id, resource_id);
   if (!r) return std::move(r).error();
-  return Located{ChildKey(ctx.account_id, ctx.region, Kind::kResource, api_id, resource_id),
-                 std::move(*r)};
+  return LocatedResource{ChildKey(ctx.account_id, ctx.region, Kind::kResource, api_id, resource_id),
+                         std::move(*r)};
 }
 
-// The method `in` names in `resource`, or NotFoundException.
 Result<json::object*> FindMethod(json::object& resource, const Document& in) {
   auto* methods = resource.if_contains("resourceMethods");
   if (!methods || !methods->is_object()) return MethodNotFound();
@@ -100,7 +96,6 @@ Result<json::object*> FindIntegration(json::object& resource, const Document& in
   return &i->as_object();
 }
 
-// An integration record from PutIntegration's input, with AWS's defaults and checks.
 Result<json::object> IntegrationFromInput(const Document& in, std::string_view resource_id) {
   std::string type(StringMember(in, "type"));
   std::string uri(StringMember(in, "uri"));
@@ -153,7 +148,7 @@ Result<json::object> IntegrationFromInput(const Document& in, std::string_view r
   return out;
 }
 
-// The model's StatusCode pattern, [1-5]\d\d, in the words of AWS's validation errors.
+// In the words of AWS's validation errors.
 Status CheckStatusCode(std::string_view code) {
   bool ok = code.size() == 3 && code[0] >= '1' && code[0] <= '5' &&
             std::isdigit(static_cast<unsigned char>(code[1])) &&
@@ -164,7 +159,9 @@ Status CheckStatusCode(std::string_view code) {
                     "expression pattern: [1-5]\\d\\d");
 }
 
-Result<Document> Save(const RequestContext& ctx, const Located& loc, json::value answer) {
+namespace {
+
+Result<Document> Save(const RequestContext& ctx, const LocatedResource& loc, json::value answer) {
   auto st = SaveRecord(ctx, loc.key, loc.resource);
   if (!st) return std::move(st).error();
   return Document(std::move(answer));
@@ -184,7 +181,7 @@ void AddResourceHandlers(HandlerTable& t) {
           "the end and an optional plus sign before the closing brace.");
     std::string parent_path(parent->at("path").as_string());
     if (const auto* pp = parent->if_contains("pathPart");
-        pp && pp->is_string() && IsGreedy(pp->get_string()))
+        pp && pp->is_string() && IsGreedyPathPart(pp->get_string()))
       return BadRequest("Cannot create a child of a resource with a greedy path variable: " +
                         std::string(pp->get_string()));
     auto all = LoadChildren(*ctx.env, ctx.account_id, ctx.region, Kind::kResource, api_id);
@@ -195,7 +192,7 @@ void AddResourceHandlers(HandlerTable& t) {
       std::string_view sibling = r.at("pathPart").as_string();
       if (sibling == part)
         return Conflict("Another resource with the same parent already has this name: " + part);
-      if (IsVariable(sibling) && IsVariable(part))
+      if (IsVariablePathPart(sibling) && IsVariablePathPart(part))
         return BadRequest("A sibling (" + std::string(sibling) +
                           ") of this resource already has a variable path part -- only one is "
                           "allowed");
@@ -261,7 +258,7 @@ void AddResourceHandlers(HandlerTable& t) {
 void AddMethodHandlers(HandlerTable& t) {
   t.emplace_back("PutMethod", [](RequestContext& ctx, Document& in) -> Result<Document> {
     std::lock_guard lock(WriteMutex());
-    auto loc = Locate(ctx, in);
+    auto loc = LocateResource(ctx, in);
     if (!loc) return std::move(loc).error();
     std::string method(StringMember(in, "httpMethod"));
     if (auto st = CheckHttpMethod(method); !st) return std::move(st).error();
@@ -296,7 +293,7 @@ void AddMethodHandlers(HandlerTable& t) {
     return Save(ctx, *loc, std::move(record));
   });
   t.emplace_back("GetMethod", [](RequestContext& ctx, Document& in) -> Result<Document> {
-    auto loc = Locate(ctx, in);
+    auto loc = LocateResource(ctx, in);
     if (!loc) return std::move(loc).error();
     auto m = FindMethod(loc->resource, in);
     if (!m) return std::move(m).error();
@@ -304,7 +301,7 @@ void AddMethodHandlers(HandlerTable& t) {
   });
   t.emplace_back("DeleteMethod", [](RequestContext& ctx, Document& in) -> Result<Document> {
     std::lock_guard lock(WriteMutex());
-    auto loc = Locate(ctx, in);
+    auto loc = LocateResource(ctx, in);
     if (!loc) return std::move(loc).error();
     auto m = FindMethod(loc->resource, in);
     if (!m) return std::move(m).error();
@@ -313,7 +310,7 @@ void AddMethodHandlers(HandlerTable& t) {
   });
   t.emplace_back("PutMethodResponse", [](RequestContext& ctx, Document& in) -> Result<Document> {
     std::lock_guard lock(WriteMutex());
-    auto loc = Locate(ctx, in);
+    auto loc = LocateResource(ctx, in);
     if (!loc) return std::move(loc).error();
     auto m = FindMethod(loc->resource, in);
     if (!m) return std::move(m).error();
@@ -330,7 +327,7 @@ void AddMethodHandlers(HandlerTable& t) {
     return Save(ctx, *loc, std::move(record));
   });
   t.emplace_back("GetMethodResponse", [](RequestContext& ctx, Document& in) -> Result<Document> {
-    auto loc = Locate(ctx, in);
+    auto loc = LocateResource(ctx, in);
     if (!loc) return std::move(loc).error();
     auto m = FindMethod(loc->resource, in);
     if (!m) return std::move(m).error();
@@ -343,7 +340,7 @@ void AddMethodHandlers(HandlerTable& t) {
   });
   t.emplace_back("DeleteMethodResponse", [](RequestContext& ctx, Document& in) -> Result<Document> {
     std::lock_guard lock(WriteMutex());
-    auto loc = Locate(ctx, in);
+    auto loc = LocateResource(ctx, in);
     if (!loc) return std::move(loc).error();
     auto m = FindMethod(loc->resource, in);
     if (!m) return std::move(m).error();
@@ -359,7 +356,7 @@ void AddMethodHandlers(HandlerTable& t) {
 void AddIntegrationHandlers(HandlerTable& t) {
   t.emplace_back("PutIntegration", [](RequestContext& ctx, Document& in) -> Result<Document> {
     std::lock_guard lock(WriteMutex());
-    auto loc = Locate(ctx, in);
+    auto loc = LocateResource(ctx, in);
     if (!loc) return std::move(loc).error();
     auto m = FindMethod(loc->resource, in);
     if (!m) return std::move(m).error();
@@ -369,7 +366,7 @@ void AddIntegrationHandlers(HandlerTable& t) {
     return Save(ctx, *loc, std::move(*integration));
   });
   t.emplace_back("GetIntegration", [](RequestContext& ctx, Document& in) -> Result<Document> {
-    auto loc = Locate(ctx, in);
+    auto loc = LocateResource(ctx, in);
     if (!loc) return std::move(loc).error();
     auto i = FindIntegration(loc->resource, in);
     if (!i) return std::move(i).error();
@@ -377,7 +374,7 @@ void AddIntegrationHandlers(HandlerTable& t) {
   });
   t.emplace_back("DeleteIntegration", [](RequestContext& ctx, Document& in) -> Result<Document> {
     std::lock_guard lock(WriteMutex());
-    auto loc = Locate(ctx, in);
+    auto loc = LocateResource(ctx, in);
     if (!loc) return std::move(loc).error();
     auto m = FindMethod(loc->resource, in);
     if (!m) return std::move(m).error();
@@ -387,7 +384,7 @@ void AddIntegrationHandlers(HandlerTable& t) {
   t.emplace_back(
       "PutIntegrationResponse", [](RequestContext& ctx, Document& in) -> Result<Document> {
         std::lock_guard lock(WriteMutex());
-        auto loc = Locate(ctx, in);
+        auto loc = LocateResource(ctx, in);
         if (!loc) return std::move(loc).error();
         auto i = FindIntegration(loc->resource, in);
         if (!i) return std::move(i).error();
@@ -404,7 +401,7 @@ void AddIntegrationHandlers(HandlerTable& t) {
       });
   t.emplace_back(
       "GetIntegrationResponse", [](RequestContext& ctx, Document& in) -> Result<Document> {
-        auto loc = Locate(ctx, in);
+        auto loc = LocateResource(ctx, in);
         if (!loc) return std::move(loc).error();
         auto i = FindIntegration(loc->resource, in);
         if (!i) return std::move(i).error();
@@ -418,7 +415,7 @@ void AddIntegrationHandlers(HandlerTable& t) {
   t.emplace_back("DeleteIntegrationResponse",
                  [](RequestContext& ctx, Document& in) -> Result<Document> {
                    std::lock_guard lock(WriteMutex());
-                   auto loc = Locate(ctx, in);
+                   auto loc = LocateResource(ctx, in);
                    if (!loc) return std::move(loc).error();
                    auto i = FindIntegration(loc->resource, in);
                    if (!i) return std::move(i).error();

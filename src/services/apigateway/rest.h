@@ -89,11 +89,28 @@ struct PatchOp {
   std::string op;  // add, remove, replace, move, copy, test
   std::string path;
   std::optional<std::string> value;
+  std::optional<std::string> from;  // move and copy
 };
 // The request's patchOperations (an empty list when absent).
 std::vector<PatchOp> PatchOps(const Document& in);
 // "Invalid patch path '<path>' specified for op '<op>'..."
 ApiError InvalidPatchPath(const PatchOp& p);
+// "Invalid patch path '<path>' specified for op '<op>'. Must be one of: <paths>" (a resource whose
+// updatable paths are few, e.g. UpdateResource's "[/parentId, /pathPart]").
+ApiError InvalidPatchPathMustBe(const PatchOp& p, std::string_view paths);
+// "Invalid patch path <path>": a path the resource has no such member for (UpdateMethod,
+// UpdateIntegration and their responses).
+ApiError UnknownPatchPath(const PatchOp& p);
+// The key of a "/<member>/<key>" path (unescaped), or nullopt when `p` names another member or
+// no key.
+std::optional<std::string> PatchMapKey(const PatchOp& p, std::string_view member);
+// Applies add/replace (key = value, or null without one when `null_ok`) or remove (the key
+// goes) of a "/<member>/<key>" path to the string map record[member]; an empty map is dropped.
+// Other ops: InvalidPatchPath.
+Status PatchStringMap(const PatchOp& p, json::object& record, std::string_view member,
+                      std::string_view key, bool null_ok);
+// A patch value as a whole number in [lo, hi], else BadRequestException `message`.
+Result<int64_t> PatchInt(const PatchOp& p, int64_t lo, int64_t hi, std::string_view message);
 // A JSON pointer segment as API Gateway escapes it: "~1" is '/', "~0" is '~'.
 std::string UnescapePatchSegment(std::string_view s);
 // A patch value as a boolean ("true"/"false") or BadRequestException.
@@ -110,7 +127,10 @@ double NowSeconds(const RequestContext& ctx);
 using HandlerTable = std::vector<std::pair<std::string, SyncOperationHandler>>;
 HandlerTable RestApiHandlers();   // rest APIs and tags
 HandlerTable ResourceHandlers();  // resources, methods, integrations and their responses
-HandlerTable StageHandlers();     // stages and deployments
+// UpdateResource, UpdateMethod, UpdateMethodResponse, UpdateIntegration,
+// UpdateIntegrationResponse (resource_updates.cc)
+HandlerTable ResourceUpdateHandlers();
+HandlerTable StageHandlers();  // stages and deployments
 HandlerTable AuthorizerHandlers();
 // TestInvokeAuthorizer: runs an authorizer (never its cache) on the request the input describes.
 Task<Result<Document>> TestInvokeAuthorizer(RequestContext& ctx, Document in);
@@ -121,8 +141,8 @@ Task<Result<Document>> TestInvokeAuthorizer(RequestContext& ctx, Document in);
 Status CheckMethodAuthorizer(const RequestContext& ctx, std::string_view api_id,
                              std::string_view auth, std::string_view authorizer_id);
 
-HandlerTable ModelHandlers();     // models and request validators (validators.cc)
-HandlerTable OpenApiHandlers();   // ImportRestApi, PutRestApi, GetExport (openapi.cc)
+HandlerTable ModelHandlers();    // models and request validators (validators.cc)
+HandlerTable OpenApiHandlers();  // ImportRestApi, PutRestApi, GetExport (openapi.cc)
 
 // A resource path part: "name", "{name}" or "{name+}" of [a-zA-Z0-9._-].
 bool ValidPathPart(std::string_view part);

@@ -1,4 +1,5 @@
-// Deployments (CreateDeployment, GetDeployment(s), DeleteDeployment) and stages (CreateStage,
+// Deployments (CreateDeployment, GetDeployment(s), UpdateDeployment (/description),
+// DeleteDeployment) and stages (CreateStage,
 // GetStage(s), UpdateStage with patch operations, DeleteStage). A deployment keeps a copy of the
 // API's resources, methods and integrations: a stage serves that copy, never the API as it is
 // being edited.
@@ -179,6 +180,31 @@ void AddDeploymentHandlers(HandlerTable& t) {
     auto all = LoadChildren(*ctx.env, ctx.account_id, ctx.region, Kind::kDeploy, api_id);
     if (!all) return std::move(all).error();
     return Page(in, std::move(*all));
+  });
+  t.emplace_back("UpdateDeployment", [](RequestContext& ctx, Document& in) -> Result<Document> {
+    std::lock_guard lock(WriteMutex());
+    std::string api_id(StringMember(in, "restApiId"));
+    std::string id(StringMember(in, "deploymentId"));
+    auto api = LoadApi(ctx, api_id);
+    if (!api) return std::move(api).error();
+    if (id.empty() || id.find('/') != std::string::npos) return DeploymentNotFound();
+    std::string key = ChildKey(ctx.account_id, ctx.region, Kind::kDeploy, api_id, id);
+    auto d = LoadRecord(*ctx.env, key);
+    if (!d) return std::move(d).error();
+    if (!*d) return DeploymentNotFound();
+    json::object deployment = std::move(**d);
+    // A deployment's snapshot is fixed; only its description changes.
+    for (const auto& p : PatchOps(in)) {
+      if (p.path != "/description") return InvalidPatchPathMustBe(p, "[/description]");
+      if (p.op != "replace") return InvalidPatchPath(p);
+      if (p.value)
+        deployment["description"] = *p.value;
+      else
+        deployment.erase("description");
+    }
+    auto st = SaveRecord(ctx, key, deployment);
+    if (!st) return std::move(st).error();
+    return Document(DeploymentView(std::move(deployment)));
   });
   t.emplace_back("DeleteDeployment", [](RequestContext& ctx, Document& in) -> Result<Document> {
     std::lock_guard lock(WriteMutex());
