@@ -1,19 +1,15 @@
 #include "core/protocol/validate.h"
 
 #include <boost/json.hpp>
+#include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <string>
 #include <vector>
 
 namespace nimbus::protocol {
 
 namespace {
-
-std::string LowerFirst(std::string_view s) {
-  std::string out(s);
-  if (!out.empty()) out[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(out[0])));
-  return out;
-}
 
 std::string FormatNumber(double v) {
   if (std::floor(v) == v && std::fabs(v) < 1e15) return std::to_string(static_cast<long long>(v));
@@ -26,86 +22,97 @@ std::string ShowValue(const json::value& v) {
   return "'" + json::serialize(v) + "'";
 }
 
+std::string ShowValue(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+// The path of the value being checked ("requestItems.t.member.1.putRequest.item") lives in one
+// buffer that grows and shrinks with the walk: it is only read when a problem is found, so a valid
+// input costs no string building per member.
 class Validator {
  public:
-  explicit Validator(const ValidationOptions& o) : options_(o) {}
+  explicit Validator(const ValidationOptions& o) : options_(o) { path_.reserve(128); }
 
-  void Check(const Shape& shape, const json::value& v, const std::string& path) {
+  void Check(const Shape& shape, const json::value& v) {
     if (problems_.size() >= 10) return;
     switch (shape.type) {
       case ShapeType::kStructure: {
         if (!v.is_object()) return;
         const auto& o = v.get_object();
         for (const auto& m : shape.members) {
-          std::string p = path.empty() ? LowerFirst(m.name) : path + "." + LowerFirst(m.name);
           auto* mv = o.if_contains(m.name);
           if (!mv || mv->is_null()) {
             if (m.required && m.location != Location::kStatusCode) {
               if (problems_.size() < 10) ++missing_;
-              Add("null", p, "Member must not be null");
+              size_t mark = PushMember(m.name);
+              Add("null", "Member must not be null");
+              path_.resize(mark);
             }
             continue;
           }
-          if (m.shape) Check(*m.shape, *mv, p);
+          if (m.shape) {
+            size_t mark = PushMember(m.name);
+            Check(*m.shape, *mv);
+            path_.resize(mark);
+          }
         }
         return;
       }
       case ShapeType::kList: {
         if (!v.is_array()) return;
         const auto& a = v.get_array();
-        CheckLength(shape, static_cast<double>(a.size()), v, path);
+        CheckLength(shape, static_cast<double>(a.size()), v);
         if (!shape.member.shape) return;
-        int i = 1;
-        for (const auto& e : a)
-          Check(*shape.member.shape, e, path + "." + std::to_string(i++) + ".member");
+        size_t i = 1;
+        for (const auto& e : a) {
+          size_t mark = path_.size();
+          path_ += '.';
+          AppendNumber(i++);
+          path_ += ".member";
+          Check(*shape.member.shape, e);
+          path_.resize(mark);
+        }
         return;
       }
       case ShapeType::kMap: {
         if (!v.is_object()) return;
         const auto& o = v.get_object();
-        CheckLength(shape, static_cast<double>(o.size()), v, path);
+        CheckLength(shape, static_cast<double>(o.size()), v);
         for (const auto& [k, e] : o) {
-          if (shape.key.shape) Check(*shape.key.shape, json::value(k), path + ".key");
-          if (shape.value.shape)
-            Check(*shape.value.shape, e, path + "." + std::string(k) + ".value");
+          size_t mark = path_.size();
+          if (shape.key.shape) {
+            path_ += ".key";
+            CheckKey(*shape.key.shape, k);
+            path_.resize(mark);
+          }
+          if (shape.value.shape) {
+            path_ += '.';
+            path_.append(k.data(), k.size());
+            path_ += ".value";
+            Check(*shape.value.shape, e);
+            path_.resize(mark);
+          }
         }
         return;
       }
       case ShapeType::kString: {
         if (!v.is_string()) return;
-        const auto& s = v.get_string();
-        // Lengths count characters (code points), as AWS does.
-        size_t chars = 0;
-        for (unsigned char c : s)
-          if ((c & 0xC0) != 0x80) ++chars;
-        CheckLength(shape, static_cast<double>(chars), v, path);
-        if (options_.check_enums && !shape.enum_values.empty()) {
-          bool found = false;
-          for (const auto& e : shape.enum_values)
-            if (e == s) found = true;
-          if (!found) {
-            std::string set = "[";
-            for (size_t i = 0; i < shape.enum_values.size(); ++i)
-              set += (i ? ", " : "") + shape.enum_values[i];
-            Add(ShowValue(v), path, "Member must satisfy enum value set: " + set + "]");
-          }
-        }
+        CheckString(shape, v.get_string(), v);
         return;
       }
       case ShapeType::kBlob:
-        if (v.is_string()) CheckLength(shape, static_cast<double>(v.get_string().size()), v, path);
+        if (v.is_string()) CheckLength(shape, static_cast<double>(v.get_string().size()), v);
         return;
       case ShapeType::kInteger:
       case ShapeType::kLong:
       case ShapeType::kFloat:
       case ShapeType::kDouble: {
         if (!v.is_number()) return;
+        if (!shape.min && !shape.max) return;
         double d = v.to_number<double>();
         if (shape.min && d < *shape.min)
-          Add(ShowValue(v), path,
+          Add(ShowValue(v),
               "Member must have value greater than or equal to " + FormatNumber(*shape.min));
         else if (shape.max && d > *shape.max)
-          Add(ShowValue(v), path,
+          Add(ShowValue(v),
               "Member must have value less than or equal to " + FormatNumber(*shape.max));
         return;
       }
@@ -128,22 +135,74 @@ class Validator {
   }
 
  private:
-  void CheckLength(const Shape& shape, double n, const json::value& v, const std::string& path) {
+  // Appends ".name" (or "name" at the top) with the first letter lowered; returns the size to
+  // restore.
+  size_t PushMember(std::string_view name) {
+    size_t mark = path_.size();
+    if (!path_.empty()) path_ += '.';
+    if (!name.empty()) {
+      path_ += static_cast<char>(std::tolower(static_cast<unsigned char>(name[0])));
+      path_.append(name.data() + 1, name.size() - 1);
+    }
+    return mark;
+  }
+
+  void AppendNumber(size_t n) {
+    char buf[24];
+    int len = std::snprintf(buf, sizeof buf, "%zu", n);
+    path_.append(buf, static_cast<size_t>(len));
+  }
+
+  // A string value (or a map key, shown as the value it is).
+  template <typename Show>
+  void CheckString(const Shape& shape, std::string_view s, const Show& shown) {
+    if (shape.min || shape.max) {
+      // Lengths count characters (code points), as AWS does.
+      size_t chars = 0;
+      for (unsigned char c : s)
+        if ((c & 0xC0) != 0x80) ++chars;
+      CheckLength(shape, static_cast<double>(chars), shown);
+    }
+    if (options_.check_enums && !shape.enum_values.empty()) {
+      bool found = false;
+      for (const auto& e : shape.enum_values)
+        if (e == s) found = true;
+      if (!found) {
+        std::string set = "[";
+        for (size_t i = 0; i < shape.enum_values.size(); ++i)
+          set += (i ? ", " : "") + shape.enum_values[i];
+        Add(ShowValue(shown), "Member must satisfy enum value set: " + set + "]");
+      }
+    }
+  }
+
+  void CheckKey(const Shape& shape, std::string_view k) {
+    if (problems_.size() >= 10) return;
+    if (shape.type == ShapeType::kString) {
+      CheckString(shape, k, k);
+    } else {
+      Check(shape, json::value(json::string_view(k.data(), k.size())));
+    }
+  }
+
+  template <typename Show>
+  void CheckLength(const Shape& shape, double n, const Show& shown) {
     if (shape.min && n < *shape.min)
-      Add(ShowValue(v), path,
+      Add(ShowValue(shown),
           "Member must have length greater than or equal to " + FormatNumber(*shape.min));
     else if (shape.max && n > *shape.max)
-      Add(ShowValue(v), path,
+      Add(ShowValue(shown),
           "Member must have length less than or equal to " + FormatNumber(*shape.max));
   }
 
-  void Add(const std::string& value, const std::string& path, const std::string& constraint) {
+  void Add(const std::string& value, const std::string& constraint) {
     if (problems_.size() < 10)
-      problems_.push_back("Value " + value + " at '" + path +
+      problems_.push_back("Value " + value + " at '" + path_ +
                           "' failed to satisfy constraint: " + constraint);
   }
 
   const ValidationOptions& options_;
+  std::string path_;
   std::vector<std::string> problems_;
   size_t missing_ = 0;  // problems that are missing required members
 };
@@ -152,7 +211,7 @@ class Validator {
 
 Status Validate(const Shape& shape, const Document& input, const ValidationOptions& options) {
   Validator v(options);
-  v.Check(shape, input, "");
+  v.Check(shape, input);
   return v.Finish();
 }
 
