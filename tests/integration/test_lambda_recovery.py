@@ -38,7 +38,8 @@ exports.handler = async (event, context) => {
 """
 
 # Answers each invocation; {"crash": true} makes it exit 1 before answering, {"last": true}
-# makes it exit 0 right after answering.
+# makes it exit 0 half a second after answering, without asking for the next invocation (the
+# next Invoke arrives while the process still runs).
 SHELL_BOOTSTRAP = """#!/bin/sh
 set -eu
 API="http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime"
@@ -49,7 +50,7 @@ while true; do
   case "$EVENT" in *crash*) exit 1 ;; esac
   curl -sS -X POST "$API/invocation/$ID/response" \\
     -d "{\\"ok\\": true, \\"stream\\": \\"$AWS_LAMBDA_LOG_STREAM_NAME\\"}" >/dev/null
-  case "$EVENT" in *last*) exit 0 ;; esac
+  case "$EVENT" in *last*) sleep 0.5; exit 0 ;; esac
 done
 """
 
@@ -155,6 +156,7 @@ class RecoveryTest(LambdaTestCase):
         self.crash_then_recover("rec-sh", {"crash": True}, 1)
 
     def test_provided_bootstrap_that_serves_one_invocation(self):
+        # Each Invoke waits for the previous environment's exit, then gets a fresh one.
         self.create("rec-sh-once", {"bootstrap": SHELL_BOOTSTRAP}, "x",
                     runtime="provided.al2023", modes={"bootstrap": 0o755})
         streams = set()
