@@ -458,6 +458,15 @@ asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) 
             break;
           }
           req.body = std::move(parser.get().body());
+          // A chunked body's trailers: Beast adds them to the fields as it reads them, after
+          // the header fields were copied above.
+          if (parser.chunked()) {
+            size_t n = 0;
+            for (const auto& f : head) {
+              if (n++ < req.headers.size()) continue;
+              req.headers.emplace_back(Lower(f.name_string()), f.value());
+            }
+          }
         }
       }
 
