@@ -97,7 +97,7 @@ struct InvocationOutcome {
   std::string content_type;
   std::string stream_error_type;
   std::string stream_error_body;
-  std::vector<LogEvent> log;  // this invocation's log: START, output, END, REPORT
+  std::vector<LogEvent> log;              // this invocation's log: START, output, END, REPORT
   std::optional<Invocation> undelivered;  // kEnvironmentGone: the invocation, handed back
   bool cold = false;
   double duration_ms = 0;
