@@ -4,6 +4,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -109,6 +110,17 @@ int ConnectBlocking(const std::string& host, uint16_t port) {
   return fd;
 }
 
+// True once the process behind `pidfd` has exited (its pidfd polls readable), reaped or not.
+bool ProcessExited(int pidfd) {
+  if (pidfd < 0) return false;
+  pollfd pfd{pidfd, POLLIN, 0};
+  int r;
+  do {
+    r = ::poll(&pfd, 1, 0);
+  } while (r < 0 && errno == EINTR);
+  return r > 0;
+}
+
 http::Response JsonResponse(int status, const json::value& body) {
   http::Response r;
   r.status = status;
@@ -144,6 +156,9 @@ struct Pending {
   asio::experimental::concurrent_channel<void(boost::system::error_code, int)> events;
   bool delivered = false;
   bool finished = false;
+  // Given to an environment that had run an invocation before: until the runtime takes it,
+  // the output read is the previous invocation's tail, not this one's.
+  bool warm = false;
   SteadyClock::time_point delivered_at;
   InvocationOutcome::Kind kind = InvocationOutcome::Kind::kResponse;
   std::string payload;
@@ -218,6 +233,10 @@ struct ExecutionEnvironment::State {
   void AddLineLocked(std::string line, std::vector<LogEvent>* emitted) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     LogEvent ev{WallMillis(), std::move(line)};
+    if (pending && !pending->finished && pending->warm && !pending->delivered) {
+      emitted->push_back(std::move(ev));  // before the pending invocation's START
+      return;
+    }
     if (start_line) {
       emitted->push_back(std::move(*start_line));
       start_line.reset();
@@ -300,7 +319,9 @@ Task<void> WatchExit(std::shared_ptr<State> st) {
       st->oom = st->cgroup->OomKilled();
       st->peak_bytes = st->cgroup->PeakBytes();
     }
-    if (st->pending && !st->pending->finished) {
+    if (st->pending && !st->pending->finished && st->pending->warm && !st->pending->delivered) {
+      st->FinishLocked(st->pending, InvocationOutcome::Kind::kEnvironmentGone, "");
+    } else if (st->pending && !st->pending->finished) {
       auto kind = st->init_error.empty() ? InvocationOutcome::Kind::kRuntimeExit
                                          : InvocationOutcome::Kind::kInitError;
       st->FinishLocked(st->pending, kind, st->init_error);
@@ -358,6 +379,9 @@ Task<http::Response> NextInvocation(std::shared_ptr<State> st) {
         st->init_ms = MillisSince(st->started);
       }
       auto& p = st->pending;
+      // A runtime that has exited (not reaped yet) never gets it: the exit settles it.
+      if (p && !p->delivered && !p->finished && ProcessExited(st->child.pidfd))
+        co_return RuntimeApiError(500, "Runtime.Shutdown", "The environment is shutting down");
       if (p && !p->delivered && !p->finished) {
         p->delivered = true;
         p->delivered_at = SteadyClock::now();
@@ -688,13 +712,17 @@ Task<InvocationOutcome> ExecutionEnvironment::Invoke(Invocation invocation) {
   {
     std::lock_guard lock(st->mu);
     out.cold = st->first_invocation;
+    p->warm = !st->first_invocation;
     st->first_invocation = false;
     p->lines = std::move(st->unattached);
     st->unattached.clear();
     LogEvent start{WallMillis(), "START RequestId: " + request_id + " Version: " + spec_.version};
     p->lines.push_back(start);
     st->start_line = std::move(start);
-    if (st->dead) {
+    if (p->warm && (st->dead || st->killed || ProcessExited(st->child.pidfd))) {
+      p->finished = true;
+      p->kind = InvocationOutcome::Kind::kEnvironmentGone;
+    } else if (st->dead) {
       p->finished = true;
       p->kind = st->init_error.empty() ? InvocationOutcome::Kind::kRuntimeExit
                                        : InvocationOutcome::Kind::kInitError;
@@ -750,16 +778,32 @@ Task<InvocationOutcome> ExecutionEnvironment::Invoke(Invocation invocation) {
   double duration_ms = 0;
   uint64_t peak = 0;
   double init_ms = -1;
+  bool gone = false;
   emit_lock.lock();
   {
     std::lock_guard lock(st->mu);
     st->ReadOutputLocked(&emitted);
-    if (st->start_line) {
+    if (st->start_line && p->kind != InvocationOutcome::Kind::kEnvironmentGone) {
       emitted.insert(emitted.begin(), std::move(*st->start_line));
       st->start_line.reset();
     }
     if (st->pending == p) st->pending.reset();
     out.kind = p->kind;
+    gone = out.kind == InvocationOutcome::Kind::kEnvironmentGone;
+    if (gone) {
+      // The invocation did not run here: no START, END or REPORT in this environment's log.
+      st->start_line.reset();
+      out.undelivered = std::move(p->invocation);
+    }
+  }
+  if (gone) {
+    st->Emit(std::move(emitted));
+    emit_lock.unlock();
+    Shutdown();
+    co_return out;
+  }
+  {
+    std::lock_guard lock(st->mu);
     duration_ms = p->delivered ? MillisSince(p->delivered_at) : MillisSince(t0);
     if (out.cold && st->init_ms >= 0) init_ms = st->init_ms;
     switch (p->kind) {
@@ -782,6 +826,8 @@ Task<InvocationOutcome> ExecutionEnvironment::Invoke(Invocation invocation) {
                          {"errorMessage", "RequestId: " + request_id + " Error: " + timeout_text}});
         break;
       }
+      case InvocationOutcome::Kind::kEnvironmentGone:  // answered above
+        break;
       case InvocationOutcome::Kind::kInitError:
         kill = true;
         out.payload = p->payload;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -83,6 +84,9 @@ struct InvocationOutcome {
     kTimeout,        // "Task timed out after N.NN seconds"; the environment is gone
     kRuntimeExit,    // the runtime died (Runtime.ExitError / Runtime.OutOfMemory)
     kInitError,      // init/error, or no runtime could be started
+    // The process of a warm environment had exited before the runtime took the invocation: it
+    // did not run (no log lines); `undelivered` holds it for a fresh environment.
+    kEnvironmentGone,
   };
   Kind kind = Kind::kResponse;
   std::string payload;        // the response, or the error document the caller sees
@@ -93,7 +97,8 @@ struct InvocationOutcome {
   std::string content_type;
   std::string stream_error_type;
   std::string stream_error_body;
-  std::vector<LogEvent> log;  // this invocation's log: START, output, END, REPORT
+  std::vector<LogEvent> log;              // this invocation's log: START, output, END, REPORT
+  std::optional<Invocation> undelivered;  // kEnvironmentGone: the invocation, handed back
   bool cold = false;
   double duration_ms = 0;
 };
@@ -119,12 +124,15 @@ class ExecutionEnvironment : public std::enable_shared_from_this<ExecutionEnviro
 
   // Runs `invocation` to its end: response, function error, timeout, runtime exit or init
   // error. The caller runs one invocation at a time per environment. After a timeout, exit or
-  // init error the environment is dead.
+  // init error the environment is dead. A warm environment whose process exits before the
+  // runtime takes the invocation answers kEnvironmentGone and hands the invocation back.
   Task<InvocationOutcome> Invoke(Invocation invocation);
 
   // Kills the process tree (idempotent). The environment is dead once the exit is observed.
   void Shutdown();
 
+  // Shut down, or its process has exited (also when the exit is not reaped yet: the pidfd is
+  // polled), so it must not be given another invocation.
   bool dead() const;
   const FunctionSpec& spec() const { return spec_; }
   // Where the environment's Runtime API connections and watchers run.

@@ -70,7 +70,18 @@ Task<EnvironmentPool::Admission> EnvironmentPool::Invoke(
   if (!env) env = ExecutionEnvironment::Start(executor, spec, host_, sink_, &error);
   if (env) {
     *out = co_await env->Invoke(std::move(invocation));
-  } else {
+    if (out->kind == InvocationOutcome::Kind::kEnvironmentGone) {
+      // The warm environment's process had exited (the runtime crashed after answering, or
+      // died while idle): the invocation did not run there and gets a fresh environment.
+      spdlog::debug("lambda: an environment of {} had exited; starting a new one",
+                    spec.function_name);
+      invocation = std::move(*out->undelivered);
+      *out = InvocationOutcome();
+      env = ExecutionEnvironment::Start(executor, spec, host_, sink_, &error);
+      if (env) *out = co_await env->Invoke(std::move(invocation));
+    }
+  }
+  if (!env) {
     // The runtime could not even start: answered as AWS answers a missing bootstrap.
     spdlog::warn("lambda: cannot start an environment for {}: {}", spec.function_name, error);
     bool entrypoint = error.find("bootstrap") != std::string::npos;
