@@ -264,7 +264,7 @@ class InvokeTest(RestCase):
         self.assertEqual(seen["resource"], "/pets")
         self.assertEqual(seen["path"], "/pets")
         self.assertEqual(seen["httpMethod"], "GET")
-        self.assertEqual(seen["headers"]["x-user"], "u1")
+        self.assertEqual(seen["headers"]["X-User"], "u1")
         self.assertEqual(seen["queryStringParameters"], {"token": "policy-allow"})
         self.assertEqual(seen["stageVariables"], {"color": "blue"})
         self.assertEqual(seen["requestContext"]["stage"], "prod")

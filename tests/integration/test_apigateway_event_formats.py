@@ -123,6 +123,10 @@ class EventFormatTest(NimbusTestCase):
         self.assertEqual(event["pathParameters"], {"parameter": "path"})
         self.assertEqual(event["requestContext"]["http"]["method"], "POST")
         self.assertEqual(event["body"], "Hello from Lambda")
+        # HTTP APIs lowercase header names.
+        self.assertEqual(event["headers"]["header1"], "value1")
+        self.assertIn("x-forwarded-for", event["headers"])
+        self.assertNotIn("Header1", event["headers"])
 
     def test_http_api_payload_1_0(self):
         event = self.call(self.http_api("1.0"), "/my/path")
@@ -158,3 +162,12 @@ class EventFormatTest(NimbusTestCase):
         self.assertEqual(event["requestContext"]["path"], "/prod/my/path")
         self.assertEqual(event["requestContext"]["stage"], "prod")
         self.assertEqual(event["stageVariables"], {"stageVariable1": "value1"})
+        # REST APIs pass header names in the client's case and add their own capitalised
+        # (AWS's example: "Header1", "User-Agent", "X-Forwarded-For", "X-Amzn-Trace-Id").
+        self.assertEqual(event["headers"]["Header1"], "value1")
+        self.assertEqual(event["headers"]["User-Agent"], "agent")
+        self.assertEqual(event["multiValueHeaders"]["Header1"], ["value1"])
+        for name in ("X-Forwarded-For", "X-Forwarded-Port", "X-Forwarded-Proto",
+                     "X-Amzn-Trace-Id"):
+            self.assertIn(name, event["headers"])
+        self.assertNotIn("header1", event["headers"])

@@ -549,8 +549,8 @@ class LambdaProxyTest(InvokeTestCase):
             self.assertEqual(event["resource"], "/pets/{petId}")
             self.assertEqual(event["path"], "/pets/42")
             self.assertEqual(event["httpMethod"], "POST")
-            self.assertEqual(event["headers"]["x-custom"], "c")
-            self.assertEqual(event["multiValueHeaders"]["x-custom"], ["c"])
+            self.assertEqual(event["headers"]["X-Custom"], "c")
+            self.assertEqual(event["multiValueHeaders"]["X-Custom"], ["c"])
             self.assertEqual(event["queryStringParameters"], {"q": "2", "r": "x"})
             self.assertEqual(event["multiValueQueryStringParameters"],
                              {"q": ["1", "2"], "r": ["x"]})

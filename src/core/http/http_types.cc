@@ -1,5 +1,7 @@
 #include "core/http/http_types.h"
 
+#include <cctype>
+
 #include "core/common/encoding.h"
 
 namespace nimbus::http {
@@ -38,6 +40,23 @@ std::string_view Request::Header(std::string_view name) const {
   for (const auto& [k, v] : headers)
     if (k == name) return v;
   return {};
+}
+
+std::vector<std::string_view> Request::HeaderNamesAsSent() const {
+  std::vector<std::string_view> names;
+  names.reserve(headers.size());
+  std::string_view rest = header_names_as_sent;
+  for (const auto& h : headers) {
+    auto nl = rest.find('\n');
+    std::string_view name = nl == std::string_view::npos ? std::string_view() : rest.substr(0, nl);
+    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+    // A name that is not the same header (not recorded, or the lists differ) falls back.
+    bool same = name.size() == h.first.size();
+    for (size_t i = 0; same && i < name.size(); ++i)
+      same = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i]))) == h.first[i];
+    names.push_back(same ? name : std::string_view(h.first));
+  }
+  return names;
 }
 
 bool Request::HasHeader(std::string_view name) const {

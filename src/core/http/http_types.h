@@ -60,6 +60,10 @@ struct Request {
   std::string path;    // raw (percent-encoded) path, without the query
   std::string query;   // raw query string without '?'
   HeaderList headers;  // in arrival order, names lowercased
+  // The names of `headers` as the client wrote them, each followed by '\n' (filled by the
+  // server; empty for requests built in-process). For the few answers that must echo a client's
+  // header case (REST API proxy events).
+  std::string header_names_as_sent;
   std::string body;
   // Set instead of `body` for bodies a server streams (ServerOptions::stream_body_bytes): the
   // handler reads them, or ReadWholeBody them into `body` first. Null for every other request.
@@ -70,6 +74,8 @@ struct Request {
   // First value of header `name` (lowercase), or empty.
   std::string_view Header(std::string_view name) const;
   bool HasHeader(std::string_view name) const;
+  // The name of headers[i] as sent; the lowercase name when the case was not recorded.
+  std::vector<std::string_view> HeaderNamesAsSent() const;
   // Host header without the port.
   std::string_view HostName() const;
 };

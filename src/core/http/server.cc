@@ -399,7 +399,10 @@ asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) 
         req.query = req.target.substr(qpos + 1);
       }
       req.headers.reserve(16);
-      for (const auto& f : head) req.headers.emplace_back(Lower(f.name_string()), f.value());
+      for (const auto& f : head) {
+        req.headers.emplace_back(Lower(f.name_string()), f.value());
+        req.header_names_as_sent.append(f.name_string()).push_back('\n');
+      }
       req.remote_address = remote;
       req.http_version = static_cast<int>(head.version());
       const unsigned version = head.version();
@@ -462,8 +465,11 @@ asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) 
             // The trailer fields of a chunked body (a Lambda runtime's streamed answer ends with
             // its error in them) are read with the body: they join the header fields.
             req.headers.clear();
-            for (const auto& f : parser.get())
+            req.header_names_as_sent.clear();
+            for (const auto& f : parser.get()) {
               req.headers.emplace_back(Lower(f.name_string()), f.value());
+              req.header_names_as_sent.append(f.name_string()).push_back('\n');
+            }
           }
         }
       }

@@ -87,23 +87,32 @@ void ForwardedHeaders(const Invocation& inv, std::vector<std::pair<std::string, 
   const http::Request& r = *inv.request;
   std::string xff(r.Header("x-forwarded-for"));
   xff = xff.empty() ? r.remote_address : xff + ", " + r.remote_address;
+  // REST APIs pass header names in the client's case and add theirs capitalised; HTTP APIs
+  // lowercase every name.
+  const bool as_sent = inv.rest_api;
+  std::vector<std::string_view> names;
+  if (as_sent) names = r.HeaderNamesAsSent();
   std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& kv : r.headers)
+  for (size_t i = 0; i < r.headers.size(); ++i) {
+    const auto& kv = r.headers[i];
     if (kv.first != "x-forwarded-for" && kv.first != "x-forwarded-proto" &&
         kv.first != "x-forwarded-port" && kv.first != "x-amzn-trace-id")
-      out.push_back(kv);
+      out.emplace_back(as_sent ? std::string(names[i]) : kv.first, kv.second);
+  }
   std::string_view host = r.Header("host");
   auto colon = host.rfind(':');
   auto bracket = host.rfind(']');
   bool has_port =
       colon != std::string_view::npos && (bracket == std::string_view::npos || colon > bracket);
-  out.emplace_back("x-forwarded-for", xff);
-  out.emplace_back("x-forwarded-port", has_port ? std::string(host.substr(colon + 1)) : "80");
-  out.emplace_back("x-forwarded-proto", "http");
+  out.emplace_back(as_sent ? "X-Forwarded-For" : "x-forwarded-for", xff);
+  out.emplace_back(as_sent ? "X-Forwarded-Port" : "x-forwarded-port",
+                   has_port ? std::string(host.substr(colon + 1)) : "80");
+  out.emplace_back(as_sent ? "X-Forwarded-Proto" : "x-forwarded-proto", "http");
   char epoch[17];
   std::snprintf(epoch, sizeof epoch, "%08llx",
                 static_cast<unsigned long long>(inv.time_epoch_ms / 1000));
-  out.emplace_back("x-amzn-trace-id", "Root=1-" + std::string(epoch) + "-" + RandomHex(24));
+  out.emplace_back(as_sent ? "X-Amzn-Trace-Id" : "x-amzn-trace-id",
+                   "Root=1-" + std::string(epoch) + "-" + RandomHex(24));
   *h = std::move(out);
 }
 
