@@ -166,27 +166,23 @@ std::optional<RouteDecision> DataPlaneRoute(const http::Request& r) {
   return std::nullopt;
 }
 
-// The 413 the server answered before bodies over kStreamBodyBytes became streams: what every
-// service but S3's uploads still answers for a body over http::kMaxBodyBytes.
-http::Response EntityTooLargeText() {
+// A plain-text answer that closes the connection: what the server says when no service can.
+http::Response ClosingText(int status, std::string body) {
   http::Response r;
-  r.status = 413;
+  r.status = status;
   r.SetHeader("content-type", "text/plain");
-  r.body = "Request entity too large\n";
+  r.body = std::move(body);
   r.close = true;
   return r;
 }
 
+// The 413 the server answered before bodies over kStreamBodyBytes became streams: what every
+// service but S3's uploads still answers for a body over http::kMaxBodyBytes.
+http::Response EntityTooLargeText() { return ClosingText(413, "Request entity too large\n"); }
+
 // A streamed body that could not be read (the client went away or timed out): nobody hears the
 // answer; the connection closes.
-http::Response BodyReadFailed() {
-  http::Response r;
-  r.status = 400;
-  r.SetHeader("content-type", "text/plain");
-  r.body = "Bad request\n";
-  r.close = true;
-  return r;
-}
+http::Response BodyReadFailed() { return ClosingText(400, "Bad request\n"); }
 
 // Reads a streamed body whole into request.body (for every consumer but the operations that take
 // streams). The answer to send instead when it cannot: `too_large` for a body over the limit.
