@@ -3,6 +3,8 @@ SigV4) upload with a plain multipart/form-data POST; the policy's expiration, co
 content-length-range and extra-field rules are enforced; success_action_status and
 success_action_redirect answer as S3 does; in strict auth mode the policy signature is checked."""
 import base64
+import hashlib
+import http.client
 import json
 import os
 import tempfile
@@ -136,6 +138,131 @@ class S3PostTest(NimbusTestCase):
         self.assertEqual(self.post(presigned).status_code, 204)
         self.assertEqual(self.s3.get_object_tagging(Bucket=BUCKET, Key="tagged")["TagSet"],
                          [{"Key": "a", "Value": "b c"}])
+
+
+class S3LargePostTest(NimbusTestCase):
+    """Forms whose file is larger than what the server keeps in memory stream to disk: the
+    upload may be as large as a PutObject (5 GiB), the fields before the file are limited to
+    20 KiB as on S3, and a form that fails its policy or ends early leaves nothing behind."""
+
+    BOUNDARY = "----nimbusFormBoundary7MA4YWxkTrZu0gW"
+
+    def setUp(self):
+        super().setUp()
+        self.s3 = self.client("s3")
+        self.s3.create_bucket(Bucket=BUCKET)
+
+    def blob_files(self):
+        root = os.path.join(self.server.data_dir, "blobs")
+        return sorted(os.path.join(d, f) for d, _, fs in os.walk(root) for f in fs)
+
+    def send_form(self, fields, file_pieces, file_size, complete=True):
+        """POSTs a multipart form whose file is `file_pieces` (an iterable of bytes), written as
+        it is produced; answers (status, body)."""
+        head = b"".join(b"--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s\r\n" % (
+            self.BOUNDARY.encode(), k.encode(), v.encode()) for k, v in fields.items())
+        head += (b"--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.bin\"\r\n"
+                 b"Content-Type: application/octet-stream\r\n\r\n" % self.BOUNDARY.encode())
+        tail = b"\r\n--%s\r\nContent-Disposition: form-data; name=\"after\"\r\n\r\nx\r\n--%s--\r\n" % (
+            self.BOUNDARY.encode(), self.BOUNDARY.encode())
+        if not complete:
+            tail = b""
+        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=120)
+        conn.putrequest("POST", "/%s" % BUCKET)
+        conn.putheader("Content-Type", "multipart/form-data; boundary=%s" % self.BOUNDARY)
+        conn.putheader("Content-Length", str(len(head) + file_size + len(tail)))
+        conn.endheaders()
+        try:
+            conn.send(head)
+            for piece in file_pieces:
+                conn.send(piece)
+            conn.send(tail)
+            if not complete:
+                conn.sock.shutdown(1)  # the body ends short of its length
+            r = conn.getresponse()
+            return r.status, r.read().decode()
+        finally:
+            conn.close()
+
+    def test_file_larger_than_any_in_memory_body(self):
+        # 80 MiB: above the 64 MiB every in-memory request body is limited to.
+        piece = bytes(range(256)) * 4096  # 1 MiB
+        digest = hashlib.md5()
+        for _ in range(80):
+            digest.update(piece)
+        presigned = self.s3.generate_presigned_post(
+            BUCKET, "big/${filename}", ExpiresIn=300,
+            Conditions=[["content-length-range", 1, 100 << 20], ["starts-with", "$key", "big/"]])
+        status, body = self.send_form(presigned["fields"], (piece for _ in range(80)), 80 << 20)
+        self.assertEqual(status, 204, body)
+        h = self.s3.head_object(Bucket=BUCKET, Key="big/big.bin")
+        self.assertEqual(h["ContentLength"], 80 << 20)
+        self.assertEqual(h["ETag"], '"%s"' % digest.hexdigest())
+        self.assertEqual(h["ContentType"], "application/octet-stream")
+        got = self.s3.get_object(Bucket=BUCKET, Key="big/big.bin", Range="bytes=1048570-1048581")
+        self.assertEqual(got["Body"].read(), (piece + piece)[1048570:1048582])
+
+    def test_streamed_file_over_the_policy_range_leaves_nothing(self):
+        presigned = self.s3.generate_presigned_post(
+            BUCKET, "limited-big", ExpiresIn=300, Conditions=[["content-length-range", 1, 1000]])
+        before = self.blob_files()
+        piece = b"z" * (1 << 20)
+        status, body = self.send_form(presigned["fields"], (piece for _ in range(12)), 12 << 20)
+        self.assertEqual(status, 400, body)
+        self.assertIn("<Code>EntityTooLarge</Code>", body)
+        self.assertEqual(self.blob_files(), before)
+        with self.assertRaises(Exception):
+            self.s3.head_object(Bucket=BUCKET, Key="limited-big")
+
+    def test_form_cut_short_leaves_nothing(self):
+        presigned = self.s3.generate_presigned_post(BUCKET, "cut", ExpiresIn=300)
+        before = self.blob_files()
+        piece = b"c" * (1 << 20)
+        # The body announces 12 MiB and more but ends after the file's bytes, with no delimiter.
+        try:
+            status, body = self.send_form(presigned["fields"], (piece for _ in range(12)),
+                                          (12 << 20) + 100, complete=False)
+            self.assertEqual(status, 400, body)
+        except (ConnectionError, http.client.HTTPException):
+            pass  # the server may close first: the answer could not be heard
+        self.assertEqual(self.blob_files(), before)
+        with self.assertRaises(Exception):
+            self.s3.head_object(Bucket=BUCKET, Key="cut")
+        # The server goes on serving.
+        self.assertEqual(self.s3.head_bucket(Bucket=BUCKET)["ResponseMetadata"]["HTTPStatusCode"],
+                         200)
+
+    def test_streamed_form_without_closing_delimiter_is_malformed(self):
+        # Complete per its Content-Length, but the file's part never ends.
+        presigned = self.s3.generate_presigned_post(BUCKET, "no-end", ExpiresIn=300)
+        before = self.blob_files()
+        status, body = self.send_form_raw(presigned["fields"], b"n" * (10 << 20))
+        self.assertEqual(status, 400, body)
+        self.assertIn("<Code>MalformedPOSTRequest</Code>", body)
+        self.assertEqual(self.blob_files(), before)
+
+    def send_form_raw(self, fields, file_bytes):
+        head = b"".join(b"--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s\r\n" % (
+            self.BOUNDARY.encode(), k.encode(), v.encode()) for k, v in fields.items())
+        head += (b"--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f\"\r\n\r\n"
+                 % self.BOUNDARY.encode())
+        r = requests.post("%s/%s" % (self.server.endpoint, BUCKET), data=head + file_bytes,
+                          headers={"Content-Type": "multipart/form-data; boundary=%s"
+                                   % self.BOUNDARY}, timeout=60)
+        return r.status_code, r.text
+
+    def test_fields_before_the_file_are_limited_to_20_kib(self):
+        presigned = self.s3.generate_presigned_post(BUCKET, "k", ExpiresIn=300)
+        for size in (100, 12 << 20):  # in memory, and streamed
+            with self.subTest(file_size=size):
+                fields = dict(presigned["fields"], **{"x-ignore-padding": "p" * 21000})
+                status, body = self.send_form(fields, [b"f" * size], size)
+                self.assertEqual(status, 400, body)
+                self.assertIn("<Code>MaxPostPreDataLengthExceeded</Code>", body)
+                self.assertIn("<MaxPostPreDataLengthBytes>20480</MaxPostPreDataLengthBytes>", body)
+        fields = dict(presigned["fields"], **{"x-ignore-padding": "p" * 15000})
+        status, body = self.send_form(fields, [b"f" * 100], 100)
+        self.assertEqual(status, 204, body)
 
 
 class S3StrictPostTest(unittest.TestCase):

@@ -510,9 +510,10 @@ Task<http::Response> Router::Dispatch(http::Request& request, const RouteDecisio
     codec->EncodeError(*model, err, request_id, &r);
     return r;
   };
+  if (auto early = co_await svc->HandleBeforeAuth(request, request_id)) co_return std::move(*early);
   if (request.body_stream) {
     // Only S3 requests get here with a stream. Operations that do not take one (bucket
-    // configuration bodies, browser form uploads) read it whole, as S3 reads such bodies before
+    // configuration bodies) read it whole, as S3 reads such bodies before
     // acting on them; one over the limit is what S3 answers for an XML body too long.
     auto streamed_op = codec->ResolveOperation(*model, request);
     if (!streamed_op || !svc->AcceptsBodyStream((*streamed_op)->name)) {
@@ -523,7 +524,6 @@ Task<http::Response> Router::Dispatch(http::Request& request, const RouteDecisio
         co_return std::move(*failed);
     }
   }
-  if (auto early = svc->HandleBeforeAuth(request, request_id)) co_return std::move(*early);
 
   // Authentication.
   const Config& config = *env_->config;

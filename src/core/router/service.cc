@@ -13,6 +13,10 @@ const OperationHandler* Service::FindHandler(std::string_view operation) const {
   return it == handlers_.end() ? nullptr : &it->second;
 }
 
+Task<std::optional<http::Response>> Service::HandleBeforeAuth(http::Request&, std::string_view) {
+  co_return std::nullopt;
+}
+
 Task<std::optional<http::Response>> Service::HandleInternal(const http::Request&) {
   co_return std::nullopt;
 }

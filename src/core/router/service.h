@@ -127,13 +127,11 @@ class Service {
   // router answers 404). The default has none.
   virtual Task<std::optional<http::Response>> HandleInternal(const http::Request& request);
   // A request the service answers itself before authentication and the codec (S3's CORS
-  // preflight: a browser's unsigned OPTIONS). nullopt, the default: the usual path.
-  virtual std::optional<http::Response> HandleBeforeAuth(const http::Request& request,
-                                                         std::string_view request_id) {
-    (void)request;
-    (void)request_id;
-    return std::nullopt;
-  }
+  // preflight, a browser's unsigned OPTIONS, and browser form uploads, which carry their own
+  // signature). A large body is still `request.body_stream` here and may be read as it comes;
+  // on the usual path it is read whole. nullopt, the default: the usual path.
+  virtual Task<std::optional<http::Response>> HandleBeforeAuth(http::Request& request,
+                                                               std::string_view request_id);
   // Serves a data-plane request (see DataPlaneTarget); runs after routing, with no
   // authentication and no codec. nullopt, the default: not this service's id (the router offers
   // the request to the next service sharing the host form, and answers 404 {"message":"Not

@@ -81,53 +81,125 @@ bool AsInteger(const json::value& v, int64_t* out) {
 
 }  // namespace
 
-bool ParseMultipartForm(std::string_view content_type, std::string_view body,
-                        std::vector<FormField>* fields) {
+bool FormParser::Start(std::string_view content_type) {
   std::string boundary;
   if (!HeaderParam(content_type, "boundary", &boundary) || boundary.empty()) return false;
-  const std::string delimiter = "--" + boundary;
-  size_t pos = body.find(delimiter);
-  if (pos == std::string_view::npos) return false;
-  pos += delimiter.size();
-  while (true) {
-    if (body.substr(pos, 2) == "--") return true;  // closing delimiter
-    if (body.substr(pos, 2) != "\r\n") return false;
-    pos += 2;
-    auto headers_end = body.find("\r\n\r\n", pos);
-    if (headers_end == std::string_view::npos) return false;
-    std::string_view headers = body.substr(pos, headers_end - pos);
-    size_t content_start = headers_end + 4;
-    auto next = body.find("\r\n" + delimiter, content_start);
-    if (next == std::string_view::npos) return false;
-    FormField f;
-    bool named = false;
-    while (!headers.empty()) {
-      auto eol = headers.find("\r\n");
-      std::string_view line = headers.substr(0, eol);
-      auto colon = line.find(':');
-      if (colon != std::string_view::npos) {
-        std::string hname = Lower(Trim(line.substr(0, colon)));
-        std::string_view hvalue = Trim(line.substr(colon + 1));
-        if (hname == "content-disposition") {
-          std::string name;
-          named = HeaderParam(hvalue, "name", &name);
-          f.name = Lower(name);
-          HeaderParam(hvalue, "filename", &f.filename);
-        } else if (hname == "content-type") {
-          f.content_type = std::string(hvalue);
-        }
+  // The body may open with the delimiter itself (no preamble): parse as if after a CRLF.
+  delimiter_ = "\r\n--" + boundary;
+  buf_ = "\r\n";
+  state_ = State::kFields;
+  place_ = Place::kPreamble;
+  return true;
+}
+
+bool FormParser::ParsePartHeaders(std::string_view headers) {
+  FormField f;
+  bool named = false;
+  while (!headers.empty()) {
+    auto eol = headers.find("\r\n");
+    std::string_view line = headers.substr(0, eol);
+    auto colon = line.find(':');
+    if (colon != std::string_view::npos) {
+      std::string hname = Lower(Trim(line.substr(0, colon)));
+      std::string_view hvalue = Trim(line.substr(colon + 1));
+      if (hname == "content-disposition") {
+        std::string name;
+        named = HeaderParam(hvalue, "name", &name);
+        f.name = Lower(name);
+        HeaderParam(hvalue, "filename", &f.filename);
+      } else if (hname == "content-type") {
+        f.content_type = std::string(hvalue);
       }
-      if (eol == std::string_view::npos) break;
-      headers.remove_prefix(eol + 2);
     }
-    if (!named) return false;
-    f.value = std::string(body.substr(content_start, next - content_start));
-    f.is_file = f.name == "file";
-    bool file = f.is_file;
-    fields->push_back(std::move(f));
-    if (file) return true;  // S3 ignores whatever follows the file
-    pos = next + 2 + delimiter.size();
+    if (eol == std::string_view::npos) break;
+    headers.remove_prefix(eol + 2);
   }
+  if (!named) return false;
+  f.is_file = f.name == "file";
+  fields_.push_back(std::move(f));
+  return true;
+}
+
+FormParser::State FormParser::Step(std::string* file_bytes) {
+  auto consume = [&](size_t n) {
+    if (state_ == State::kFields) pre_data_ += n;
+    buf_.erase(0, n);
+  };
+  auto over_limit = [&](size_t pending) { return pre_data_ + pending > kMaxPostPreDataBytes; };
+  for (;;) {
+    if (state_ == State::kFile) {
+      auto end = buf_.find(delimiter_);
+      if (end == std::string::npos) {
+        // Keep what could be the start of the delimiter; the rest is file content.
+        size_t keep = std::min(buf_.size(), delimiter_.size() - 1);
+        file_bytes->append(buf_, 0, buf_.size() - keep);
+        buf_.erase(0, buf_.size() - keep);
+        return state_;
+      }
+      file_bytes->append(buf_, 0, end);
+      buf_.clear();
+      return state_ = State::kAfterFile;
+    }
+    switch (place_) {
+      case Place::kPreamble: {
+        auto pos = buf_.find(delimiter_);
+        if (pos == std::string::npos) {
+          size_t keep = std::min(buf_.size(), delimiter_.size() - 1);
+          consume(buf_.size() - keep);
+          return over_limit(buf_.size()) ? state_ = State::kTooLarge : state_;
+        }
+        consume(pos + delimiter_.size());
+        place_ = Place::kAfterDelimiter;
+        break;
+      }
+      case Place::kAfterDelimiter:
+        if (buf_.size() < 2) return state_;
+        if (buf_.compare(0, 2, "--") == 0) {
+          buf_.clear();
+          return state_ = State::kEnded;
+        }
+        if (buf_.compare(0, 2, "\r\n") != 0) return state_ = State::kMalformed;
+        consume(2);
+        place_ = Place::kHeaders;
+        break;
+      case Place::kHeaders: {
+        auto end = buf_.find("\r\n\r\n");
+        if (end == std::string::npos)
+          return over_limit(buf_.size()) ? state_ = State::kTooLarge : state_;
+        if (!ParsePartHeaders(std::string_view(buf_).substr(0, end)))
+          return state_ = State::kMalformed;
+        consume(end + 4);
+        if (over_limit(0)) return state_ = State::kTooLarge;
+        if (fields_.back().is_file) {
+          state_ = State::kFile;
+          continue;
+        }
+        place_ = Place::kValue;
+        break;
+      }
+      case Place::kValue: {
+        auto end = buf_.find(delimiter_);
+        if (end == std::string::npos)
+          return over_limit(buf_.size()) ? state_ = State::kTooLarge : state_;
+        fields_.back().value.assign(buf_, 0, end);
+        consume(end + delimiter_.size());
+        if (over_limit(0)) return state_ = State::kTooLarge;
+        place_ = Place::kAfterDelimiter;
+        break;
+      }
+    }
+  }
+}
+
+FormParser::State FormParser::Feed(std::string_view data, std::string* file_bytes) {
+  if (state_ != State::kFields && state_ != State::kFile) return state_;
+  buf_.append(data);
+  return Step(file_bytes);
+}
+
+FormParser::State FormParser::Finish() {
+  if (state_ == State::kFields || state_ == State::kFile) state_ = State::kMalformed;
+  return state_;
 }
 
 const FormField* FindField(const std::vector<FormField>& fields, std::string_view name) {

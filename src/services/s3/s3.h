@@ -119,9 +119,9 @@ class S3Service final : public Service {
   // POST /_nimbus/s3/lifecycle runs the lifecycle rules now (tests move the clock, then ask).
   Task<std::optional<http::Response>> HandleInternal(const http::Request& request) override;
   // CORS preflight (OPTIONS) against the bucket's CORS configuration, before authentication:
-  // browsers send it unsigned.
-  std::optional<http::Response> HandleBeforeAuth(const http::Request& request,
-                                                 std::string_view request_id) override;
+  // browsers send it unsigned. Browser form uploads (POST /bucket, multipart/form-data).
+  Task<std::optional<http::Response>> HandleBeforeAuth(http::Request& request,
+                                                       std::string_view request_id) override;
   // PutObject and UploadPart read bodies over the router's threshold as they arrive.
   bool AcceptsBodyStream(std::string_view operation) const override;
 
@@ -304,10 +304,14 @@ class S3Service final : public Service {
   static std::optional<ObjectEvent> RemovalEvent(std::string_view family, std::string_view key,
                                                  bool version_given, const DeleteResult& r);
 
+  // A CORS preflight against the bucket's CORS configuration.
+  http::Response Preflight(const http::Request& request, const std::string& bucket,
+                           bool bucket_only, std::string_view request_id);
   // post_ops.cc: a browser form upload (POST /bucket, multipart/form-data), answered before
-  // authentication because the form carries its own signature (the policy's).
-  http::Response PostObject(const http::Request& request, std::string_view bucket,
-                            std::string_view request_id);
+  // authentication because the form carries its own signature (the policy's). The file streams
+  // to a blob as it arrives, so it may be as large as a PutObject body.
+  Task<http::Response> PostObject(http::Request& request, std::string bucket,
+                                  std::string request_id);
 
   // Adds the Access-Control-* headers of the bucket's matching CORS rule to a successful answer
   // to a request carrying Origin.

@@ -255,26 +255,28 @@ void S3Service::AddCorsHeaders(RequestContext& ctx, const Input& in) {
   for (auto& h : CorsHeaders(*rule, origin, {}, false)) ctx.response_headers.push_back(h);
 }
 
-std::optional<http::Response> S3Service::HandleBeforeAuth(const http::Request& request,
-                                                          std::string_view request_id) {
+Task<std::optional<http::Response>> S3Service::HandleBeforeAuth(http::Request& request,
+                                                                std::string_view request_id) {
   if ((request.method != "OPTIONS" && request.method != "POST") || !env_ || !model())
-    return std::nullopt;
+    co_return std::nullopt;
   std::string path = protocol::rest::EffectivePath(*model(), request);
   std::string_view rest = path;
   if (!rest.empty() && rest.front() == '/') rest.remove_prefix(1);
   auto slash = rest.find('/');
   auto bucket = UriDecode(rest.substr(0, slash));
-  if (!bucket || bucket->empty()) return std::nullopt;
-  if (request.method == "POST") {
-    // POST /bucket with a form body and no subresource is a browser upload.
-    bool bucket_only = slash == std::string_view::npos || slash + 1 == rest.size();
-    if (!bucket_only || !request.query.empty() ||
-        request.Header("content-type").find("multipart/form-data") == std::string_view::npos)
-      return std::nullopt;
-    return PostObject(request, *bucket, request_id);
-  }
-  std::string resource =
-      slash != std::string_view::npos && slash + 1 < rest.size() ? "OBJECT" : "BUCKET";
+  if (!bucket || bucket->empty()) co_return std::nullopt;
+  bool bucket_only = slash == std::string_view::npos || slash + 1 == rest.size();
+  if (request.method == "OPTIONS") co_return Preflight(request, *bucket, bucket_only, request_id);
+  // POST /bucket with a form body and no subresource is a browser upload.
+  if (!bucket_only || !request.query.empty() ||
+      request.Header("content-type").find("multipart/form-data") == std::string_view::npos)
+    co_return std::nullopt;
+  co_return co_await PostObject(request, std::move(*bucket), std::string(request_id));
+}
+
+http::Response S3Service::Preflight(const http::Request& request, const std::string& bucket,
+                                    bool bucket_only, std::string_view request_id) {
+  std::string resource = bucket_only ? "BUCKET" : "OBJECT";
   std::string origin(request.Header("origin"));
   std::string method(request.Header("access-control-request-method"));
   std::vector<std::string> headers =
@@ -294,7 +296,7 @@ std::optional<http::Response> S3Service::HandleBeforeAuth(const http::Request& r
   if (origin.empty() || method.empty())
     return fail(
         ApiError("BadRequest", 400, "Insufficient information. Origin request header needed."));
-  auto b = GetBucket(*bucket);
+  auto b = GetBucket(bucket);
   if (!b) return forbidden("CORSResponse: Bucket not found");
   auto* cfg = b->config.if_contains("Cors");
   if (!cfg) return forbidden("CORSResponse: CORS is not enabled for this bucket.");
@@ -543,8 +545,8 @@ Status S3Service::ReadBlob(const ObjectRecord& rec, uint64_t offset, uint64_t le
   return Ok{};
 }
 
-storage::StorageStatus S3Service::ReadInline(std::string_view id, uint64_t offset,
-                                             uint64_t length, std::string* out) {
+storage::StorageStatus S3Service::ReadInline(std::string_view id, uint64_t offset, uint64_t length,
+                                             std::string* out) {
   auto st = env_->kv->Get(kKeyspace, InlineDataKey(id), out);
   if (!st.ok()) return st;
   if (offset >= out->size()) {

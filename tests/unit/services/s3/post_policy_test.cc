@@ -3,10 +3,26 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+
 #include <boost/json.hpp>
 
 namespace nimbus::s3 {
 namespace {
+
+// The whole body fed in pieces of `piece` bytes; the file field (if any) gets the file's bytes.
+bool ParseMultipartForm(std::string_view content_type, std::string_view body,
+                        std::vector<FormField>* fields, size_t piece = SIZE_MAX) {
+  FormParser parser;
+  if (!parser.Start(content_type)) return false;
+  std::string file;
+  for (size_t at = 0; at < body.size(); at += piece) parser.Feed(body.substr(at, piece), &file);
+  auto state = parser.Finish();
+  if (state != FormParser::State::kAfterFile && state != FormParser::State::kEnded) return false;
+  *fields = std::move(parser.fields());
+  if (state == FormParser::State::kAfterFile) fields->back().value = std::move(file);
+  return true;
+}
 
 std::string Form(const std::vector<std::pair<std::string, std::string>>& fields,
                  const std::string& file) {
@@ -34,6 +50,50 @@ TEST(S3PostForm, ParsesFieldsUpToTheFile) {
   EXPECT_EQ(fields[2].content_type, "text/plain");
   EXPECT_EQ(fields[2].value, std::string("bin\0ary\r\n--", 12));
   EXPECT_EQ(FindField(fields, "x-amz-meta-a")->value, "1\r\n2");
+}
+
+TEST(S3PostForm, ParsesTheSameInAnyPieces) {
+  // A file holding most of the delimiter, and a boundary split across pieces.
+  std::string body = Form({{"key", "k"}}, "x\r\n--x\r\n-\r\n--");
+  for (size_t piece : {1, 2, 3, 7, 64}) {
+    std::vector<FormField> fields;
+    ASSERT_TRUE(ParseMultipartForm("multipart/form-data; boundary=B", body, &fields, piece));
+    ASSERT_EQ(fields.size(), 2u);
+    EXPECT_EQ(fields[0].value, "k");
+    EXPECT_EQ(fields[1].value, "x\r\n--x\r\n-\r\n--") << piece;
+  }
+}
+
+TEST(S3PostForm, BoundsWhatPrecedesTheFile) {
+  FormParser parser;
+  ASSERT_TRUE(parser.Start("multipart/form-data; boundary=B"));
+  std::string file;
+  EXPECT_EQ(
+      parser.Feed(Form({{"x-amz-meta-a", std::string(kMaxPostPreDataBytes, 'a')}}, "f"), &file),
+      FormParser::State::kTooLarge);
+  FormParser endless;
+  ASSERT_TRUE(endless.Start("multipart/form-data; boundary=B"));
+  EXPECT_EQ(endless.Feed("--B\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n", &file),
+            FormParser::State::kFields);
+  FormParser::State state = FormParser::State::kFields;
+  for (int i = 0; i < 100 && state == FormParser::State::kFields; ++i)
+    state = endless.Feed(std::string(1000, 'v'), &file);
+  EXPECT_EQ(state, FormParser::State::kTooLarge);
+  // A file of any size passes through.
+  FormParser big;
+  ASSERT_TRUE(big.Start("multipart/form-data; boundary=B"));
+  big.Feed("--B\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\n", &file);
+  size_t total = 0;
+  for (int i = 0; i < 64; ++i) {
+    file.clear();
+    EXPECT_EQ(big.Feed(std::string(1 << 16, 'f'), &file), FormParser::State::kFile);
+    total += file.size();
+  }
+  file.clear();
+  EXPECT_EQ(big.Feed("\r\n--B--\r\n", &file), FormParser::State::kAfterFile);
+  EXPECT_EQ(total + file.size(), 64u << 16);
+  EXPECT_TRUE(file.size() < 16);
+  EXPECT_EQ(big.Finish(), FormParser::State::kAfterFile);
 }
 
 TEST(S3PostForm, RejectsMalformedBodies) {
