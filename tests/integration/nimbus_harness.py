@@ -41,7 +41,8 @@ class _EchoHandler(http.server.BaseHTTPRequestHandler):
     def handle_any(self):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        seen = {"method": self.command, "path": self.path, "body": body.decode("latin-1"),
+        text = body.decode("latin-1") if len(body) <= EchoServer.MAX_ECHOED_BODY else None
+        seen = {"method": self.command, "path": self.path, "body": text,
                 "length": len(body), "sha256": hashlib.sha256(body).hexdigest(),
                 "headers": {k.lower(): v for k, v in self.headers.items()},
                 "header_names": list(self.headers.keys()),
@@ -67,12 +68,14 @@ class _EchoHandler(http.server.BaseHTTPRequestHandler):
 
 class EchoServer(http.server.ThreadingHTTPServer):
     """An HTTP backend on 127.0.0.1 (port chosen by the system) that answers each request with a
-    JSON description of it: method, path (with query), body (latin-1), length, sha256, headers
+    JSON description of it: method, path (with query), body (latin-1; None past 1 MiB, so an
+    answer to a large upload stays small), length, sha256, headers
     (lowercased names, last value each), header_names (as sent) and x-multi (every x-multi
     value). Paths under /teapot answer 418, the rest 200; every answer carries
     X-Backend: <label>. Requests are queued for next(). Subclasses answer some requests
     themselves by overriding respond()."""
     daemon_threads = True
+    MAX_ECHOED_BODY = 1 << 20
 
     def __init__(self, label="1"):
         super().__init__(("127.0.0.1", 0), _EchoHandler)

@@ -11,6 +11,7 @@ import http.client
 import json
 
 import test_apigateway_rest as rest
+from nimbus_harness import EchoServer
 
 PY_GREETER = """
 def handler(event, context):
@@ -213,15 +214,12 @@ class HttpMappingTest(MappingTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        import http.server
-        import threading
-        cls.backend = http.server.ThreadingHTTPServer(("127.0.0.1", 0), rest._Backend)
-        threading.Thread(target=cls.backend.serve_forever, daemon=True).start()
-        cls.backend_url = "http://127.0.0.1:%d" % cls.backend.server_address[1]
+        cls.backend = EchoServer()
+        cls.backend_url = cls.backend.url
 
     @classmethod
     def tearDownClass(cls):
-        cls.backend.shutdown()
+        cls.backend.close()
         super().tearDownClass()
 
     def test_templates_and_parameter_mapping(self):
