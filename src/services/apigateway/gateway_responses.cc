@@ -152,97 +152,108 @@ std::string MediaType(std::string_view content_type) {
   return t;
 }
 
-void AddGatewayResponseHandlers(HandlerTable& t) {
-  t.emplace_back("PutGatewayResponse", [](RequestContext& ctx, Document& in) -> Result<Document> {
-    std::lock_guard lock(WriteMutex());
-    std::string api_id(StringMember(in, "restApiId"));
-    auto api = LoadApi(ctx, api_id);
-    if (!api) return std::move(api).error();
-    json::object given;
-    for (std::string_view k : {"statusCode", "responseParameters", "responseTemplates"})
-      if (HasMember(in, k)) given[k] = in.at(k);
-    auto record = GatewayResponseFromInput(StringMember(in, "responseType"), given);
-    if (!record) return std::move(record).error();
-    auto st =
-        SaveRecord(ctx, GatewayResponseKey(ctx, api_id, StringMember(in, "responseType")), *record);
-    if (!st) return std::move(st).error();
-    (*record)["defaultResponse"] = false;
-    return Document(std::move(*record));
-  });
-  t.emplace_back("GetGatewayResponse", [](RequestContext& ctx, Document& in) -> Result<Document> {
-    std::string api_id(StringMember(in, "restApiId"));
-    const TypeInfo* type = FindType(StringMember(in, "responseType"));
-    if (!type) return BadType(StringMember(in, "responseType"));
-    auto responses = LoadGatewayResponses(ctx, api_id);
-    if (!responses) return std::move(responses).error();
-    return Document(EffectiveResponse(*type, &*responses).view);
-  });
-  t.emplace_back("GetGatewayResponses", [](RequestContext& ctx, Document& in) -> Result<Document> {
-    std::string api_id(StringMember(in, "restApiId"));
-    auto responses = LoadGatewayResponses(ctx, api_id);
-    if (!responses) return std::move(responses).error();
-    std::vector<json::object> items;
-    for (const auto& type : kTypes) items.push_back(EffectiveResponse(type, &*responses).view);
-    return Page(in, std::move(items));
-  });
-  t.emplace_back("UpdateGatewayResponse",
-                 [](RequestContext& ctx, Document& in) -> Result<Document> {
-                   std::lock_guard lock(WriteMutex());
-                   std::string api_id(StringMember(in, "restApiId"));
-                   std::string type_name(StringMember(in, "responseType"));
-                   const TypeInfo* type = FindType(type_name);
-                   if (!type) return BadType(type_name);
-                   auto responses = LoadGatewayResponses(ctx, api_id);
-                   if (!responses) return std::move(responses).error();
-                   // A response never put starts as what it answers now.
-                   json::object record = EffectiveResponse(*type, &*responses).view;
-                   record.erase("defaultResponse");
-                   for (const auto& p : PatchOps(in)) {
-                     Status st = Ok{};
-                     if (p.path == "/statusCode") {
-                       if (p.op != "replace" && p.op != "add" && p.op != "remove")
-                         return InvalidPatchPath(p);
-                       if (p.op == "remove") {
-                         record.erase("statusCode");
-                       } else {
-                         if (auto c = CheckStatusCode(p.value.value_or("")); !c)
-                           return std::move(c).error();
-                         record["statusCode"] = p.value.value_or("");
-                       }
-                     } else if (auto name = PatchMapKey(p, "responseParameters")) {
-                       st = PatchStringMap(p, record, "responseParameters", *name, false);
-                     } else if (auto media = PatchMapKey(p, "responseTemplates")) {
-                       st = PatchStringMap(p, record, "responseTemplates", *media, false);
-                     } else {
-                       st = InvalidPatchPath(p);
-                     }
-                     if (!st) return std::move(st).error();
-                   }
-                   if (auto* params = record.if_contains("responseParameters"))
-                     if (auto st = CheckParameters(*params); !st) return std::move(st).error();
-                   for (std::string_view m : {"responseParameters", "responseTemplates"})
-                     if (!record.contains(m)) record[m] = json::object();
-                   auto st = SaveRecord(ctx, GatewayResponseKey(ctx, api_id, type_name), record);
-                   if (!st) return std::move(st).error();
-                   record["defaultResponse"] = false;
-                   return Document(std::move(record));
-                 });
-  t.emplace_back("DeleteGatewayResponse",
-                 [](RequestContext& ctx, Document& in) -> Result<Document> {
-                   std::lock_guard lock(WriteMutex());
-                   std::string api_id(StringMember(in, "restApiId"));
-                   std::string type_name(StringMember(in, "responseType"));
-                   if (!FindType(type_name)) return BadType(type_name);
-                   auto api = LoadApi(ctx, api_id);
-                   if (!api) return std::move(api).error();
-                   std::string key = GatewayResponseKey(ctx, api_id, type_name);
-                   auto existing = LoadRecord(*ctx.env, key);
-                   if (!existing) return std::move(existing).error();
-                   if (!*existing) return GatewayResponseNotFound();
-                   auto st = ctx.env->kv->Delete(kKeyspace, key);
-                   if (!st.ok()) return storage::StorageError(st);
-                   return Document(json::object());
-                 });
+Result<Document> PutGatewayResponse(RequestContext& ctx, Document& in) {
+  std::lock_guard lock(WriteMutex());
+  std::string api_id(StringMember(in, "restApiId"));
+  auto api = LoadApi(ctx, api_id);
+  if (!api) return std::move(api).error();
+  json::object given;
+  for (std::string_view k : {"statusCode", "responseParameters", "responseTemplates"})
+    if (HasMember(in, k)) given[k] = in.at(k);
+  auto record = GatewayResponseFromInput(StringMember(in, "responseType"), given);
+  if (!record) return std::move(record).error();
+  auto st =
+      SaveRecord(ctx, GatewayResponseKey(ctx, api_id, StringMember(in, "responseType")), *record);
+  if (!st) return std::move(st).error();
+  (*record)["defaultResponse"] = false;
+  return Document(std::move(*record));
+}
+
+Result<Document> GetGatewayResponse(RequestContext& ctx, Document& in) {
+  std::string api_id(StringMember(in, "restApiId"));
+  const TypeInfo* type = FindType(StringMember(in, "responseType"));
+  if (!type) return BadType(StringMember(in, "responseType"));
+  auto responses = LoadGatewayResponses(ctx, api_id);
+  if (!responses) return std::move(responses).error();
+  return Document(EffectiveResponse(*type, &*responses).view);
+}
+
+Result<Document> GetGatewayResponses(RequestContext& ctx, Document& in) {
+  std::string api_id(StringMember(in, "restApiId"));
+  auto responses = LoadGatewayResponses(ctx, api_id);
+  if (!responses) return std::move(responses).error();
+  // Page pages by "id": the types' two-digit positions in the model's order stand in.
+  std::vector<json::object> items;
+  for (const auto& type : kTypes) {
+    size_t n = items.size();
+    items.push_back(EffectiveResponse(type, &*responses).view);
+    items.back()["id"] =
+        std::string{static_cast<char>('0' + n / 10), static_cast<char>('0' + n % 10)};
+  }
+  auto page = Page(in, std::move(items));
+  if (!page) return page;
+  if (auto* list = page->as_object().if_contains("items"); list && list->is_array())
+    for (auto& item : list->as_array())
+      if (item.is_object()) item.as_object().erase("id");
+  return page;
+}
+
+Status PatchGatewayResponse(const PatchOp& p, json::object& record) {
+  if (p.path == "/statusCode") {
+    if (p.op == "remove") {
+      record.erase("statusCode");
+      return Ok{};
+    }
+    if (p.op != "replace" && p.op != "add") return InvalidPatchPath(p);
+    if (auto c = CheckStatusCode(p.value.value_or("")); !c) return c;
+    record["statusCode"] = p.value.value_or("");
+    return Ok{};
+  }
+  if (auto name = PatchMapKey(p, "responseParameters"))
+    return PatchStringMap(p, record, "responseParameters", *name, false);
+  if (auto media = PatchMapKey(p, "responseTemplates"))
+    return PatchStringMap(p, record, "responseTemplates", *media, false);
+  return InvalidPatchPath(p);
+}
+
+Result<Document> UpdateGatewayResponse(RequestContext& ctx, Document& in) {
+  std::lock_guard lock(WriteMutex());
+  std::string api_id(StringMember(in, "restApiId"));
+  std::string type_name(StringMember(in, "responseType"));
+  const TypeInfo* type = FindType(type_name);
+  if (!type) return BadType(type_name);
+  auto responses = LoadGatewayResponses(ctx, api_id);
+  if (!responses) return std::move(responses).error();
+  // A response never put starts from the type's own default (not DEFAULT_4XX/5XX's).
+  const json::object* own = Customized(&*responses, type->type);
+  json::object record = own ? *own : EffectiveResponse(*type, nullptr).view;
+  record.erase("defaultResponse");
+  for (const auto& p : PatchOps(in))
+    if (auto st = PatchGatewayResponse(p, record); !st) return std::move(st).error();
+  if (auto* params = record.if_contains("responseParameters"))
+    if (auto st = CheckParameters(*params); !st) return std::move(st).error();
+  for (std::string_view m : {"responseParameters", "responseTemplates"})
+    if (!record.contains(m)) record[m] = json::object();
+  auto st = SaveRecord(ctx, GatewayResponseKey(ctx, api_id, type_name), record);
+  if (!st) return std::move(st).error();
+  record["defaultResponse"] = false;
+  return Document(std::move(record));
+}
+
+Result<Document> DeleteGatewayResponse(RequestContext& ctx, Document& in) {
+  std::lock_guard lock(WriteMutex());
+  std::string api_id(StringMember(in, "restApiId"));
+  std::string type_name(StringMember(in, "responseType"));
+  if (!FindType(type_name)) return BadType(type_name);
+  auto api = LoadApi(ctx, api_id);
+  if (!api) return std::move(api).error();
+  std::string key = GatewayResponseKey(ctx, api_id, type_name);
+  auto existing = LoadRecord(*ctx.env, key);
+  if (!existing) return std::move(existing).error();
+  if (!*existing) return GatewayResponseNotFound();
+  auto st = ctx.env->kv->Delete(kKeyspace, key);
+  if (!st.ok()) return storage::StorageError(st);
+  return Document(json::object());
 }
 
 }  // namespace
@@ -378,7 +389,11 @@ http::Response RenderGatewayResponse(const GatewayError& error, const GatewayReq
 
 HandlerTable GatewayResponseHandlers() {
   HandlerTable t;
-  AddGatewayResponseHandlers(t);
+  t.emplace_back("PutGatewayResponse", &PutGatewayResponse);
+  t.emplace_back("GetGatewayResponse", &GetGatewayResponse);
+  t.emplace_back("GetGatewayResponses", &GetGatewayResponses);
+  t.emplace_back("UpdateGatewayResponse", &UpdateGatewayResponse);
+  t.emplace_back("DeleteGatewayResponse", &DeleteGatewayResponse);
   return t;
 }
 
