@@ -111,15 +111,21 @@ class ControlPlaneTest(GatewayResponsesCase):
 
     def test_validation(self):
         api_id = self.apigw.create_rest_api(name="api")["id"]
-        self.error(lambda: self.apigw.put_gateway_response(restApiId=api_id,
-                                                           responseType="NOT_A_TYPE"),
-                   "BadRequestException", 400)
-        self.error(lambda: self.apigw.get_gateway_response(restApiId=api_id,
-                                                           responseType="NOT_A_TYPE"),
-                   "BadRequestException", 400)
+        bad_type = ("1 validation error detected: Value 'NOT_A_TYPE' at 'responseType' failed to "
+                    "satisfy constraint: Member must satisfy enum value set: [%s]"
+                    % ", ".join(TYPES))
+        for call in (lambda: self.apigw.put_gateway_response(restApiId=api_id,
+                                                             responseType="NOT_A_TYPE"),
+                     lambda: self.apigw.get_gateway_response(restApiId=api_id,
+                                                             responseType="NOT_A_TYPE"),
+                     lambda: self.apigw.delete_gateway_response(restApiId=api_id,
+                                                                responseType="NOT_A_TYPE")):
+            self.error(call, "BadRequestException", 400, bad_type)
         self.error(lambda: self.apigw.put_gateway_response(
             restApiId=api_id, responseType="DEFAULT_4XX", statusCode="600"),
-            "BadRequestException", 400)
+            "BadRequestException", 400,
+            "1 validation error detected: Value '600' at 'statusCode' failed to satisfy "
+            "constraint: Member must satisfy regular expression pattern: [1-5]\\d\\d")
         self.error(lambda: self.apigw.put_gateway_response(
             restApiId=api_id, responseType="DEFAULT_4XX",
             responseParameters={"method.response.header.X": "'x'"}),
