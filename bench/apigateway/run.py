@@ -155,6 +155,8 @@ def run_server(server, args, conns, results, notes):
     base = setup(server.endpoint, account)
     if "lambda_error" in base:
         print("  [%s] Lambda: %s" % (server.name, base["lambda_error"]), flush=True)
+    print("  [%s] direct Invoke payload: %d bytes (the HTTP API's event)" % (
+        server.name, len(base["event"])), flush=True)
     if server.name == "moto":
         return probe(server, base, notes)
     for label, params in phases(base):
