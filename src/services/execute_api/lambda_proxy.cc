@@ -204,7 +204,7 @@ std::string EventV2(const Invocation& inv) {
   unsigned char buffer[8192];
   json::monotonic_resource arena(buffer, sizeof buffer);
   json::storage_ptr sp(&arena);
-  json::object e(sp);
+  json::object e(12, sp);
   e["version"] = "2.0";
   e["routeKey"] = inv.route_key;
   e["rawPath"] = inv.path;
@@ -217,7 +217,7 @@ std::string EventV2(const Invocation& inv) {
   }
   std::vector<std::pair<std::string, std::string>> headers;
   ForwardedHeaders(inv, &headers);
-  json::object h(sp);
+  json::object h(headers.size(), sp);
   for (const auto& [k, v] : headers) {
     if (k == "cookie") continue;
     auto* existing = h.if_contains(k);
