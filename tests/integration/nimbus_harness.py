@@ -3,14 +3,18 @@
 Each test module gets its own server on a free port with a temporary data directory
 (NimbusServer), or shares one per module through NimbusTestCase. Clients are the stock boto3
 clients and the AWS CLI (run with this Python, never through a version-manager shim)."""
+import hashlib
+import http.server
 import json
 import os
+import queue
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 import urllib.request
@@ -29,6 +33,79 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+class _EchoHandler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def handle_any(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        text = body.decode("latin-1") if len(body) <= EchoServer.MAX_ECHOED_BODY else None
+        seen = {"method": self.command, "path": self.path, "body": text,
+                "length": len(body), "sha256": hashlib.sha256(body).hexdigest(),
+                "headers": {k.lower(): v for k, v in self.headers.items()},
+                "header_names": list(self.headers.keys()),
+                "x-multi": self.headers.get_all("x-multi")}
+        self.server.requests.put(seen)
+        if not self.server.respond(self, seen):
+            self.answer(418 if self.path.startswith("/teapot") else 200, seen)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = handle_any
+
+    def answer(self, status, document):
+        data = json.dumps(document).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("X-Backend", self.server.label)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+class EchoServer(http.server.ThreadingHTTPServer):
+    """An HTTP backend on 127.0.0.1 (port chosen by the system) that answers each request with a
+    JSON description of it: method, path (with query), body (latin-1; None past 1 MiB, so an
+    answer to a large upload stays small), length, sha256, headers
+    (lowercased names, last value each), header_names (as sent) and x-multi (every x-multi
+    value). Paths under /teapot answer 418, the rest 200; every answer carries
+    X-Backend: <label>. Requests are queued for next(). Subclasses answer some requests
+    themselves by overriding respond()."""
+    daemon_threads = True
+    MAX_ECHOED_BODY = 1 << 20
+
+    def __init__(self, label="1"):
+        super().__init__(("127.0.0.1", 0), _EchoHandler)
+        self.label = label
+        self.requests = queue.Queue()
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def port(self):
+        return self.server_address[1]
+
+    @property
+    def url(self):
+        return "http://127.0.0.1:%d" % self.port
+
+    def respond(self, handler, seen):
+        """Answers `seen` through `handler` and returns True, or returns False for the echo."""
+        return False
+
+    def next(self, timeout=10):
+        return self.requests.get(timeout=timeout)
+
+    def close(self):
+        self.shutdown()
+        self.server_close()
+
+
+def closed_port():
+    """A port on 127.0.0.1 that nothing listens on (an unreachable backend)."""
+    return free_port()
 
 
 class NimbusServer:

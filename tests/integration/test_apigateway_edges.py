@@ -4,52 +4,25 @@ parameters, unicode paths; a larger body is refused with 413 (REST APIs: the REQ
 gateway response, "Request Too Long")."""
 import hashlib
 import http.client
-import http.server
 import json
 import os
-import threading
 import urllib.parse
 
-from nimbus_harness import NimbusTestCase
+from nimbus_harness import EchoServer, NimbusTestCase
 
 LIMIT = 10 * 1024 * 1024
-
-
-class _Backend(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def handle_one(self):
-        length = int(self.headers.get("content-length") or 0)
-        body = self.rfile.read(length) if length else b""
-        out = json.dumps({
-            "method": self.command, "path": self.path, "length": len(body),
-            "sha256": hashlib.sha256(body).hexdigest(),
-            "x-multi": self.headers.get_all("x-multi"),
-        }).encode()
-        self.send_response(200)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(out)))
-        self.end_headers()
-        self.wfile.write(out)
-
-    do_GET = do_POST = do_PUT = handle_one
-
-    def log_message(self, *args):
-        pass
 
 
 class PassThroughTest(NimbusTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.backend = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Backend)
-        cls.backend_url = "http://127.0.0.1:%d" % cls.backend.server_address[1]
-        threading.Thread(target=cls.backend.serve_forever, daemon=True).start()
+        cls.backend = EchoServer()
+        cls.backend_url = cls.backend.url
 
     @classmethod
     def tearDownClass(cls):
-        cls.backend.shutdown()
-        cls.backend.server_close()
+        cls.backend.close()
         super().tearDownClass()
 
     def http_api(self):

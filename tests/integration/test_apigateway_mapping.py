@@ -7,9 +7,11 @@ and headers, an integration response is selected by matching its selectionPatter
 backend's status code (HTTP), the mock's statusCode (MOCK) or a function error's errorMessage
 (Lambda), and its responseTemplates and responseParameters make the method response. A
 template that fails answers 500 {"message":"Internal server error"}."""
+import http.client
 import json
 
 import test_apigateway_rest as rest
+from nimbus_harness import EchoServer
 
 PY_GREETER = """
 def handler(event, context):
@@ -101,6 +103,39 @@ class MockMappingTest(MappingTestCase):
         status, _, body = self.call(api_id, "/prod/9?n=201")
         self.assertEqual((status, body["id"]), (201, "9"))
 
+    def test_header_names_keep_the_clients_case(self):
+        # $input.params().header keeps header names as the client sent them (as the REST proxy
+        # event does); $input.params('name') and method.request.header.name match in any case.
+        api_id, (item,) = self.api("h")
+        self.method(api_id, item, type="MOCK",
+                    requestTemplates={"application/json": '{"statusCode": 200}'})
+        self.response(api_id, item, "200", responseTemplates={"application/json": (
+            '{"names": [#foreach($k in $input.params().header.keySet())"$k"'
+            '#if($foreach.hasNext),#end#end],'
+            ' "byName": "$input.params(\'x-mixed-case\')",'
+            ' "exact": "$input.params().header.get(\'X-Mixed-Case\')",'
+            ' "joined": "$input.params(\'X-TWICE\')"}')},
+            responseParameters={
+                "method.response.header.X-Echo": "method.request.header.X-MIXED-CASE"})
+        self.deploy(api_id)
+        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30)
+        conn.putrequest("GET", "/_aws/execute-api/%s/prod/h" % api_id)
+        for name, value in (("X-Mixed-Case", "m"), ("lower-only", "l"), ("UPPER-ONLY", "U"),
+                            ("x-Twice", "1"), ("X-twice", "2")):
+            conn.putheader(name, value)
+        conn.endheaders()
+        r = conn.getresponse()
+        body = json.loads(r.read())
+        self.assertEqual(r.status, 200, body)
+        self.assertEqual(r.getheader("X-Echo"), "m")
+        conn.close()
+        names = body["names"]
+        self.assertEqual([n for n in names if n.lower() in
+                          ("x-mixed-case", "lower-only", "upper-only", "x-twice")],
+                         ["X-Mixed-Case", "lower-only", "UPPER-ONLY", "x-Twice"])
+        self.assertIn("Host", names)
+        self.assertEqual((body["byName"], body["exact"], body["joined"]), ("m", "m", "1,2"))
+
     def test_passthrough_behavior(self):
         api_id, (never, no_templates, no_match, none) = self.api("never", "nt", "nm", "none")
         json_template = {"application/json": '{"statusCode": 200}'}
@@ -179,15 +214,12 @@ class HttpMappingTest(MappingTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        import http.server
-        import threading
-        cls.backend = http.server.ThreadingHTTPServer(("127.0.0.1", 0), rest._Backend)
-        threading.Thread(target=cls.backend.serve_forever, daemon=True).start()
-        cls.backend_url = "http://127.0.0.1:%d" % cls.backend.server_address[1]
+        cls.backend = EchoServer()
+        cls.backend_url = cls.backend.url
 
     @classmethod
     def tearDownClass(cls):
-        cls.backend.shutdown()
+        cls.backend.close()
         super().tearDownClass()
 
     def test_templates_and_parameter_mapping(self):

@@ -6,15 +6,13 @@ reaching Lambda (the REST proxy event), HTTP backends and MOCK integrations. A m
 resource or method answers 403 {"message":"Missing Authentication Token"} (AWS knowledge center,
 "API Gateway REST API Missing Authentication Token errors"); a failing function 502."""
 import datetime
-import http.server
 import json
-import threading
 import urllib.error
 import urllib.request
 
 import botocore.exceptions
 
-from nimbus_harness import NimbusTestCase
+from nimbus_harness import EchoServer, NimbusTestCase, closed_port
 
 ClientError = botocore.exceptions.ClientError
 CLF_TIME = r"^\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} \+0000$"
@@ -710,38 +708,16 @@ class MockTest(InvokeTestCase):
         self.assertEqual((status, json.loads(body)), (500, {"message": "Internal server error"}))
 
 
-class _Backend(http.server.BaseHTTPRequestHandler):
-    def handle_one(self):
-        length = int(self.headers.get("content-length") or 0)
-        body = self.rfile.read(length) if length else b""
-        status = 418 if self.path.startswith("/teapot") else 200
-        out = json.dumps({"method": self.command, "path": self.path,
-                          "headers": {k.lower(): v for k, v in self.headers.items()},
-                          "body": body.decode("latin-1")}).encode()
-        self.send_response(status)
-        self.send_header("content-type", "application/json")
-        self.send_header("x-backend", "1")
-        self.send_header("content-length", str(len(out)))
-        self.end_headers()
-        self.wfile.write(out)
-
-    do_GET = do_POST = do_PUT = do_DELETE = handle_one
-
-    def log_message(self, *args):
-        pass
-
-
 class HttpProxyTest(InvokeTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.backend = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Backend)
-        threading.Thread(target=cls.backend.serve_forever, daemon=True).start()
-        cls.backend_url = "http://127.0.0.1:%d" % cls.backend.server_address[1]
+        cls.backend = EchoServer()
+        cls.backend_url = cls.backend.url
 
     @classmethod
     def tearDownClass(cls):
-        cls.backend.shutdown()
+        cls.backend.close()
         super().tearDownClass()
 
     def test_proxy_to_backend(self):
@@ -769,10 +745,7 @@ class HttpProxyTest(InvokeTestCase):
         self.assertEqual(status, 418)
 
     def test_unreachable_backend(self):
-        sock = __import__("socket").socket()
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-        sock.close()
+        port = closed_port()
         api_id, _ = self.build({"/": ["GET"]}, integration={
             "type": "HTTP_PROXY", "integrationHttpMethod": "GET",
             "uri": "http://127.0.0.1:%d/" % port})

@@ -5,18 +5,15 @@ developer guide "Working with HTTP APIs"), and invocations through both URL form
 (payload formats 1.0 and 2.0) and HTTP backends."""
 import base64
 import datetime
-import http.server
 import json
 import re
-import socket
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
 
 import botocore.exceptions
 
-from nimbus_harness import NimbusTestCase
+from nimbus_harness import EchoServer, NimbusTestCase, closed_port
 
 LAMBDA_ARN = "arn:aws:lambda:us-east-1:000000000000:function:handler"
 ClientError = botocore.exceptions.ClientError
@@ -769,38 +766,16 @@ class PayloadV1Test(InvokeTestCase):
         self.assertEqual((status, json.loads(body)), (500, {"message": "Internal Server Error"}))
 
 
-class _Backend(http.server.BaseHTTPRequestHandler):
-    def handle_one(self):
-        length = int(self.headers.get("content-length") or 0)
-        body = self.rfile.read(length) if length else b""
-        status = 418 if self.path.startswith("/teapot") else 200
-        out = json.dumps({"method": self.command, "path": self.path,
-                          "headers": {k.lower(): v for k, v in self.headers.items()},
-                          "body": body.decode("latin-1")}).encode()
-        self.send_response(status)
-        self.send_header("content-type", "application/json")
-        self.send_header("x-backend", "1")
-        self.send_header("content-length", str(len(out)))
-        self.end_headers()
-        self.wfile.write(out)
-
-    do_GET = do_POST = do_PUT = do_DELETE = handle_one
-
-    def log_message(self, *args):
-        pass
-
-
 class HttpProxyTest(ApiGatewayTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.backend = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Backend)
-        threading.Thread(target=cls.backend.serve_forever, daemon=True).start()
-        cls.backend_url = "http://127.0.0.1:%d" % cls.backend.server_address[1]
+        cls.backend = EchoServer()
+        cls.backend_url = cls.backend.url
 
     @classmethod
     def tearDownClass(cls):
-        cls.backend.shutdown()
+        cls.backend.close()
         super().tearDownClass()
 
     def call(self, api_id, path, method="GET", body=None):
@@ -839,9 +814,7 @@ class HttpProxyTest(ApiGatewayTestCase):
         self.assertEqual((seen["method"], seen["path"]), ("PUT", "/backend/x/y?z=1"))
 
     def test_unreachable_backend(self):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            dead = s.getsockname()[1]
+        dead = closed_port()
         api_id = self.create_api(Target="http://127.0.0.1:%d" % dead)["ApiId"]
         status, _, body = self.call(api_id, "/x")
         self.assertEqual((status, json.loads(body)), (500, {"message": "Internal Server Error"}))
@@ -892,9 +865,7 @@ class ResetTest(ApiGatewayTestCase):
         return self.server.http("GET", "/_aws/execute-api/%s%s" % (api_id, path))
 
     def test_reset_forgets_served_apis(self):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            dead = s.getsockname()[1]
+        dead = closed_port()
         api_id = self.create_api(Target="http://127.0.0.1:%d" % dead)["ApiId"]
         # Served (its backend is down): the API is known.
         status, _, body = self.call(api_id, "/x")

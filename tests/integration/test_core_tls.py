@@ -15,7 +15,6 @@ SSL_CERT_FILE in nimbus's environment) for the URL's host name or IP address.
   unreachable integration (HTTP API 500 "Internal Server Error", REST API 502 "Internal server
   error"), and a JWT from such an issuer is refused with 401."""
 import datetime
-import http.server
 import ipaddress
 import json
 import os
@@ -24,7 +23,6 @@ import shutil
 import socket
 import ssl
 import tempfile
-import threading
 import time
 import unittest
 import urllib.error
@@ -36,7 +34,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from authorizer_support import Issuer
-from nimbus_harness import NimbusServer
+from nimbus_harness import EchoServer, NimbusServer
 
 
 def _name(common_name):
@@ -108,65 +106,37 @@ class Authority:
         return cert_path, key_path
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    """Records each request; serves an issuer's OpenID configuration and JWKS when the server
-    has one, a body that runs to the end of the connection at /eof, and otherwise echoes the
-    request as JSON."""
-
-    def handle_any(self):
-        server = self.server
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length).decode() if length else ""
-        seen = {"method": self.command, "path": self.path, "body": body,
-                "headers": {k.lower(): v for k, v in self.headers.items()}}
-        server.requests.put(seen)
-        issuer = server.issuer
-        if issuer and self.path == "/.well-known/openid-configuration":
-            return self.answer(200, {"issuer": issuer.url, "jwks_uri": issuer.url + "/jwks.json"})
-        if issuer and self.path == "/jwks.json":
-            return self.answer(200, {"keys": [issuer.jwk(kid) for kid in issuer.published]})
-        if self.path == "/eof":
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain")
-            self.end_headers()
-            self.wfile.write(b"until the connection closes")
-            return
-        self.answer(200, seen)
-
-    do_GET = do_POST = do_PUT = do_DELETE = handle_any
-
-    def answer(self, status, document):
-        data = json.dumps(document).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("X-Backend", "tls")
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
-
-
-class TlsServer(http.server.ThreadingHTTPServer):
-    """An https endpoint on 127.0.0.1 with the given certificate. Handshakes run on each
-    connection's thread; the names clients asked for (SNI) and failed handshakes are kept."""
-    daemon_threads = True
+class TlsServer(EchoServer):
+    """An https endpoint on 127.0.0.1 with the given certificate that echoes requests
+    (X-Backend: tls), serves an issuer's OpenID configuration and JWKS when it has one, and a
+    body that runs to the end of the connection at /eof. Handshakes run on each connection's
+    thread; the names clients asked for (SNI) and failed handshakes are kept."""
 
     def __init__(self, cert_path, key_path, issuer=None):
-        super().__init__(("127.0.0.1", 0), _Handler)
         self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         self.context.load_cert_chain(cert_path, key_path)
         self.context.sni_callback = lambda sock, name, ctx: self.server_names.append(name)
         self.server_names = []
         self.handshake_failures = []
-        self.requests = queue.Queue()
         self.issuer = issuer
-        threading.Thread(target=self.serve_forever, daemon=True).start()
+        super().__init__(label="tls")
 
-    @property
-    def port(self):
-        return self.server_address[1]
+    def respond(self, handler, seen):
+        issuer = self.issuer
+        if issuer and handler.path == "/.well-known/openid-configuration":
+            handler.answer(200, {"issuer": issuer.url, "jwks_uri": issuer.url + "/jwks.json"})
+        elif issuer and handler.path == "/jwks.json":
+            handler.answer(200, {"keys": [issuer.jwk(kid) for kid in issuer.published]})
+        elif handler.path == "/eof":
+            handler.send_response(200)
+            handler.send_header("Content-Type", "text/plain")
+            handler.send_header("Connection", "close")
+            handler.end_headers()
+            handler.wfile.write(b"until the connection closes")
+            handler.close_connection = True
+        else:
+            return False
+        return True
 
     def finish_request(self, request, client_address):
         try:
@@ -179,18 +149,11 @@ class TlsServer(http.server.ThreadingHTTPServer):
         finally:
             tls.close()
 
-    def next(self, timeout=10):
-        return self.requests.get(timeout=timeout)
-
     def wait_for_handshake_failure(self, timeout=10):
         deadline = time.time() + timeout
         while time.time() < deadline and not self.handshake_failures:
             time.sleep(0.02)
         return list(self.handshake_failures)
-
-    def close(self):
-        self.shutdown()
-        self.server_close()
 
 
 class TlsTest(unittest.TestCase):

@@ -16,9 +16,9 @@ class ApiGatewayService final : public Service {
     // Invalid input answers BadRequestException, as API Gateway does for every kind of it.
     validation_.error_code = "BadRequestException";
     validation_.serialization_error_code = "BadRequestException";
-    for (auto table : {RestApiHandlers(), ResourceHandlers(), ResourceUpdateHandlers(), StageHandlers(), ApiKeyHandlers(),
-                       UsagePlanHandlers(), AuthorizerHandlers(), ModelHandlers(),
-                       OpenApiHandlers()})
+    for (auto table : {RestApiHandlers(), ResourceHandlers(), ResourceUpdateHandlers(),
+                       StageHandlers(), ApiKeyHandlers(), UsagePlanHandlers(), AuthorizerHandlers(),
+                       ModelHandlers(), OpenApiHandlers(), GatewayResponseHandlers()})
       for (auto& [name, handler] : table) HandleSync(name, std::move(handler));
     Handle("TestInvokeAuthorizer", &TestInvokeAuthorizer);
   }

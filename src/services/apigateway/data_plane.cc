@@ -10,13 +10,14 @@
 #include "core/common/ids.h"
 #include "core/common/logging.h"
 #include "core/http/client.h"
+#include "services/apigateway/gateway_responses.h"
 #include "services/apigateway/mapping.h"
 #include "services/apigateway/method_auth.h"
 #include "services/apigateway/resource_match.h"
 #include "services/apigateway/rest.h"
 #include "services/apigateway/usage.h"
-#include "services/execute_api/integration_timeout.h"
 #include "services/apigateway/validators.h"
+#include "services/execute_api/integration_timeout.h"
 #include "services/execute_api/lambda_proxy.h"
 
 namespace nimbus::apigateway {
@@ -29,6 +30,8 @@ struct Call {
   const http::Request* request = nullptr;
   std::string request_id;  // x-amzn-RequestId, requestContext.requestId
   std::string api_id;
+  // What the gateway responses see once known: stage, resource, deployed responses.
+  GatewayRequest gateway;
 };
 
 void StampIds(const Call& call, http::Response* r) {
@@ -36,14 +39,13 @@ void StampIds(const Call& call, http::Response* r) {
   r->SetHeader("x-amz-apigw-id", RandomAlnum(14) + "=");
 }
 
-// API Gateway's own answers ("gateway responses"): a JSON message and the error type.
-http::Response Gateway(const Call& call, int status, json::value message,
-                       std::string_view error_type) {
-  http::Response r;
-  r.status = status;
-  r.SetHeader("content-type", "application/json");
-  if (!error_type.empty()) r.SetHeader("x-amzn-errortype", error_type);
-  r.body = json::serialize(json::object{{"message", std::move(message)}});
+// API Gateway's own answers, through the deployed gateway responses.
+http::Response Gateway(const Call& call, const GatewayError& error) {
+  GatewayRequest req = call.gateway;
+  req.request = call.request;
+  req.request_id = call.request_id;
+  req.api_id = call.api_id;
+  http::Response r = RenderGatewayResponse(error, req);
   StampIds(call, &r);
   return r;
 }
@@ -51,10 +53,31 @@ http::Response Gateway(const Call& call, int status, json::value message,
 // What REST APIs answer for a stage, resource or method that does not exist (developer guide,
 // "Gateway response types": MISSING_AUTHENTICATION_TOKEN).
 http::Response MissingToken(const Call& call) {
-  return Gateway(call, 403, "Missing Authentication Token", "MissingAuthenticationTokenException");
+  return Gateway(call, {"MISSING_AUTHENTICATION_TOKEN", 403, "Missing Authentication Token",
+                        "MissingAuthenticationTokenException"});
 }
-http::Response InternalError(const Call& call, int status = 502) {
-  return Gateway(call, status, "Internal server error", "InternalServerErrorException");
+// "Internal server error" as gateway response `type` (DEFAULT_5XX when it has none of its own).
+http::Response InternalError(const Call& call, std::string_view type, int status) {
+  return Gateway(call, {type, status, "Internal server error", "InternalServerErrorException"});
+}
+http::Response TimedOut(const Call& call) {
+  return Gateway(call, {"INTEGRATION_TIMEOUT", 504, "Endpoint request timed out",
+                        "InternalServerErrorException"});
+}
+
+// The gateway response type of an authorizer's refusal (by its x-amzn-ErrorType).
+std::string_view RefusalType(const Refusal& r) {
+  if (r.error_type == "UnauthorizedException") return "UNAUTHORIZED";
+  if (r.error_type == "AccessDeniedException") return "ACCESS_DENIED";
+  if (r.error_type == "AuthorizerConfigurationException") return "AUTHORIZER_CONFIGURATION_ERROR";
+  return r.status >= 500 ? "AUTHORIZER_FAILURE" : "DEFAULT_4XX";
+}
+// ... and of a usage plan's rejection.
+std::string_view RejectionType(const Rejection& r) {
+  if (r.error_type == "ForbiddenException") return "INVALID_API_KEY";
+  if (r.error_type == "TooManyRequestsException") return "THROTTLED";
+  if (r.error_type == "LimitExceededException") return "QUOTA_EXCEEDED";
+  return r.status >= 500 ? "DEFAULT_5XX" : "DEFAULT_4XX";
 }
 
 std::string_view StrOf(const json::object& o, std::string_view member) {
@@ -85,19 +108,19 @@ Task<http::Response> InvokeLambda(ServiceEnv& env, const Call& call, const Invoc
   if (!called) {
     spdlog::info("apigateway: api {} {}: Lambda {} timed out", inv.api_id, inv.resource_path,
                  function);
-    co_return Gateway(call, 504, "Endpoint request timed out", "InternalServerErrorException");
+    co_return TimedOut(call);
   }
   auto& result = *called;
   if (!result) {
     spdlog::warn("apigateway: api {} {}: Lambda {} failed: {} {}", inv.api_id, inv.resource_path,
                  function, result.error().code, result.error().message);
-    co_return InternalError(call);
+    co_return InternalError(call, "INTEGRATION_FAILURE", 502);
   }
   const json::object& out = result->as_object();
   if (out.contains("FunctionError")) {
     spdlog::info("apigateway: api {} {}: function error from {}", inv.api_id, inv.resource_path,
                  function);
-    co_return InternalError(call);
+    co_return InternalError(call, "DEFAULT_5XX", 502);
   }
   const auto* payload = out.if_contains("Payload");
   std::string_view text = payload && payload->is_string() ? std::string_view(payload->get_string())
@@ -106,7 +129,7 @@ Task<http::Response> InvokeLambda(ServiceEnv& env, const Call& call, const Invoc
   if (!response) {
     spdlog::info("apigateway: api {} {}: malformed Lambda proxy response", inv.api_id,
                  inv.resource_path);
-    co_return InternalError(call);
+    co_return InternalError(call, "DEFAULT_5XX", 502);
   }
   if (response->Header("content-type").empty())
     response->SetHeader("content-type", "application/json");
@@ -190,9 +213,7 @@ Task<http::Response> ProxyHttp(const Call& call, const Invocation& inv,
   if (sent.status == 0) {
     spdlog::info("apigateway: api {} {}: {} failed: {}", inv.api_id, inv.resource_path, url,
                  sent.error);
-    co_return sent.timed_out
-        ? Gateway(call, 504, "Endpoint request timed out", "InternalServerErrorException")
-        : InternalError(call);
+    co_return sent.timed_out ? TimedOut(call) : InternalError(call, "INTEGRATION_FAILURE", 502);
   }
   http::Response response;
   response.status = sent.status;
@@ -218,10 +239,7 @@ Task<std::optional<http::Response>> ServeInvocation(ServiceEnv& env, const http:
   Call call{&request, NewRequestId(), target.id};
   if (const auto* d = (*api)->if_contains("disableExecuteApiEndpoint");
       d && d->is_bool() && d->get_bool())
-    co_return Gateway(call, 403, "Forbidden", "ForbiddenException");
-  // API Gateway's payload limit, 10 MB (gateway response REQUEST_TOO_LARGE).
-  if (request.body.size() > execute_api::kMaxPayloadBytes)
-    co_return Gateway(call, 413, "Request Too Long", "RequestTooLongException");
+    co_return Gateway(call, {"DEFAULT_4XX", 403, "Forbidden", "ForbiddenException"});
 
   // The stage is the first path segment; a REST API has no $default stage.
   std::string_view path = target.path;
@@ -231,15 +249,24 @@ Task<std::optional<http::Response>> ServeInvocation(ServiceEnv& env, const http:
   std::string_view rest = slash == std::string_view::npos ? "/" : path.substr(slash);
   if (stage_name.empty() || stage_name.find('/') != std::string::npos) co_return MissingToken(call);
   auto stage = LoadRecord(env, ChildKey(account, region, Kind::kStage, target.id, stage_name));
-  if (!stage) co_return InternalError(call, 500);
+  if (!stage) co_return InternalError(call, "DEFAULT_5XX", 500);
   if (!*stage) co_return MissingToken(call);
+  call.gateway.stage = stage_name;
+  if (const auto* v = (*stage)->if_contains("variables"); v && v->is_object())
+    call.gateway.stage_variables = &v->get_object();
   std::string deployment_id(StrOf(**stage, "deploymentId"));
   auto deployment =
       deployment_id.empty()
           ? Result<std::optional<json::object>>(std::optional<json::object>())
           : LoadRecord(env, ChildKey(account, region, Kind::kDeploy, target.id, deployment_id));
-  if (!deployment) co_return InternalError(call, 500);
+  if (!deployment) co_return InternalError(call, "DEFAULT_5XX", 500);
   if (!*deployment) co_return MissingToken(call);
+  if (const auto* g = (*deployment)->if_contains("_gatewayResponses"); g && g->is_object())
+    call.gateway.responses = &g->get_object();
+  // API Gateway's payload limit, 10 MB (gateway response REQUEST_TOO_LARGE).
+  if (request.body.size() > execute_api::kMaxPayloadBytes)
+    co_return Gateway(call,
+                      {"REQUEST_TOO_LARGE", 413, "Request Too Long", "RequestTooLongException"});
   auto* resources = (*deployment)->if_contains("_resources");
   if (!resources || !resources->is_array()) co_return MissingToken(call);
 
@@ -253,6 +280,9 @@ Task<std::optional<http::Response>> ServeInvocation(ServiceEnv& env, const http:
   auto match = MatchResource(paths, rest);
   if (!match) co_return MissingToken(call);
   const json::object& resource = *records[match->index];
+  call.gateway.resource_path = StrOf(resource, "path");
+  call.gateway.resource_id = StrOf(resource, "id");
+  call.gateway.path_parameters = &match->path_parameters;
   const auto* methods = resource.if_contains("resourceMethods");
   const json::value* method = nullptr;
   if (methods && methods->is_object()) {
@@ -262,7 +292,8 @@ Task<std::optional<http::Response>> ServeInvocation(ServiceEnv& env, const http:
   if (!method || !method->is_object()) co_return MissingToken(call);
   std::string method_name = methods->get_object().contains(request.method) ? request.method : "ANY";
   const auto* integration = method->get_object().if_contains("methodIntegration");
-  if (!integration || !integration->is_object()) co_return InternalError(call, 500);
+  if (!integration || !integration->is_object())
+    co_return InternalError(call, "API_CONFIGURATION_ERROR", 500);
   const json::object& integ = integration->get_object();
 
   Invocation inv;
@@ -292,28 +323,35 @@ Task<std::optional<http::Response>> ServeInvocation(ServiceEnv& env, const http:
     authorizers = &a->get_object();
   auto auth = co_await AuthorizeMethod(env, method->get_object(), *authorizers, inv, region);
   if (auth.refusal)
-    co_return Gateway(call, auth.refusal->status, std::move(auth.refusal->message),
-                      auth.refusal->error_type);
+    co_return Gateway(call, {RefusalType(*auth.refusal), auth.refusal->status,
+                             std::move(auth.refusal->message), auth.refusal->error_type});
   inv.authorizer = std::move(auth.authorizer);
   // After the authorizer (as API Gateway orders them): the API key, throttles and quota.
   if (auto rejected = AdmitInvocation(
           env, Admission{account, region, target.id, stage_name, &**api, &**stage,
                          &method->get_object(), method_name, StrOf(resource, "path"), &request}))
-    co_return Gateway(call, rejected->status, json::value(rejected->message),
-                      rejected->error_type);
+    co_return Gateway(call, {RejectionType(*rejected), rejected->status,
+                             json::value(rejected->message), rejected->error_type});
   // Then the request validator of the method (as deployed).
-  if (auto invalid = ValidateInvocation(**deployment, method->get_object(), request))
-    co_return Gateway(call, 400, json::value(*invalid), "BadRequestException");
+  if (auto invalid = ValidateInvocation(**deployment, method->get_object(), request)) {
+    // BAD_REQUEST_PARAMETERS for missing parameters, BAD_REQUEST_BODY for a body its model
+    // refuses.
+    bool params = invalid->rfind("Missing required request parameters", 0) == 0;
+    co_return Gateway(call, {params ? "BAD_REQUEST_PARAMETERS" : "BAD_REQUEST_BODY", 400,
+                             json::value(*invalid), "BadRequestException"});
+  }
 
   std::string_view type = StrOf(integ, "type");
   if (type == "AWS_PROXY") co_return co_await InvokeLambda(env, call, inv, integ);
   if (type == "HTTP_PROXY") co_return co_await ProxyHttp(call, inv, integ);
   if (type == "MOCK" || type == "HTTP" || type == "AWS") {
-    http::Response response = co_await InvokeMapped(env, inv, integ);
+    Outcome outcome = co_await InvokeMapped(env, inv, integ);
+    if (auto* error = std::get_if<GatewayError>(&outcome)) co_return Gateway(call, *error);
+    http::Response& response = std::get<http::Response>(outcome);
     StampIds(call, &response);
-    co_return response;
+    co_return std::move(response);
   }
-  co_return InternalError(call, 500);
+  co_return InternalError(call, "API_CONFIGURATION_ERROR", 500);
 }
 
 }  // namespace nimbus::apigateway

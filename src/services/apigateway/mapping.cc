@@ -1,8 +1,10 @@
 // Mapping templates and parameter mappings around MOCK, HTTP and Lambda (AWS) integrations.
 #include "services/apigateway/mapping.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <regex>
+#include <utility>
 
 #include "core/common/encoding.h"
 #include "core/common/logging.h"
@@ -26,22 +28,33 @@ const json::object* Obj(const json::object& o, std::string_view member) {
   return v && v->is_object() ? &v->get_object() : nullptr;
 }
 
-http::Response Answer(int status, std::string_view message, std::string_view error_type) {
-  http::Response r;
-  r.status = status;
-  r.SetHeader("content-type", "application/json");
-  if (!error_type.empty()) r.SetHeader("x-amzn-errortype", error_type);
-  r.body = json::serialize(json::object{{"message", message}});
-  return r;
+// "Internal server error" as the gateway response `type` answers it.
+GatewayError InternalError(std::string_view type, int status = 500) {
+  return GatewayError{type, status, "Internal server error", "InternalServerErrorException"};
 }
-http::Response InternalError(int status = 500) {
-  return Answer(status, "Internal server error", "InternalServerErrorException");
+GatewayError TimedOut() {
+  return GatewayError{"INTEGRATION_TIMEOUT", 504, "Endpoint request timed out",
+                      "InternalServerErrorException"};
 }
 
 std::string Lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
+}
+
+// The entry of `headers` named `name` in any case, or nullptr.
+const json::value* FindHeader(const json::object& headers, std::string_view name) {
+  for (const auto& [k, v] : headers)
+    if (k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](char x, char y) {
+          return std::tolower(static_cast<unsigned char>(x)) ==
+                 std::tolower(static_cast<unsigned char>(y));
+        }))
+      return &v;
+  return nullptr;
+}
+json::value* FindHeader(json::object& headers, std::string_view name) {
+  return const_cast<json::value*>(FindHeader(std::as_const(headers), name));
 }
 
 // The media type of a content type header ("application/json; charset=utf-8" →
@@ -59,73 +72,11 @@ vtl::Bindings RequestBindings(const Invocation& inv) {
   b.body = inv.request->body;
   boost::system::error_code ec;
   json::value event = json::parse(execute_api::EventV1(inv), ec);
-  json::object path, query, header;
-  for (const auto& [k, v] : inv.path_parameters) path[k] = v;
-  for (const auto& [k, v] : http::ParseQuery(inv.request->query)) query[k] = v;
-  for (const auto& [k, v] : inv.request->headers) {
-    auto* seen = header.if_contains(k);
-    if (seen)
-      *seen = json::string(std::string(seen->get_string()) + "," + v);
-    else
-      header[k] = v;
-  }
-  b.params = json::object{
-      {"path", std::move(path)}, {"querystring", std::move(query)}, {"header", std::move(header)}};
+  b.params = MethodRequestParams(*inv.request, inv.path_parameters);
   if (!ec && event.is_object())
     if (const auto* c = Obj(event.get_object(), "requestContext")) b.context = *c;
   b.stage_variables = inv.stage_variables;
   return b;
-}
-
-// A mapping source of requestParameters / responseParameters that does not depend on the
-// integration response: 'static', method.request.{path,querystring,header}.X,
-// method.request.body[.JSONPath], stageVariables.X, context.X[.Y]. nullopt when it names
-// nothing.
-std::optional<std::string> RequestSource(std::string_view source, const vtl::Bindings& b) {
-  if (source.size() >= 2 && source.front() == '\'' && source.back() == '\'')
-    return std::string(source.substr(1, source.size() - 2));
-  auto walk = [](const json::value* v, std::string_view dotted) -> std::optional<std::string> {
-    size_t pos = 0;
-    while (v && !dotted.empty() && pos <= dotted.size()) {
-      auto dot = dotted.find('.', pos);
-      std::string_view part = dotted.substr(pos, dot == std::string_view::npos ? dot : dot - pos);
-      v = v->is_object() ? v->get_object().if_contains(part) : nullptr;
-      if (dot == std::string_view::npos) break;
-      pos = dot + 1;
-    }
-    if (!v || v->is_null()) return std::nullopt;
-    return vtl::ToJavaString(*v);
-  };
-  constexpr std::string_view kMethod = "method.request.";
-  if (source.rfind(kMethod, 0) == 0) {
-    std::string_view rest = source.substr(kMethod.size());
-    if (rest == "body") return b.body;
-    if (rest.rfind("body.", 0) == 0) {
-      boost::system::error_code ec;
-      json::value doc = json::parse(b.body, ec);
-      if (ec) return std::nullopt;
-      auto v = vtl::JsonPath(doc, "$" + std::string(rest.substr(4)));
-      if (!v) return std::nullopt;
-      return v->is_string() ? std::string(v->get_string()) : json::serialize(*v);
-    }
-    auto dot = rest.find('.');
-    if (dot == std::string_view::npos) return std::nullopt;
-    std::string group(rest.substr(0, dot));
-    std::string name(rest.substr(dot + 1));
-    if (group == "header") name = Lower(name);
-    const auto* g = Obj(b.params, group);
-    if (!g) return std::nullopt;
-    return walk(g->if_contains(name), "");
-  }
-  if (source.rfind("stageVariables.", 0) == 0) {
-    json::value vars(b.stage_variables);
-    return walk(&vars, source.substr(15));
-  }
-  if (source.rfind("context.", 0) == 0) {
-    json::value ctx(b.context);
-    return walk(&ctx, source.substr(8));
-  }
-  return std::nullopt;
 }
 
 // The request template for the request's content type, or why there is none: passthrough (an
@@ -196,13 +147,13 @@ struct IntegrationResult {
 };
 
 // The method response: the selected integration response's template, parameters and status.
-http::Response MethodResponse(const Invocation& inv, const json::object& integration,
-                              IntegrationResult result, vtl::Bindings& b) {
+Outcome MethodResponse(const Invocation& inv, const json::object& integration,
+                       IntegrationResult result, vtl::Bindings& b) {
   const json::object* ir = SelectResponse(integration, result.selector);
   if (!ir) {
     spdlog::info("apigateway: api {} {}: no integration response for '{}'", inv.api_id,
                  inv.resource_path, result.selector.substr(0, 200));
-    return InternalError();
+    return InternalError("API_CONFIGURATION_ERROR");
   }
   http::Response r;
   r.status = std::atoi(std::string(Str(*ir, "statusCode")).c_str());
@@ -224,7 +175,7 @@ http::Response MethodResponse(const Invocation& inv, const json::object& integra
       if (!rendered.ok()) {
         spdlog::info("apigateway: api {} {}: response template failed: {}", inv.api_id,
                      inv.resource_path, rendered.error);
-        return InternalError();
+        return InternalError("API_CONFIGURATION_ERROR");
       }
       r.body = std::move(rendered.output);
     }
@@ -311,8 +262,8 @@ std::string FillPath(std::string url,
   return url;
 }
 
-Task<http::Response> CallHttp(const Invocation& inv, const json::object& integration,
-                              std::string body, std::string content_type, vtl::Bindings& b) {
+Task<Outcome> CallHttp(const Invocation& inv, const json::object& integration, std::string body,
+                       std::string content_type, vtl::Bindings& b) {
   std::vector<std::pair<std::string, std::string>> path, query, headers;
   if (const json::object* params = Obj(integration, "requestParameters"))
     for (const auto& [k, v] : *params) {
@@ -347,9 +298,7 @@ Task<http::Response> CallHttp(const Invocation& inv, const json::object& integra
   if (sent.status == 0) {
     spdlog::info("apigateway: api {} {}: {} failed: {}", inv.api_id, inv.resource_path, url,
                  sent.error);
-    co_return sent.timed_out
-        ? Answer(504, "Endpoint request timed out", "InternalServerErrorException")
-        : InternalError(502);
+    co_return sent.timed_out ? TimedOut() : InternalError("INTEGRATION_FAILURE", 502);
   }
   IntegrationResult result{sent.status, std::move(sent.headers), std::move(sent.body),
                            std::to_string(sent.status)};
@@ -362,9 +311,8 @@ bool IsLambdaUri(std::string_view uri) {
          uri.find(":lambda:path/2015-03-31/functions/") != std::string_view::npos;
 }
 
-Task<http::Response> CallLambda(ServiceEnv& env, const Invocation& inv,
-                                const json::object& integration, std::string body,
-                                vtl::Bindings& b) {
+Task<Outcome> CallLambda(ServiceEnv& env, const Invocation& inv, const json::object& integration,
+                         std::string body, vtl::Bindings& b) {
   std::string function = execute_api::FunctionFromUri(
       execute_api::SubstituteStageVariables(Str(integration, "uri"), inv.stage_variables));
   RequestContext ctx =
@@ -374,12 +322,12 @@ Task<http::Response> CallLambda(ServiceEnv& env, const Invocation& inv,
                      {"Payload", body.empty() ? std::string("{}") : body}};
   auto called = co_await execute_api::CallWithTimeout(env, std::move(ctx), "lambda", "Invoke",
                                                       std::move(input), Timeout(integration));
-  if (!called) co_return Answer(504, "Endpoint request timed out", "InternalServerErrorException");
+  if (!called) co_return TimedOut();
   auto& answer = *called;
   if (!answer) {
     spdlog::warn("apigateway: api {} {}: Lambda {} failed: {} {}", inv.api_id, inv.resource_path,
                  function, answer.error().code, answer.error().message);
-    co_return InternalError();
+    co_return InternalError("INTEGRATION_FAILURE");
   }
   const json::object& out = answer->as_object();
   IntegrationResult result;
@@ -398,25 +346,97 @@ Task<http::Response> CallLambda(ServiceEnv& env, const Invocation& inv,
 
 }  // namespace
 
-Task<http::Response> InvokeMapped(ServiceEnv& env, const Invocation& inv,
-                                  const json::object& integration) {
+json::object MethodRequestParams(
+    const http::Request& request,
+    const std::vector<std::pair<std::string, std::string>>& path_params) {
+  json::object path, query, header;
+  for (const auto& [k, v] : path_params) path[k] = v;
+  for (const auto& [k, v] : http::ParseQuery(request.query)) query[k] = v;
+  // Header names keep the client's case, as on AWS; a header sent twice (in any case) is one
+  // entry under its first name, its values joined by commas.
+  const auto names = request.HeaderNamesAsSent();
+  for (size_t i = 0; i < request.headers.size(); ++i) {
+    const auto& [k, v] = request.headers[i];
+    json::value* seen = FindHeader(header, k);
+    if (seen)
+      *seen = json::string(std::string(seen->get_string()) + "," + v);
+    else
+      header[names[i]] = v;
+  }
+  return json::object{
+      {"path", std::move(path)}, {"querystring", std::move(query)}, {"header", std::move(header)}};
+}
+
+std::optional<std::string> RequestSource(std::string_view source, const vtl::Bindings& b) {
+  if (source.size() >= 2 && source.front() == '\'' && source.back() == '\'')
+    return std::string(source.substr(1, source.size() - 2));
+  auto walk = [](const json::value* v, std::string_view dotted) -> std::optional<std::string> {
+    size_t pos = 0;
+    while (v && !dotted.empty() && pos <= dotted.size()) {
+      auto dot = dotted.find('.', pos);
+      std::string_view part = dotted.substr(pos, dot == std::string_view::npos ? dot : dot - pos);
+      v = v->is_object() ? v->get_object().if_contains(part) : nullptr;
+      if (dot == std::string_view::npos) break;
+      pos = dot + 1;
+    }
+    if (!v || v->is_null()) return std::nullopt;
+    return vtl::ToJavaString(*v);
+  };
+  constexpr std::string_view kMethod = "method.request.";
+  if (source.rfind(kMethod, 0) == 0) {
+    std::string_view rest = source.substr(kMethod.size());
+    if (rest == "body") return b.body;
+    if (rest.rfind("body.", 0) == 0) {
+      boost::system::error_code ec;
+      json::value doc = json::parse(b.body, ec);
+      if (ec) return std::nullopt;
+      auto v = vtl::JsonPath(doc, "$" + std::string(rest.substr(4)));
+      if (!v) return std::nullopt;
+      return v->is_string() ? std::string(v->get_string()) : json::serialize(*v);
+    }
+    auto dot = rest.find('.');
+    if (dot == std::string_view::npos) return std::nullopt;
+    std::string group(rest.substr(0, dot));
+    std::string name(rest.substr(dot + 1));
+    const auto* g = Obj(b.params, group);
+    if (!g) return std::nullopt;
+    // Header names match in any case; the others exactly.
+    return walk(group == "header" ? FindHeader(*g, name) : g->if_contains(name), "");
+  }
+  if (source.rfind("stageVariables.", 0) == 0) {
+    json::value vars(b.stage_variables);
+    return walk(&vars, source.substr(15));
+  }
+  if (source.rfind("context.", 0) == 0) {
+    json::value ctx(b.context);
+    return walk(&ctx, source.substr(8));
+  }
+  return std::nullopt;
+}
+
+Task<Outcome> InvokeMapped(ServiceEnv& env, const Invocation& inv,
+                           const json::object& integration) {
   std::string_view type = Str(integration, "type");
-  if (type == "AWS" && !IsLambdaUri(Str(integration, "uri"))) co_return InternalError();
+  if (type == "AWS" && !IsLambdaUri(Str(integration, "uri")))
+    co_return InternalError("API_CONFIGURATION_ERROR");
   vtl::Bindings b = RequestBindings(inv);
   std::string content_type(inv.request->Header("content-type"));
   std::string key;
   bool refuse = false;
   auto request_template = RequestTemplate(integration, content_type, &key, &refuse);
-  if (refuse) co_return Answer(415, "Unsupported Media Type", "UnsupportedMediaTypeException");
+  if (refuse)
+    co_return GatewayError{"UNSUPPORTED_MEDIA_TYPE", 415, "Unsupported Media Type",
+                           "UnsupportedMediaTypeException"};
   std::string body = inv.request->body;
   if (request_template) {
     auto rendered = vtl::Render(*request_template, b);
     if (rendered.failure == vtl::Failure::kBadBody)
-      co_return Answer(400, rendered.error, "BadRequestException");
+      co_return GatewayError{"BAD_REQUEST_BODY", 400, json::string(rendered.error),
+                             "BadRequestException"};
     if (!rendered.ok()) {
       spdlog::info("apigateway: api {} {}: request template failed: {}", inv.api_id,
                    inv.resource_path, rendered.error);
-      co_return InternalError();
+      co_return InternalError("API_CONFIGURATION_ERROR");
     }
     body = std::move(rendered.output);
     content_type = key;
@@ -426,12 +446,11 @@ Task<http::Response> InvokeMapped(ServiceEnv& env, const Invocation& inv,
     // default integration response answers (developer guide, "Mock integrations for REST
     // APIs"). What is not a JSON object cannot tell the mock anything: 500.
     int status = MockStatus(body);
-    if (status < 0) co_return InternalError();
+    if (status < 0) co_return InternalError("API_CONFIGURATION_ERROR");
     b.body.clear();
     co_return MethodResponse(
         inv, integration,
-        IntegrationResult{status ? status : 200, {}, "", status ? std::to_string(status) : ""},
-        b);
+        IntegrationResult{status ? status : 200, {}, "", status ? std::to_string(status) : ""}, b);
   }
   if (type == "HTTP")
     co_return co_await CallHttp(inv, integration, std::move(body), std::move(content_type), b);

@@ -22,6 +22,8 @@ struct RestDefinition {
   std::map<std::string, json::object> validators;  // by name: {name, validate...}
   // path → method name → method record (validator named by "_validator", filled in on write)
   std::map<std::string, json::object> paths;
+  // x-amazon-apigateway-gateway-responses: type → record (as PutGatewayResponse stores it)
+  std::map<std::string, json::object> gateway_responses;
   std::vector<std::string> warnings;
 };
 

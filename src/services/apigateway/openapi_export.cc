@@ -155,6 +155,20 @@ class Exporter {
         doc["x-amazon-apigateway-binary-media-types"] = *b;
       if (auto s = StringMember(api, "apiKeySource"); !s.empty() && s != "HEADER")
         doc["x-amazon-apigateway-api-key-source"] = s;
+      if (const auto* g = deployment.if_contains("_gatewayResponses");
+          g && g->is_object() && !g->get_object().empty()) {
+        json::object out;
+        for (const auto& [type, r] : g->get_object()) {
+          if (!r.is_object()) continue;
+          json::object response;
+          for (std::string_view k : {"statusCode", "responseParameters", "responseTemplates"})
+            if (const auto* v = r.get_object().if_contains(k);
+                v && !(v->is_object() && v->get_object().empty()))
+              response[k] = *v;
+          out[type] = std::move(response);
+        }
+        doc["x-amazon-apigateway-gateway-responses"] = std::move(out);
+      }
     }
     return doc;
   }

@@ -8,6 +8,7 @@
 #include "core/storage/json_store.h"
 #include "core/storage/key_encoding.h"
 #include "core/storage/kv_store.h"
+#include "services/apigateway/gateway_responses.h"
 #include "services/apigateway/openapi.h"
 #include "services/apigateway/rest.h"
 #include "services/apigateway/validators.h"
@@ -42,6 +43,8 @@ Status WriteDefinition(const RequestContext& ctx, std::string_view api_id, RestD
     storage::PutJson(batch, kKeyspace,
                      ChildKey(ctx.account_id, ctx.region, Kind::kValidator, api_id, id), record);
   }
+  for (const auto& [type, record] : def.gateway_responses)
+    storage::PutJson(batch, kKeyspace, GatewayResponseKey(ctx, api_id, type), record);
   for (const auto& m : def.models)
     storage::PutJson(
         batch, kKeyspace,

@@ -10,6 +10,7 @@
 #include "core/storage/json_store.h"
 #include "core/storage/key_encoding.h"
 #include "core/storage/kv_store.h"
+#include "services/apigateway/gateway_responses.h"
 #include "services/apigateway/openapi.h"
 #include "services/apigateway/rest.h"
 #include "services/apigateway/validators.h"
@@ -119,8 +120,20 @@ class Reader {
     if (const auto* m = doc_.if_contains("x-amazon-apigateway-minimum-compression-size");
         m && m->is_int64())
       out_.api_fields["minimumCompressionSize"] = *m;
-    if (doc_.contains("x-amazon-apigateway-gateway-responses"))
-      out_.warnings.push_back("x-amazon-apigateway-gateway-responses is not imported");
+    if (const auto* g = doc_.if_contains("x-amazon-apigateway-gateway-responses")) {
+      if (!g->is_object())
+        return Invalid("x-amazon-apigateway-gateway-responses must be an object");
+      for (const auto& [type, response] : g->get_object()) {
+        if (!response.is_object())
+          return Invalid("x-amazon-apigateway-gateway-responses." + std::string(type) +
+                         " must be an object");
+        auto record = GatewayResponseFromInput(type, response.get_object());
+        if (!record)
+          return Invalid("x-amazon-apigateway-gateway-responses." + std::string(type) + ": " +
+                         record.error().message);
+        out_.gateway_responses[std::string(type)] = std::move(*record);
+      }
+    }
     return Ok{};
   }
 

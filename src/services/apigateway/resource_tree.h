@@ -23,6 +23,13 @@ Result<LocatedResource> LocateResource(const RequestContext& ctx, const Document
 Result<json::object*> FindMethod(json::object& resource, const Document& in);
 // That method's integration, or NotFoundException.
 Result<json::object*> FindIntegration(json::object& resource, const Document& in);
+// Whose responses FindResponse looks in: the method's methodResponses or its integration's
+// integrationResponses.
+enum class ResponseOwner { kMethod, kIntegration };
+// The response `in` names (statusCode) of the method or integration `in` names in `resource`
+// (pointing into it), nullptr when there is none; NotFoundException when the method or
+// integration is missing. Callers check the response's shape and answer ResponseNotFound().
+Result<json::value*> FindResponse(json::object& resource, const Document& in, ResponseOwner owner);
 
 // A resource as GetResource(s) and UpdateResource answer it: methods listed by name only unless
 // `embed`.

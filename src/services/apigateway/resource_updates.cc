@@ -284,12 +284,9 @@ Result<Document> UpdateMethodResponse(RequestContext& ctx, Document& in) {
   std::string api_id(StringMember(in, "restApiId"));
   auto loc = LocateResource(ctx, in);
   if (!loc) return std::move(loc).error();
-  auto m = FindMethod(loc->resource, in);
-  if (!m) return std::move(m).error();
-  auto* responses = (*m)->if_contains("methodResponses");
-  auto* r = responses && responses->is_object()
-                ? responses->as_object().if_contains(StringMember(in, "statusCode"))
-                : nullptr;
+  auto found = FindResponse(loc->resource, in, ResponseOwner::kMethod);
+  if (!found) return std::move(found).error();
+  json::value* r = *found;
   if (!r || !r->is_object()) return ResponseNotFound();
   json::object response = r->as_object();
   json::object references;
@@ -395,12 +392,9 @@ Result<Document> UpdateIntegrationResponse(RequestContext& ctx, Document& in) {
   std::lock_guard lock(WriteMutex());
   auto loc = LocateResource(ctx, in);
   if (!loc) return std::move(loc).error();
-  auto i = FindIntegration(loc->resource, in);
-  if (!i) return std::move(i).error();
-  auto* responses = (*i)->if_contains("integrationResponses");
-  auto* r = responses && responses->is_object()
-                ? responses->as_object().if_contains(StringMember(in, "statusCode"))
-                : nullptr;
+  auto found = FindResponse(loc->resource, in, ResponseOwner::kIntegration);
+  if (!found) return std::move(found).error();
+  json::value* r = *found;
   if (!r || !r->is_object()) return ResponseNotFound();
   json::object response = r->as_object();
   for (const auto& p : PatchOps(in)) {

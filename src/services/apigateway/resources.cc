@@ -96,6 +96,16 @@ Result<json::object*> FindIntegration(json::object& resource, const Document& in
   return &i->as_object();
 }
 
+Result<json::value*> FindResponse(json::object& resource, const Document& in, ResponseOwner owner) {
+  auto o =
+      owner == ResponseOwner::kMethod ? FindMethod(resource, in) : FindIntegration(resource, in);
+  if (!o) return std::move(o).error();
+  auto* responses = (*o)->if_contains(owner == ResponseOwner::kMethod ? "methodResponses"
+                                                                      : "integrationResponses");
+  if (!responses || !responses->is_object()) return nullptr;
+  return responses->as_object().if_contains(StringMember(in, "statusCode"));
+}
+
 Result<json::object> IntegrationFromInput(const Document& in, std::string_view resource_id) {
   std::string type(StringMember(in, "type"));
   std::string uri(StringMember(in, "uri"));
@@ -329,14 +339,10 @@ void AddMethodHandlers(HandlerTable& t) {
   t.emplace_back("GetMethodResponse", [](RequestContext& ctx, Document& in) -> Result<Document> {
     auto loc = LocateResource(ctx, in);
     if (!loc) return std::move(loc).error();
-    auto m = FindMethod(loc->resource, in);
-    if (!m) return std::move(m).error();
-    auto* responses = (*m)->if_contains("methodResponses");
-    auto* r = responses && responses->is_object()
-                  ? responses->as_object().if_contains(StringMember(in, "statusCode"))
-                  : nullptr;
-    if (!r) return ResponseNotFound();
-    return Document(std::move(*r));
+    auto r = FindResponse(loc->resource, in, ResponseOwner::kMethod);
+    if (!r) return std::move(r).error();
+    if (!*r) return ResponseNotFound();
+    return Document(std::move(**r));
   });
   t.emplace_back("DeleteMethodResponse", [](RequestContext& ctx, Document& in) -> Result<Document> {
     std::lock_guard lock(WriteMutex());
@@ -399,19 +405,15 @@ void AddIntegrationHandlers(HandlerTable& t) {
         responses.as_object()[code] = record;
         return Save(ctx, *loc, std::move(record));
       });
-  t.emplace_back(
-      "GetIntegrationResponse", [](RequestContext& ctx, Document& in) -> Result<Document> {
-        auto loc = LocateResource(ctx, in);
-        if (!loc) return std::move(loc).error();
-        auto i = FindIntegration(loc->resource, in);
-        if (!i) return std::move(i).error();
-        auto* responses = (*i)->if_contains("integrationResponses");
-        auto* r = responses && responses->is_object()
-                      ? responses->as_object().if_contains(StringMember(in, "statusCode"))
-                      : nullptr;
-        if (!r) return ResponseNotFound();
-        return Document(std::move(*r));
-      });
+  t.emplace_back("GetIntegrationResponse",
+                 [](RequestContext& ctx, Document& in) -> Result<Document> {
+                   auto loc = LocateResource(ctx, in);
+                   if (!loc) return std::move(loc).error();
+                   auto r = FindResponse(loc->resource, in, ResponseOwner::kIntegration);
+                   if (!r) return std::move(r).error();
+                   if (!*r) return ResponseNotFound();
+                   return Document(std::move(**r));
+                 });
   t.emplace_back("DeleteIntegrationResponse",
                  [](RequestContext& ctx, Document& in) -> Result<Document> {
                    std::lock_guard lock(WriteMutex());

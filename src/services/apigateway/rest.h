@@ -39,12 +39,15 @@ ApiError AuthorizerNotFound();   // "Invalid Authorizer identifier specified"
 //                                     and methodResponses})
 //   <scope>s/<apiId>/<stageName>      stage: GetStage's answer (tags included)
 //   <scope>u/<apiId>/<authorizerId>   authorizer: GetAuthorizer's answer
-//   <scope>d/<apiId>/<deploymentId>   deployment: GetDeployment's answer plus "_resources" and
-//                                     "_authorizers" (id → record), as they were deployed
+//   <scope>d/<apiId>/<deploymentId>   deployment: GetDeployment's answer plus "_resources",
+//                                     "_authorizers" (id → record), "_models", "_validators"
+//                                     and "_gatewayResponses" (type → record), as deployed
 //   x/<apiId>                         {"account", "region"}: who owns an API id (the data plane
 //                                     finds an API from its id alone)
 //   <scope>m/<apiId>/<modelName>      model: GetModel's answer
 //   <scope>v/<apiId>/<validatorId>    request validator: GetRequestValidator's answer
+//   <scope>g/<apiId>/<responseType>   customized gateway response (PutGatewayResponse's answer
+//                                     without defaultResponse)
 //   <scope>k/, h/, p/, q/, n/         API keys, key values, usage plans, plan members and usage
 //                                     counts (usage_store.cc)
 enum class Kind : char {
@@ -54,7 +57,8 @@ enum class Kind : char {
   kDeploy = 'd',
   kAuthorizer = 'u',
   kModel = 'm',
-  kValidator = 'v'
+  kValidator = 'v',
+  kGatewayResponse = 'g'
 };
 std::string ApiKey(std::string_view account, std::string_view region, std::string_view api_id);
 std::string ChildKey(std::string_view account, std::string_view region, Kind kind,
@@ -143,6 +147,9 @@ Status CheckMethodAuthorizer(const RequestContext& ctx, std::string_view api_id,
 
 HandlerTable ModelHandlers();    // models and request validators (validators.cc)
 HandlerTable OpenApiHandlers();  // ImportRestApi, PutRestApi, GetExport (openapi.cc)
+// PutGatewayResponse, GetGatewayResponse(s), UpdateGatewayResponse, DeleteGatewayResponse
+// (gateway_responses.cc)
+HandlerTable GatewayResponseHandlers();
 
 // A resource path part: "name", "{name}" or "{name+}" of [a-zA-Z0-9._-].
 bool ValidPathPart(std::string_view part);

@@ -214,7 +214,7 @@ HandlerTable RestApiHandlers() {
     batch.Delete(kKeyspace, ApiKey(ctx.account_id, ctx.region, id));
     batch.Delete(kKeyspace, OwnerKey(id));
     for (Kind k : {Kind::kResource, Kind::kStage, Kind::kDeploy, Kind::kAuthorizer, Kind::kModel,
-                   Kind::kValidator}) {
+                   Kind::kValidator, Kind::kGatewayResponse}) {
       std::string prefix = ChildPrefix(ctx.account_id, ctx.region, k, id);
       batch.DeleteRange(kKeyspace, prefix, storage::PrefixEnd(prefix));
     }

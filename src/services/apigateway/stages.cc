@@ -8,6 +8,7 @@
 
 #include "core/storage/json_store.h"
 #include "core/storage/kv_store.h"
+#include "services/apigateway/gateway_responses.h"
 #include "services/apigateway/rest.h"
 #include "services/apigateway/usage.h"
 #include "services/apigateway/validators.h"
@@ -136,6 +137,7 @@ void AddDeploymentHandlers(HandlerTable& t) {
     }
     record["_authorizers"] = std::move(authorizer_copy);
     if (auto st = SnapshotModels(ctx, api_id, record); !st) return std::move(st).error();
+    if (auto st = SnapshotGatewayResponses(ctx, api_id, record); !st) return std::move(st).error();
     storage::WriteBatch batch;
     storage::PutJson(batch, kKeyspace,
                      ChildKey(ctx.account_id, ctx.region, Kind::kDeploy, api_id, id), record);

@@ -518,7 +518,8 @@ class Evaluator {
       std::string key = ToJavaString(arg(0));
       if (name == "get") {
         if (auto* v = o.if_contains(key)) return *v;
-        // Header names reach nimbus lowercased; a template asks for them in the client's case.
+        // Header maps keep the client's case yet answer a name in any case, as API Gateway's
+        // do; an exact key wins.
         for (const auto& [k, v] : o)
           if (k.size() == key.size() &&
               std::equal(k.begin(), k.end(), key.begin(), [](char x, char y) {

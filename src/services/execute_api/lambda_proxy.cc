@@ -199,20 +199,25 @@ RequestContext LambdaCallContext(ServiceEnv& env, std::string_view account,
 
 std::string EventV2(const Invocation& inv) {
   const http::Request& r = *inv.request;
-  json::object e;
+  // The event is built, serialized and dropped: its nodes come from one buffer (on the stack
+  // while it lasts) instead of one allocation each.
+  unsigned char buffer[8192];
+  json::monotonic_resource arena(buffer, sizeof buffer);
+  json::storage_ptr sp(&arena);
+  json::object e(12, sp);
   e["version"] = "2.0";
   e["routeKey"] = inv.route_key;
   e["rawPath"] = inv.path;
   e["rawQueryString"] = r.query;
   auto cookies = Cookies(r);
   if (!cookies.empty()) {
-    json::array a;
+    json::array a(sp);
     for (auto& c : cookies) a.emplace_back(c);
     e["cookies"] = std::move(a);
   }
   std::vector<std::pair<std::string, std::string>> headers;
   ForwardedHeaders(inv, &headers);
-  json::object h;
+  json::object h(headers.size(), sp);
   for (const auto& [k, v] : headers) {
     if (k == "cookie") continue;
     auto* existing = h.if_contains(k);
@@ -224,7 +229,7 @@ std::string EventV2(const Invocation& inv) {
   e["headers"] = std::move(h);
   auto query = Query(r);
   if (!query.empty()) {
-    json::object q;
+    json::object q(sp);
     for (const auto& [k, v] : query) {
       auto* existing = q.if_contains(k);
       if (existing)
@@ -234,28 +239,33 @@ std::string EventV2(const Invocation& inv) {
     }
     e["queryStringParameters"] = std::move(q);
   }
-  json::object http{{"method", r.method},
-                    {"path", inv.path},
-                    {"protocol", r.http_version == 10 ? "HTTP/1.0" : "HTTP/1.1"},
-                    {"sourceIp", r.remote_address},
-                    {"userAgent", UserAgent(r)}};
-  json::object context{{"accountId", inv.account_id},
-                       {"apiId", inv.api_id},
-                       {"domainName", inv.domain_name},
-                       {"domainPrefix", inv.domain_prefix},
-                       {"http", std::move(http)},
-                       {"requestId", inv.request_id},
-                       {"routeKey", inv.route_key},
-                       {"stage", inv.stage},
-                       {"time", ClfTime(inv.time_epoch_ms)},
-                       {"timeEpoch", inv.time_epoch_ms}};
+  json::object http({{"method", r.method},
+                     {"path", inv.path},
+                     {"protocol", r.http_version == 10 ? "HTTP/1.0" : "HTTP/1.1"},
+                     {"sourceIp", r.remote_address},
+                     {"userAgent", UserAgent(r)}},
+                    sp);
+  json::object context({{"accountId", inv.account_id},
+                        {"apiId", inv.api_id},
+                        {"domainName", inv.domain_name},
+                        {"domainPrefix", inv.domain_prefix},
+                        {"http", std::move(http)},
+                        {"requestId", inv.request_id},
+                        {"routeKey", inv.route_key},
+                        {"stage", inv.stage},
+                        {"time", ClfTime(inv.time_epoch_ms)},
+                        {"timeEpoch", inv.time_epoch_ms}},
+                       sp);
   if (!inv.authorizer.empty()) context["authorizer"] = inv.authorizer;
   e["requestContext"] = std::move(context);
   bool base64 = false;
   std::string body = EventBody(r, &base64);
   if (!r.body.empty()) e["body"] = std::move(body);
-  json::value params = PathParameters(inv);
-  if (!params.is_null()) e["pathParameters"] = std::move(params);
+  if (!inv.path_parameters.empty()) {
+    json::object params(sp);
+    for (const auto& [k, v] : inv.path_parameters) params[k] = v;
+    e["pathParameters"] = std::move(params);
+  }
   e["isBase64Encoded"] = base64;
   if (!inv.stage_variables.empty()) e["stageVariables"] = inv.stage_variables;
   return json::serialize(e);
