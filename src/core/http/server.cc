@@ -142,6 +142,16 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
+// The fields of `fields` as `req`'s headers (replacing them), in order, with the names as sent.
+void SetHeaders(const bhttp::fields& fields, Request* req) {
+  req->headers.clear();
+  req->header_names_as_sent.clear();
+  for (const auto& f : fields) {
+    req->headers.emplace_back(Lower(f.name_string()), f.value());
+    req->header_names_as_sent.append(f.name_string()).push_back('\n');
+  }
+}
+
 // A cached "Date:" value, recomputed at most once a second.
 std::string HttpDateNow() {
   thread_local std::time_t cached_second = 0;
@@ -335,6 +345,15 @@ asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) 
   // Answers held back while the client's next request was already buffered
   // (ServerOptions::hold_pipelined_responses); written with the next answer that is not.
   std::string held;
+  // Writes the held answers, if any; false when the write failed.
+  auto write_held = [&]() -> asio::awaitable<bool> {
+    if (held.empty()) co_return true;
+    beast::error_code ec;
+    co_await asio::async_write(stream, asio::buffer(held),
+                               asio::redirect_error(asio::use_awaitable, ec));
+    held.clear();
+    co_return !ec;
+  };
   try {
     while (!self->stopping.load()) {
       bhttp::request_parser<bhttp::string_body> parser;
@@ -380,14 +399,8 @@ asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) 
       } done{self.get(), id};
 
       auto& head = parser.get();
-      if (!held.empty() && head.count(bhttp::field::expect)) {
-        // Interim answers must not overtake the held ones.
-        beast::error_code wec;
-        co_await asio::async_write(stream, asio::buffer(held),
-                                   asio::redirect_error(asio::use_awaitable, wec));
-        held.clear();
-        if (wec) break;
-      }
+      // Interim answers must not overtake the held ones.
+      if (head.count(bhttp::field::expect) && !co_await write_held()) break;
       Request req;
       req.method = std::string(head.method_string());
       req.target = std::string(head.target());
@@ -399,10 +412,7 @@ asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) 
         req.query = req.target.substr(qpos + 1);
       }
       req.headers.reserve(16);
-      for (const auto& f : head) {
-        req.headers.emplace_back(Lower(f.name_string()), f.value());
-        req.header_names_as_sent.append(f.name_string()).push_back('\n');
-      }
+      SetHeaders(head, &req);
       req.remote_address = remote;
       req.http_version = static_cast<int>(head.version());
       const unsigned version = head.version();
@@ -464,12 +474,7 @@ asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) 
           if (parser.chunked()) {
             // The trailer fields of a chunked body (a Lambda runtime's streamed answer ends with
             // its error in them) are read with the body: they join the header fields.
-            req.headers.clear();
-            req.header_names_as_sent.clear();
-            for (const auto& f : parser.get()) {
-              req.headers.emplace_back(Lower(f.name_string()), f.value());
-              req.header_names_as_sent.append(f.name_string()).push_back('\n');
-            }
+            SetHeaders(parser.get(), &req);
           }
         }
       }
@@ -493,12 +498,7 @@ asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) 
       if (out.body_source && req.method != "HEAD" && out.status >= 200 && out.status != 204 &&
           out.status != 304) {
         stream.expires_after(std::chrono::seconds(options.body_timeout_seconds));
-        if (!held.empty()) {
-          co_await asio::async_write(stream, asio::buffer(held),
-                                     asio::redirect_error(asio::use_awaitable, ec));
-          held.clear();
-          if (ec) break;
-        }
+        if (!co_await write_held()) break;
         bool ok = co_await WriteFromSource(stream, out, version, close);
         if (!ok || close) break;
         continue;
@@ -529,13 +529,12 @@ asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) 
       if (hold) continue;
       stream.expires_after(std::chrono::seconds(options.body_timeout_seconds));
       if (!held.empty()) {
-        co_await asio::async_write(stream, asio::buffer(held),
-                                   asio::redirect_error(asio::use_awaitable, ec));
-        held.clear();
+        if (!co_await write_held()) break;
       } else {
         co_await bhttp::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) break;
       }
-      if (ec || close) break;
+      if (close) break;
     }
   } catch (const std::exception& e) {
     spdlog::debug("connection error: {}", e.what());
