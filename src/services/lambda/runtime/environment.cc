@@ -245,7 +245,12 @@ std::shared_ptr<ExecutionEnvironment> ExecutionEnvironment::Start(
   http::ServerOptions lo;
   lo.host = host.listen_host;
   lo.port = 0;
-  lo.max_body_bytes = kMaxStreamedResponseBytes + kMaxResponseBytes;
+  lo.max_body_bytes = kMaxBodyBytes;
+  // Chunked bodies come as streams (a runtime streaming its answer): HandleRuntimeApi forwards
+  // a streamed answer as it arrives and reads any other whole.
+  lo.stream_body_bytes = kMaxBodyBytes;
+  // A streaming function may pause for as long as its timeout (at most 900 s) between writes.
+  lo.body_timeout_seconds = 960;
   lo.idle_timeout_seconds = 24 * 3600;
   // A runtime that posts its result and asks for the next invocation in one write gets the
   // 202 with the next invocation (the Python client does).

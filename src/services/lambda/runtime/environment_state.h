@@ -33,6 +33,8 @@ using Signal = asio::experimental::concurrent_channel<void(boost::system::error_
 constexpr size_t kMaxResponseBytes = 6 * 1024 * 1024;
 // A streamed response may reach 20 MiB (Lambda's limit for response streaming).
 constexpr size_t kMaxStreamedResponseBytes = 20 * 1024 * 1024;
+// What the Runtime API listener reads whole (a streamed answer is read as it arrives).
+constexpr size_t kMaxBodyBytes = kMaxStreamedResponseBytes + kMaxResponseBytes;
 constexpr size_t kMaxLineBytes = 256 * 1024;
 constexpr size_t kMaxUnattachedLines = 1000;
 
@@ -75,6 +77,7 @@ struct Pending {
   InvocationOutcome::Kind kind = InvocationOutcome::Kind::kResponse;
   std::string payload;
   bool streamed = false;
+  bool streaming = false;  // the runtime's streamed answer is being read
   std::string content_type, stream_error_type, stream_error_body;
   std::vector<LogEvent> lines;
 };

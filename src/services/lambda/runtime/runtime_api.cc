@@ -8,6 +8,7 @@
 #include "core/common/encoding.h"
 #include "core/common/ids.h"
 #include "services/lambda/runtime/environment_state.h"
+#include "services/lambda/runtime/response_stream.h"
 
 namespace nimbus::lambda::runtime {
 
@@ -93,7 +94,7 @@ http::Response PostResult(State& st, const std::string& request_id, bool is_erro
     auto p = st.pending;
     if (!p || p->invocation.request_id != request_id || !p->delivered) {
       out = RuntimeApiError(400, "InvalidRequestID", "Invalid request ID");
-    } else if (p->finished) {
+    } else if (p->finished || p->streaming) {
       out = RuntimeApiError(400, "InvalidStateTransition",
                             "State transition from Ready to InvocationResponse failed for "
                             "runtime. Error: State transition is not allowed");
@@ -136,6 +137,97 @@ http::Response PostResult(State& st, const std::string& request_id, bool is_erro
   return out;
 }
 
+// The error a streamed answer reported after its bytes, from its trailers.
+void StreamErrorFromTrailers(const http::HeaderList& trailers, Pending* p) {
+  for (const auto& [name, value] : trailers) {
+    if (name == "lambda-runtime-function-error-type") {
+      p->stream_error_type = value;
+    } else if (name == "lambda-runtime-function-error-body") {
+      auto body = Base64Decode(value);
+      p->stream_error_body = body ? *body : std::string();
+    }
+  }
+}
+
+// POST .../invocation/{id}/response of a runtime streaming its answer with chunked encoding
+// ("Lambda-Runtime-Function-Response-Mode: streaming"): each piece goes on to the invocation's
+// response stream as it arrives (or into the payload when the caller takes the answer whole), up
+// to 20 MiB; the trailers carry an error raised mid-stream. The invocation ends with the body.
+// A reader that went away (the client disconnected) does not stop the runtime: the rest of the
+// body is read and dropped, so the invocation ends normally and the environment stays warm.
+Task<http::Response> PostStreamedResponse(std::shared_ptr<State> st, std::string request_id,
+                                          http::Request& request) {
+  std::shared_ptr<Pending> p;
+  std::shared_ptr<ResponseStream> sink;
+  std::string content_type(request.Header("content-type"));
+  if (content_type.empty()) content_type = "application/octet-stream";
+  {
+    std::lock_guard lock(st->mu);
+    p = st->pending;
+    if (!p || p->invocation.request_id != request_id || !p->delivered)
+      co_return RuntimeApiError(400, "InvalidRequestID", "Invalid request ID");
+    if (p->finished || p->streaming)
+      co_return RuntimeApiError(400, "InvalidStateTransition",
+                                "State transition from Ready to InvocationResponse failed for "
+                                "runtime. Error: State transition is not allowed");
+    p->streaming = true;
+    sink = p->invocation.response_stream;
+  }
+  if (sink) sink->SetContentType(content_type);
+  std::string piece, payload;
+  size_t total = 0;
+  bool forward = true, too_large = false, ok = true;
+  for (;;) {
+    if (!co_await request.body_stream->Read(&piece)) {
+      ok = false;
+      break;
+    }
+    if (piece.empty()) break;
+    if (too_large) continue;
+    if (total + piece.size() > kMaxStreamedResponseBytes) {
+      piece.resize(kMaxStreamedResponseBytes - total);
+      too_large = true;
+    }
+    total += piece.size();
+    if (!sink) {
+      payload += piece;
+    } else if (forward && !piece.empty()) {
+      forward = co_await sink->Write(std::move(piece));
+    }
+  }
+  if (!ok) {
+    // The runtime's connection broke mid-answer: its exit, or the function's timeout, ends the
+    // invocation. Nobody hears this answer.
+    std::lock_guard lock(st->mu);
+    if (st->pending == p) p->streaming = false;
+    http::Response r = RuntimeApiError(400, "InvalidRequest", "The response body was cut short");
+    r.close = true;
+    co_return r;
+  }
+  std::vector<LogEvent> emitted;
+  {
+    std::lock_guard emit_lock(st->emit_mu);
+    {
+      std::lock_guard lock(st->mu);
+      // Output the function wrote before it ended its answer is in the pipe: take it first.
+      st->ReadOutputLocked(&emitted);
+      if (!p->finished) {
+        p->streamed = true;
+        p->content_type = content_type;
+        StreamErrorFromTrailers(request.body_stream->trailers(), p.get());
+        if (too_large) {
+          p->stream_error_type = "Function.ResponseSizeTooLarge";
+          p->stream_error_body =
+              "Response payload size exceeded maximum allowed payload size (20971520 bytes).";
+        }
+        st->FinishLocked(p, InvocationOutcome::Kind::kResponse, std::move(payload));
+      }
+    }
+    st->Emit(std::move(emitted));
+  }
+  co_return JsonResponse(202, json::object{{"status", "OK"}});
+}
+
 }  // namespace
 
 Task<http::Response> HandleRuntimeApi(std::weak_ptr<State> weak, http::Request& request) {
@@ -143,6 +235,30 @@ Task<http::Response> HandleRuntimeApi(std::weak_ptr<State> weak, http::Request& 
   if (!st) co_return RuntimeApiError(500, "Runtime.Shutdown", "The environment is gone");
   std::string_view path = request.path;
   constexpr std::string_view kInvocation = "/2018-06-01/runtime/invocation/";
+  if (request.body_stream) {
+    // A chunked body (the listener streams only those): a streamed answer goes on as it
+    // arrives; any other is read whole first, its trailers joining the headers.
+    if (request.method == "POST" && path.substr(0, kInvocation.size()) == kInvocation &&
+        path.ends_with("/response") &&
+        request.Header("lambda-runtime-function-response-mode") == "streaming") {
+      std::string_view id = path.substr(kInvocation.size());
+      id.remove_suffix(std::string_view("/response").size());
+      co_return co_await PostStreamedResponse(st, std::string(id), request);
+    }
+    bool too_large = false;
+    std::string body;
+    if (!co_await http::ReadWholeBody(request.body_stream.get(), kMaxBodyBytes, &body,
+                                      &too_large)) {
+      http::Response r = too_large ? RuntimeApiError(413, "RequestEntityTooLarge",
+                                                     "Exceeded maximum allowed payload size.")
+                                   : RuntimeApiError(400, "InvalidRequest", "Bad request");
+      r.close = true;
+      co_return r;
+    }
+    request.body = std::move(body);
+    for (const auto& t : request.body_stream->trailers()) request.headers.push_back(t);
+    request.body_stream.reset();
+  }
   if (path == "/2018-06-01/runtime/invocation/next" && request.method == "GET")
     co_return co_await NextInvocation(st);
   if (path.substr(0, kInvocation.size()) == kInvocation && request.method == "POST") {
