@@ -50,6 +50,14 @@ URL_STREAMER = r'''
 exports.handler = awslambda.streamifyResponse(async (event, responseStream) => {
   const path = event.rawPath;
   if (path === "/fail") throw new Error("failed before any byte");
+  if (path === "/badprelude") {
+    responseStream.setContentType("application/vnd.awslambda.http-integration-response");
+    responseStream.write("{not json");
+    responseStream.write(Buffer.alloc(8));
+    responseStream.write("body");
+    responseStream.end();
+    return;
+  }
   if (path === "/plain") {
     responseStream.setContentType("text/plain");
     responseStream.write("no prelude");
@@ -185,6 +193,7 @@ class ProgressiveStreamingTest(LambdaTestCase):
         t0 = time.monotonic()
         resp = self.stream("slow", {"pause": 1500})
         headers_at = time.monotonic() - t0
+        self.assertEqual(resp["ResponseMetadata"]["HTTPHeaders"]["transfer-encoding"], "chunked")
         events = timed_events(resp, t0)
         self.assertEqual([name for _, name, _ in events],
                          ["PayloadChunk", "PayloadChunk", "InvokeComplete"])
@@ -306,6 +315,12 @@ class StreamingUrlTest(LambdaTestCase):
     def test_failure_before_any_byte_is_502(self):
         status, _, body = self.get("urlstream", "/fail")
         self.assertEqual((status, body), (502, b"Internal Server Error"))
+
+    def test_malformed_prelude_is_502_and_the_function_still_works(self):
+        status, _, body = self.get("urlstream", "/badprelude")
+        self.assertEqual((status, body), (502, b"Internal Server Error"))
+        status, _, body = self.get("urlstream", "/plain")
+        self.assertEqual((status, body), (200, b"no prelude"))
 
     def test_buffered_handler_answers_as_in_buffered_mode(self):
         status, headers, body = self.get("urlplain", "/x")
