@@ -3,7 +3,8 @@ InvokeComplete), read by boto3's event stream parser, which checks every message
 Node handlers stream through `awslambda.streamifyResponse`; other handlers' answers come as one
 chunk. Errors raised after streaming began reach InvokeComplete's ErrorCode/ErrorDetails.
 As on AWS, each chunk reaches the client as the function writes it (the event stream goes out
-with chunked transfer encoding): a chunk written before a pause arrives before the pause ends.
+with chunked transfer encoding): a chunk written before a pause arrives before the pause ends,
+whether Node's runtime client or a custom runtime posting its own chunks and trailers streams it.
 Function URLs in RESPONSE_STREAM mode stream the same way, with the status and headers of the
 prelude `awslambda.HttpResponseStream.from` writes. A client that goes away mid-stream leaves
 the function to finish; its environment stays warm for the next invocation."""
@@ -74,6 +75,41 @@ exports.handler = awslambda.streamifyResponse(async (event, responseStream) => {
   out.write("data: two\n\n");
   out.end();
 });
+'''
+
+# A custom runtime that streams its answer itself: a chunked POST with
+# "Lambda-Runtime-Function-Response-Mode: streaming", a chunk per part with a pause between, and
+# the error (if asked) in the trailers.
+CUSTOM_BOOTSTRAP = r'''#!/usr/bin/env python3
+import base64, http.client, json, os, socket, time
+host, port = os.environ["AWS_LAMBDA_RUNTIME_API"].split(":")
+api = http.client.HTTPConnection(host, int(port))
+while True:
+    api.request("GET", "/2018-06-01/runtime/invocation/next")
+    r = api.getresponse()
+    event = json.loads(r.read())
+    rid = r.getheader("Lambda-Runtime-Aws-Request-Id")
+    s = socket.create_connection((host, int(port)))
+    s.sendall(("POST /2018-06-01/runtime/invocation/%s/response HTTP/1.1\r\nHost: %s\r\n"
+               "Lambda-Runtime-Function-Response-Mode: streaming\r\n"
+               "Transfer-Encoding: chunked\r\nContent-Type: text/plain\r\n"
+               "Trailer: Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body"
+               "\r\n\r\n" % (rid, host)).encode())
+    for i, part in enumerate(event["parts"]):
+        if i:
+            time.sleep(event["pause"])
+        data = part.encode()
+        s.sendall(b"%x\r\n%s\r\n" % (len(data), data))
+    end = b"0\r\n"
+    if event.get("fail"):
+        doc = json.dumps({"errorType": "Custom.Failure", "errorMessage": "gave up"}).encode()
+        end += (b"Lambda-Runtime-Function-Error-Type: Custom.Failure\r\n"
+                b"Lambda-Runtime-Function-Error-Body: " + base64.b64encode(doc) + b"\r\n")
+    s.sendall(end + b"\r\n")
+    answer = b""
+    while b"\r\n\r\n" not in answer:
+        answer += s.recv(4096)
+    s.close()
 '''
 
 PY_ECHO = "def handler(event, context):\n    if event.get('fail'):\n" \
@@ -222,6 +258,29 @@ class ProgressiveStreamingTest(LambdaTestCase):
         log = base64.b64decode(complete["LogResult"]).decode()
         self.assertIn("late failure", log)
         self.assertIn("REPORT RequestId:", log)
+
+    def test_custom_runtime_streams_chunk_by_chunk_with_trailers(self):
+        self.create("custom", {"bootstrap": CUSTOM_BOOTSTRAP}, "x", runtime="provided.al2023",
+                    modes={"bootstrap": 0o755}, Timeout=30)
+        read(self.stream("custom", {"parts": ["warm"], "pause": 0}))
+        t0 = time.monotonic()
+        events = timed_events(self.stream("custom", {"parts": ["a", "b", "c"], "pause": 0.8}),
+                              t0)
+        self.assertEqual([(name, e.get("Payload")) for _, name, e in events],
+                         [("PayloadChunk", b"a"), ("PayloadChunk", b"b"),
+                          ("PayloadChunk", b"c"), ("InvokeComplete", None)])
+        times = [at for at, _, _ in events]
+        sys.stderr.write("\n  chunks at %s s\n" % ", ".join("%.3f" % at for at in times))
+        self.assertLess(times[0], 0.5)
+        self.assertGreater(times[1] - times[0], 0.6)
+        self.assertGreater(times[2] - times[1], 0.6)
+        self.assertEqual(events[3][2], {})
+        data, _, complete = read(self.stream("custom", {"parts": ["x", "y"], "pause": 0,
+                                                        "fail": True}))
+        self.assertEqual(data, b"xy")
+        self.assertEqual(complete["ErrorCode"], "Custom.Failure")
+        self.assertEqual(json.loads(complete["ErrorDetails"]),
+                         {"errorType": "Custom.Failure", "errorMessage": "gave up"})
 
     def wait_for_report(self, request_id, timeout=15):
         """Waits for the REPORT line of an invocation in the function's log."""
