@@ -11,6 +11,7 @@ the function to finish; its environment stays warm for the next invocation."""
 import base64
 import http.client
 import json
+import socket
 import sys
 import time
 
@@ -385,6 +386,21 @@ class StreamingUrlTest(LambdaTestCase):
         status, headers, body = self.get("urlplain", "/x")
         self.assertEqual(status, 200)
         self.assertEqual(json.loads(body)["echo"]["rawPath"], "/x")
+
+    def test_http10_client_gets_the_body_until_the_connection_closes(self):
+        with socket.create_connection(("127.0.0.1", self.server.port), timeout=30) as sock:
+            sock.sendall(("GET /events HTTP/1.0\r\nHost: %s\r\n\r\n"
+                          % self.hosts["urlstream"]).encode())
+            answer = b""
+            while True:
+                data = sock.recv(65536)
+                if not data:
+                    break
+                answer += data
+        head, _, body = answer.partition(b"\r\n\r\n")
+        self.assertTrue(head.startswith(b"HTTP/1.0 201"), head)
+        self.assertNotIn(b"chunked", head.lower())
+        self.assertEqual(body, b"data: one\n\ndata: two\n\n")
 
     def test_client_gone_mid_stream_then_again(self):
         conn, r = self.open("urlstream", "/events")
