@@ -333,6 +333,9 @@ function streamingRequest(urlPath) {
       },
     }, (res) => { res.resume(); res.on('end', () => done.resolve(res.statusCode)); });
     req.on('error', (e) => done.reject(e));
+    // Each write goes out as it is made (a chunk per write, no Nagle delay): nimbus forwards it
+    // to the client at once.
+    req.on('socket', (socket) => socket.setNoDelay(true));
     return req;
   };
   const stream = {

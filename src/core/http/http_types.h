@@ -80,6 +80,23 @@ struct Request {
   std::string_view HostName() const;
 };
 
+// A response body the handler goes on producing after it returned the status and headers (a
+// Lambda function's streamed answer): the server writes each piece as soon as Read yields it,
+// with chunked transfer encoding (to an HTTP/1.0 client: until the connection closes). The
+// server reads only after the previous piece is written, so a slow client slows the producer.
+// Read and Abandon are called on the connection's thread; the producer may run on another.
+class ResponseBodyStream {
+ public:
+  virtual ~ResponseBodyStream() = default;
+  // The next piece into `*chunk` (replacing its contents); empty once the body has ended. False
+  // when the source failed: the answer is cut short (no last chunk) and the connection closed.
+  virtual Task<bool> Read(std::string* chunk) = 0;
+  // The server will read no more (the client went away, a write failed or timed out, a HEAD
+  // request): whoever produces the pieces must stop waiting for a reader. Called at most once,
+  // never after Read returned the end or false.
+  virtual void Abandon() {}
+};
+
 struct Response {
   int status = 200;
   HeaderList headers;
@@ -90,6 +107,8 @@ struct Response {
   // `body_source_length`, which the pieces must add up to.
   std::function<bool(std::string* chunk)> body_source;
   uint64_t body_source_length = 0;
+  // A body produced after the handler returned (see ResponseBodyStream), instead of `body`.
+  std::shared_ptr<ResponseBodyStream> body_stream;
   // Close the connection after this response (fatal framing errors, shutdown).
   bool close = false;
 

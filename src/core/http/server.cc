@@ -1,5 +1,6 @@
 #include "core/http/server.h"
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -15,6 +16,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <cstdio>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -39,6 +41,12 @@ constexpr uint64_t kDirectBodyBytes = 256 * 1024;
 // Pieces a streamed request body (Request::body_stream) is read in.
 constexpr size_t kStreamPiece = 1 << 20;
 
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
 // Request::body_stream for a body the server does not read before the handler runs: read from
 // the connection as the handler asks, straight from the socket for a Content-Length body, through
 // Beast's buffer_body parser for a chunked one. Lives in the connection's coroutine frame and
@@ -56,6 +64,7 @@ class SocketBody final : public BodyStream {
     if (auto n = parser.content_length()) {
       length_ = remaining_ = *n;
     } else {
+      header_fields_ = static_cast<size_t>(std::distance(parser.get().begin(), parser.get().end()));
       chunked_.emplace(std::move(parser));
       chunked_->body_limit(boost::none);
     }
@@ -93,7 +102,7 @@ class SocketBody final : public BodyStream {
       co_return true;
     }
     if (chunked_->is_done()) {
-      done_ = true;
+      Done();
       co_return true;
     }
     chunk->resize(kStreamPiece);
@@ -101,23 +110,38 @@ class SocketBody final : public BodyStream {
     body.data = chunk->data();
     body.size = chunk->size();
     body.more = true;
-    co_await bhttp::async_read(stream_, buffer_, *chunked_,
-                               asio::redirect_error(asio::use_awaitable, ec));
-    if (ec == bhttp::error::need_buffer) ec = {};
-    if (ec) co_return Fail();
+    // A piece is what has arrived, not a full MiB: a runtime's streamed answer goes on to the
+    // client as each of its chunks comes in. Read in 64 KiB slices (not the buffer's 512-byte
+    // default: 8 MiB took a second otherwise).
+    buffer_.reserve(64 * 1024);
+    while (body.size == chunk->size() && !chunked_->is_done()) {
+      co_await bhttp::async_read_some(stream_, buffer_, *chunked_,
+                                      asio::redirect_error(asio::use_awaitable, ec));
+      if (ec == bhttp::error::need_buffer) ec = {};
+      if (ec) co_return Fail();
+    }
     chunk->resize(chunk->size() - body.size);
-    if (chunk->empty()) done_ = chunked_->is_done();
+    if (chunk->empty() && chunked_->is_done()) Done();
     co_return true;
   }
 
   std::optional<uint64_t> length() const override { return length_; }
   bool done() const override { return done_; }
+  const HeaderList& trailers() const override { return trailers_; }
   void Detach() { detached_ = true; }
 
  private:
   bool Fail() {
     failed_ = true;
     return false;
+  }
+
+  // The end of a chunked body: Beast appended its trailer fields to the header fields.
+  void Done() {
+    done_ = true;
+    size_t i = 0;
+    for (const auto& f : chunked_->get())
+      if (i++ >= header_fields_) trailers_.emplace_back(Lower(f.name_string()), f.value());
   }
 
   beast::tcp_stream& stream_;
@@ -127,6 +151,8 @@ class SocketBody final : public BodyStream {
   int timeout_seconds_;
   std::optional<uint64_t> length_;
   uint64_t remaining_ = 0;
+  size_t header_fields_ = 0;
+  HeaderList trailers_;
   bool done_ = false, failed_ = false, detached_ = false;
 };
 
@@ -136,10 +162,14 @@ struct ConnectionState {
   bool busy = false;  // a request is being handled
 };
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
+// The fields of `fields` as `req`'s headers (replacing them), in order, with the names as sent.
+void SetHeaders(const bhttp::fields& fields, Request* req) {
+  req->headers.clear();
+  req->header_names_as_sent.clear();
+  for (const auto& f : fields) {
+    req->headers.emplace_back(Lower(f.name_string()), f.value());
+    req->header_names_as_sent.append(f.name_string()).push_back('\n');
+  }
 }
 
 // A cached "Date:" value, recomputed at most once a second.
@@ -300,6 +330,61 @@ asio::awaitable<bool> WriteFromSource(beast::tcp_stream& stream, Response& out, 
   co_return !ec;
 }
 
+// Writes a response whose body `out.body_stream` produces after the handler returned: the header
+// at once, then each piece as soon as Read yields it, as one chunk (to an HTTP/1.0 client: raw,
+// the body ending with the connection). Nothing times out while the source has no piece (a
+// Lambda function may stream slowly); each write must finish within `timeout_seconds`. A failed
+// write abandons the source. False when the connection must close.
+asio::awaitable<bool> WriteFromStream(beast::tcp_stream& stream, Response& out, unsigned version,
+                                      bool close, int timeout_seconds) {
+  ResponseBodyStream& body = *out.body_stream;
+  const bool chunked = version >= 11;
+  bhttp::response<bhttp::empty_body> res{static_cast<bhttp::status>(out.status), version};
+  for (auto& [k, v] : out.headers)
+    if (!beast::iequals(k, "content-length") && !beast::iequals(k, "transfer-encoding"))
+      res.insert(k, v);
+  if (res.find(bhttp::field::date) == res.end()) res.set(bhttp::field::date, HttpDateNow());
+  res.keep_alive(!close && chunked);
+  if (chunked) res.chunked(true);
+  bhttp::response_serializer<bhttp::empty_body> sr{res};
+  beast::error_code ec;
+  stream.expires_after(std::chrono::seconds(timeout_seconds));
+  co_await bhttp::async_write_header(stream, sr, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) {
+    body.Abandon();
+    co_return false;
+  }
+  std::string piece;
+  for (;;) {
+    stream.expires_never();
+    if (!co_await body.Read(&piece)) {
+      spdlog::warn("streamed response body source failed");
+      co_return false;
+    }
+    if (piece.empty()) break;
+    char size_line[24];
+    int n = std::snprintf(size_line, sizeof size_line, "%zx\r\n", piece.size());
+    std::array<asio::const_buffer, 3> buffers{asio::buffer(size_line, static_cast<size_t>(n)),
+                                              asio::buffer(piece), asio::buffer("\r\n", 2)};
+    stream.expires_after(std::chrono::seconds(timeout_seconds));
+    if (chunked) {
+      co_await asio::async_write(stream, buffers, asio::redirect_error(asio::use_awaitable, ec));
+    } else {
+      co_await asio::async_write(stream, asio::buffer(piece),
+                                 asio::redirect_error(asio::use_awaitable, ec));
+    }
+    if (ec) {
+      body.Abandon();
+      co_return false;
+    }
+  }
+  if (!chunked) co_return false;
+  stream.expires_after(std::chrono::seconds(timeout_seconds));
+  co_await asio::async_write(stream, asio::buffer("0\r\n\r\n", 5),
+                             asio::redirect_error(asio::use_awaitable, ec));
+  co_return !ec;
+}
+
 // Appends the bytes of `res` as it goes on the wire to `*out`.
 void AppendSerialized(bhttp::response<bhttp::string_body>& res, std::string* out) {
   bhttp::response_serializer<bhttp::string_body> sr{res};
@@ -335,6 +420,15 @@ asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) 
   // Answers held back while the client's next request was already buffered
   // (ServerOptions::hold_pipelined_responses); written with the next answer that is not.
   std::string held;
+  // Writes the held answers, if any; false when the write failed.
+  auto write_held = [&]() -> asio::awaitable<bool> {
+    if (held.empty()) co_return true;
+    beast::error_code ec;
+    co_await asio::async_write(stream, asio::buffer(held),
+                               asio::redirect_error(asio::use_awaitable, ec));
+    held.clear();
+    co_return !ec;
+  };
   try {
     while (!self->stopping.load()) {
       bhttp::request_parser<bhttp::string_body> parser;
@@ -380,14 +474,8 @@ asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) 
       } done{self.get(), id};
 
       auto& head = parser.get();
-      if (!held.empty() && head.count(bhttp::field::expect)) {
-        // Interim answers must not overtake the held ones.
-        beast::error_code wec;
-        co_await asio::async_write(stream, asio::buffer(held),
-                                   asio::redirect_error(asio::use_awaitable, wec));
-        held.clear();
-        if (wec) break;
-      }
+      // Interim answers must not overtake the held ones.
+      if (head.count(bhttp::field::expect) && !co_await write_held()) break;
       Request req;
       req.method = std::string(head.method_string());
       req.target = std::string(head.target());
@@ -399,10 +487,7 @@ asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) 
         req.query = req.target.substr(qpos + 1);
       }
       req.headers.reserve(16);
-      for (const auto& f : head) {
-        req.headers.emplace_back(Lower(f.name_string()), f.value());
-        req.header_names_as_sent.append(f.name_string()).push_back('\n');
-      }
+      SetHeaders(head, &req);
       req.remote_address = remote;
       req.http_version = static_cast<int>(head.version());
       const unsigned version = head.version();
@@ -464,12 +549,7 @@ asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) 
           if (parser.chunked()) {
             // The trailer fields of a chunked body (a Lambda runtime's streamed answer ends with
             // its error in them) are read with the body: they join the header fields.
-            req.headers.clear();
-            req.header_names_as_sent.clear();
-            for (const auto& f : parser.get()) {
-              req.headers.emplace_back(Lower(f.name_string()), f.value());
-              req.header_names_as_sent.append(f.name_string()).push_back('\n');
-            }
+            SetHeaders(parser.get(), &req);
           }
         }
       }
@@ -490,15 +570,25 @@ asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) 
         if (!body_stream->done()) body_left_unread = close = true;
         body_stream->Detach();
       }
-      if (out.body_source && req.method != "HEAD" && out.status >= 200 && out.status != 204 &&
-          out.status != 304) {
-        stream.expires_after(std::chrono::seconds(options.body_timeout_seconds));
-        if (!held.empty()) {
-          co_await asio::async_write(stream, asio::buffer(held),
-                                     asio::redirect_error(asio::use_awaitable, ec));
-          held.clear();
-          if (ec) break;
+      const bool may_have_body =
+          req.method != "HEAD" && out.status >= 200 && out.status != 204 && out.status != 304;
+      if (out.body_stream && !may_have_body) {
+        out.body_stream->Abandon();
+        out.body_stream.reset();
+      }
+      if (out.body_stream) {
+        if (!co_await write_held()) {
+          out.body_stream->Abandon();
+          break;
         }
+        bool ok =
+            co_await WriteFromStream(stream, out, version, close, options.body_timeout_seconds);
+        if (!ok || close) break;
+        continue;
+      }
+      if (out.body_source && may_have_body) {
+        stream.expires_after(std::chrono::seconds(options.body_timeout_seconds));
+        if (!co_await write_held()) break;
         bool ok = co_await WriteFromSource(stream, out, version, close);
         if (!ok || close) break;
         continue;
@@ -529,13 +619,12 @@ asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) 
       if (hold) continue;
       stream.expires_after(std::chrono::seconds(options.body_timeout_seconds));
       if (!held.empty()) {
-        co_await asio::async_write(stream, asio::buffer(held),
-                                   asio::redirect_error(asio::use_awaitable, ec));
-        held.clear();
+        if (!co_await write_held()) break;
       } else {
         co_await bhttp::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) break;
       }
-      if (ec || close) break;
+      if (close) break;
     }
   } catch (const std::exception& e) {
     spdlog::debug("connection error: {}", e.what());

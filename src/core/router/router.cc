@@ -659,6 +659,10 @@ Task<http::Response> Router::Dispatch(http::Request& request, const RouteDecisio
     response.body_source = std::move(ctx.response_body_source);
     response.body_source_length = ctx.response_body_length;
   }
+  if (ctx.response_body_stream) {
+    response.body.clear();
+    response.body_stream = std::move(ctx.response_body_stream);
+  }
   co_return respond(std::move(response));
 }
 

@@ -87,6 +87,9 @@ struct RequestContext {
   // the encoded output (http::Response::body_source): large S3 objects.
   std::function<bool(std::string* chunk)> response_body_source;
   uint64_t response_body_length = 0;
+  // When set, the successful response's body is produced after the handler returned
+  // (http::Response::body_stream): a Lambda function's streamed answer.
+  std::shared_ptr<http::ResponseBodyStream> response_body_stream;
   ServiceEnv* env = nullptr;
 };
 

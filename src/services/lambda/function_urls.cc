@@ -2,6 +2,7 @@
 // data plane, requests to `<urlId>.lambda-url.<region>.<host>` answered by the function with
 // the payload format 2.0 event (Lambda developer guide, "Lambda function URLs" and "Invoking
 // Lambda function URLs").
+#include <boost/asio/this_coro.hpp>
 #include <boost/json.hpp>
 #include <cctype>
 
@@ -15,11 +16,13 @@
 #include "core/storage/json_store.h"
 #include "core/storage/key_encoding.h"
 #include "core/storage/kv_store.h"
-#include "services/lambda/lambda.h"
 #include "services/execute_api/cors.h"
 #include "services/execute_api/lambda_proxy.h"
+#include "services/lambda/lambda.h"
 
 namespace nimbus::lambda {
+
+namespace asio = boost::asio;
 
 namespace {
 
@@ -284,6 +287,104 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
+// What Node's `awslambda.HttpResponseStream.from` declares: the answer begins with a prelude,
+// JSON {statusCode, headers, cookies} ended by 8 NUL bytes, before the body.
+constexpr std::string_view kPreludeContentType =
+    "application/vnd.awslambda.http-integration-response";
+constexpr std::string_view kPreludeEnd{"\0\0\0\0\0\0\0\0", 8};
+constexpr size_t kMaxPreludeBytes = 64 * 1024;
+
+// A function URL's streamed body: what followed the prelude in the pieces read so far, then each
+// piece as the function writes it.
+class UrlStreamBody final : public http::ResponseBodyStream {
+ public:
+  UrlStreamBody(std::shared_ptr<runtime::ResponseStream> stream, std::string first)
+      : stream_(std::move(stream)), first_(std::move(first)) {}
+
+  Task<bool> Read(std::string* chunk) override {
+    if (!first_.empty()) {
+      *chunk = std::move(first_);
+      first_.clear();
+      co_return true;
+    }
+    co_await stream_->Read(chunk);
+    co_return true;
+  }
+  void Abandon() override { stream_->Abandon(); }
+
+ private:
+  std::shared_ptr<runtime::ResponseStream> stream_;
+  std::string first_;
+};
+
+// The status, headers and cookies of a prelude; false when it is no JSON object.
+bool ApplyPrelude(std::string_view text, http::Response* r) {
+  json::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec || !v.is_object()) return false;
+  const json::object& o = v.get_object();
+  if (const auto* code = o.if_contains("statusCode"); code && code->is_number()) {
+    auto status = code->to_number<int64_t>(ec);
+    if (!ec && status >= 100 && status <= 599) r->status = static_cast<int>(status);
+  }
+  if (const auto* headers = o.if_contains("headers"); headers && headers->is_object()) {
+    for (const auto& [k, val] : headers->get_object())
+      r->headers.emplace_back(
+          Lower(k), val.is_string() ? std::string(val.get_string()) : json::serialize(val));
+  }
+  if (const auto* cookies = o.if_contains("cookies"); cookies && cookies->is_array()) {
+    for (const auto& c : cookies->get_array())
+      if (c.is_string()) r->headers.emplace_back("set-cookie", std::string(c.get_string()));
+  }
+  return true;
+}
+
+// InvokeMode RESPONSE_STREAM: waits for the function's first bytes (the prelude, when it wrote
+// one with HttpResponseStream.from), answers the status and headers at once and streams the
+// body as the function writes it. A handler that does not stream answers as in BUFFERED mode.
+// nullopt: a 502 (the function failed before its first byte).
+Task<std::optional<http::Response>> StreamedUrlResponse(
+    std::shared_ptr<runtime::ResponseStream> stream) {
+  std::string head, piece;
+  bool ended = false;
+  for (;;) {
+    co_await stream->Read(&piece);
+    if (piece.empty()) {
+      ended = true;
+      break;
+    }
+    head += piece;
+    if (stream->content_type() != kPreludeContentType) break;
+    if (head.find(kPreludeEnd) != std::string::npos) break;
+    if (head.size() > kMaxPreludeBytes) {
+      stream->Abandon();
+      co_return std::nullopt;
+    }
+  }
+  if (ended) {
+    const runtime::InvocationOutcome& outcome = stream->outcome();
+    if (outcome.kind != runtime::InvocationOutcome::Kind::kResponse) co_return std::nullopt;
+    if (!outcome.streamed) co_return execute_api::ResponseFromLambda(outcome.payload, true);
+    if (head.empty() && !outcome.stream_error_type.empty()) co_return std::nullopt;
+  }
+  http::Response r;
+  std::string content_type = stream->content_type();
+  if (content_type == kPreludeContentType) {
+    size_t at = head.find(kPreludeEnd);
+    if (at == std::string::npos || !ApplyPrelude(std::string_view(head).substr(0, at), &r))
+      co_return std::nullopt;
+    head.erase(0, at + kPreludeEnd.size());
+    content_type = "application/octet-stream";
+  }
+  if (r.Header("content-type").empty()) r.SetHeader("content-type", content_type);
+  if (ended) {
+    r.body = std::move(head);
+  } else {
+    r.body_stream = std::make_shared<UrlStreamBody>(std::move(stream), std::move(head));
+  }
+  co_return r;
+}
+
 }  // namespace
 
 Task<std::optional<http::Response>> ServeFunctionUrl(LambdaState& s, const http::Request& request,
@@ -357,6 +458,25 @@ Task<std::optional<http::Response>> ServeFunctionUrl(LambdaState& s, const http:
   invoke["FunctionName"] = function;
   invoke["InvocationType"] = "RequestResponse";
   invoke["Payload"] = execute_api::EventV2(inv);
+  if (Str(config, "InvokeMode") == "RESPONSE_STREAM") {
+    auto started = StartStreamedInvoke(s, ctx, invoke, co_await asio::this_coro::executor);
+    if (!started) {
+      spdlog::info("lambda: function URL {}: invocation of {} failed: {} {}", url_id, function,
+                   started.error().code, started.error().message);
+      if (started.error().code == "TooManyRequestsException")
+        co_return finish(Message(429, "Rate Exceeded."));
+      co_return finish(Message(502, "Internal Server Error"));
+    }
+    auto response = co_await StreamedUrlResponse(std::move(started->stream));
+    if (!response) {
+      http::Response r;
+      r.status = 502;
+      r.SetHeader("content-type", "application/json");
+      r.body = "Internal Server Error";
+      co_return finish(std::move(r));
+    }
+    co_return finish(std::move(*response));
+  }
   auto result =
       co_await env.registry->Call(ctx, "lambda", "Invoke", json::value(std::move(invoke)));
   if (!result) {

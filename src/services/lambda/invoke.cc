@@ -185,8 +185,8 @@ struct Prepared {
 // What Invoke and InvokeWithResponseStream share: the function name and qualifier, the payload
 // limits and JSON check, alias weights, DryRun (nullopt: answer 204), the environment spec and
 // the client context.
-Result<std::optional<Prepared>> Prepare(LambdaState& s, RequestContext& ctx,
-                                        const json::object& in, std::string_view type) {
+Result<std::optional<Prepared>> Prepare(LambdaState& s, RequestContext& ctx, const json::object& in,
+                                        std::string_view type) {
   auto ref = ParseFunctionName(in.at("FunctionName").get_string(), ctx.account_id, ctx.region);
   if (!ref) return std::move(ref).error();
   if (std::string q = Str(in, "Qualifier"); !q.empty()) {
@@ -277,8 +277,8 @@ Task<Result<Document>> Invoke(LambdaState& s, RequestContext& ctx, Document inpu
     std::string qualified = p.spec.function_arn + ":" +
                             (p.ref.qualifier.empty() ? std::string("$LATEST") : p.ref.qualifier);
     asio::co_spawn(executor,
-                   RunAsync(&s, executor, p.spec, std::move(p.inv), p.reserved,
-                            std::move(settings), std::move(qualified)),
+                   RunAsync(&s, executor, p.spec, std::move(p.inv), p.reserved, std::move(settings),
+                            std::move(qualified)),
                    asio::detached);
     co_return json::value(json::object{{"StatusCode", 202}});
   }
@@ -287,9 +287,8 @@ Task<Result<Document>> Invoke(LambdaState& s, RequestContext& ctx, Document inpu
   auto admission = co_await s.pool->Invoke(executor, p.spec, std::move(p.inv), p.reserved,
                                            kAccountConcurrency, &outcome);
   if (auto throttled = Throttled(admission)) co_return std::move(*throttled);
-  json::object out{{"StatusCode", 200},
-                   {"ExecutedVersion", p.version},
-                   {"Payload", std::move(outcome.payload)}};
+  json::object out{
+      {"StatusCode", 200}, {"ExecutedVersion", p.version}, {"Payload", std::move(outcome.payload)}};
   if (outcome.kind != runtime::InvocationOutcome::Kind::kResponse ||
       !outcome.stream_error_type.empty())
     out["FunctionError"] = "Unhandled";
@@ -298,48 +297,108 @@ Task<Result<Document>> Invoke(LambdaState& s, RequestContext& ctx, Document inpu
   co_return json::value(std::move(out));
 }
 
+namespace {
+
+// Runs a streamed invocation to its end and hands the outcome to its stream.
+Task<void> RunStreamed(LambdaState* s, asio::any_io_executor executor, runtime::FunctionSpec spec,
+                       runtime::Invocation invocation) {
+  auto stream = invocation.response_stream;
+  runtime::InvocationOutcome outcome;
+  co_await s->pool->Run(executor, spec, std::move(invocation), &outcome);
+  stream->Finish(std::move(outcome));
+}
+
+// PayloadChunk events of `bytes`, at most kStreamChunkBytes each, appended to `*events`.
+void AppendPayloadChunks(std::string_view bytes, std::string* events) {
+  for (size_t at = 0; at < bytes.size(); at += kStreamChunkBytes)
+    *events += protocol::EncodeEvent("PayloadChunk", "application/octet-stream",
+                                     bytes.substr(at, kStreamChunkBytes));
+}
+
+// InvokeWithResponseStream's body: a PayloadChunk event for each piece as the runtime streams it
+// (or for the whole answer of a handler that does not stream, at its end), then InvokeComplete
+// with the error raised mid-stream, or the function's error, and the log tail for LogType=Tail.
+class EventStreamBody final : public http::ResponseBodyStream {
+ public:
+  EventStreamBody(std::shared_ptr<runtime::ResponseStream> stream, bool log_tail)
+      : stream_(std::move(stream)), log_tail_(log_tail) {}
+
+  Task<bool> Read(std::string* chunk) override {
+    chunk->clear();
+    if (done_) co_return true;
+    co_await stream_->Read(&piece_);
+    if (!piece_.empty()) {
+      AppendPayloadChunks(piece_, chunk);
+      co_return true;
+    }
+    done_ = true;
+    const runtime::InvocationOutcome& outcome = stream_->outcome();
+    json::object complete;
+    if (outcome.kind == runtime::InvocationOutcome::Kind::kResponse) {
+      // A handler that does not stream answers once, at its end (a streamed answer's bytes went
+      // out already and are not in the payload).
+      if (!outcome.streamed) AppendPayloadChunks(outcome.payload, chunk);
+      if (!outcome.stream_error_type.empty()) {
+        complete["ErrorCode"] = outcome.stream_error_type;
+        complete["ErrorDetails"] = outcome.stream_error_body;
+      }
+    } else {
+      // The function failed before answering (or died mid-stream): its error in InvokeComplete.
+      complete["ErrorCode"] = "Unhandled";
+      complete["ErrorDetails"] = outcome.payload;
+    }
+    if (log_tail_) complete["LogResult"] = Base64Encode(runtime::LogTail(outcome.log, 4096));
+    *chunk +=
+        protocol::EncodeEvent("InvokeComplete", "application/json", json::serialize(complete));
+    co_return true;
+  }
+
+  void Abandon() override { stream_->Abandon(); }
+
+ private:
+  std::shared_ptr<runtime::ResponseStream> stream_;
+  bool log_tail_;
+  bool done_ = false;
+  std::string piece_;
+};
+
+}  // namespace
+
+Result<StartedStream> StartStreamedInvoke(LambdaState& s, RequestContext& ctx,
+                                          const json::object& in,
+                                          const asio::any_io_executor& handler_executor) {
+  auto prepared = Prepare(s, ctx, in, Str(in, "InvocationType", "RequestResponse"));
+  if (!prepared) return std::move(prepared).error();
+  if (!*prepared) return StartedStream{};
+  Prepared& p = **prepared;
+  auto admission = s.pool->Admit(p.spec, p.reserved, kAccountConcurrency);
+  if (auto throttled = Throttled(admission)) return std::move(*throttled);
+  auto executor = ServerExecutor(handler_executor);
+  StartedStream started;
+  started.stream = std::make_shared<runtime::ResponseStream>(executor);
+  started.executed_version = p.version;
+  p.inv.response_stream = started.stream;
+  asio::co_spawn(executor, RunStreamed(&s, executor, std::move(p.spec), std::move(p.inv)),
+                 asio::detached);
+  return started;
+}
+
 // InvokeWithResponseStream: the function's answer as an event stream of PayloadChunk events and
-// a final InvokeComplete. A handler that streams (Node's awslambda.streamifyResponse, or a
-// custom runtime posting with "Lambda-Runtime-Function-Response-Mode: streaming") sends what it
-// wrote, up to 20 MiB; any other handler's answer is one chunk. The events are sent when the
-// invocation ends (see docs/lambda.md).
+// a final InvokeComplete, each event sent as the runtime streams its piece. A handler that
+// streams (Node's awslambda.streamifyResponse, or a custom runtime posting with
+// "Lambda-Runtime-Function-Response-Mode: streaming") sends what it writes as it writes it, up
+// to 20 MiB; any other handler's answer is one chunk at its end. The status and headers go out
+// once the invocation is admitted (throttles are errors before it).
 Task<Result<Document>> InvokeWithResponseStream(LambdaState& s, RequestContext& ctx,
                                                 Document input) {
   const auto& in = input.get_object();
-  std::string type = Str(in, "InvocationType", "RequestResponse");
-  auto prepared = Prepare(s, ctx, in, type);
-  if (!prepared) co_return std::move(prepared).error();
-  if (!*prepared) co_return json::value(json::object{{"StatusCode", 204}});
-  Prepared& p = **prepared;
-  auto executor = ServerExecutor(co_await asio::this_coro::executor);
-  runtime::InvocationOutcome outcome;
-  auto admission = co_await s.pool->Invoke(executor, p.spec, std::move(p.inv), p.reserved,
-                                           kAccountConcurrency, &outcome);
-  if (auto throttled = Throttled(admission)) co_return std::move(*throttled);
-
-  std::string events;
-  std::string_view body = outcome.payload;
-  json::object complete;
-  if (outcome.kind == runtime::InvocationOutcome::Kind::kResponse) {
-    for (size_t at = 0; at < body.size(); at += kStreamChunkBytes)
-      events += protocol::EncodeEvent("PayloadChunk", "application/octet-stream",
-                                      body.substr(at, kStreamChunkBytes));
-    if (!outcome.stream_error_type.empty()) {
-      complete["ErrorCode"] = outcome.stream_error_type;
-      complete["ErrorDetails"] = outcome.stream_error_body;
-    }
-  } else {
-    // The function failed before answering: no chunk, the error in InvokeComplete.
-    complete["ErrorCode"] = "Unhandled";
-    complete["ErrorDetails"] = std::string(body);
-  }
-  if (Str(in, "LogType") == "Tail")
-    complete["LogResult"] = Base64Encode(runtime::LogTail(outcome.log, 4096));
-  events += protocol::EncodeEvent("InvokeComplete", "application/json",
-                                  json::serialize(complete));
-  co_return json::value(json::object{{"StatusCode", 200},
-                                     {"ExecutedVersion", p.version},
-                                     {"EventStream", std::move(events)}});
+  auto started = StartStreamedInvoke(s, ctx, in, co_await asio::this_coro::executor);
+  if (!started) co_return std::move(started).error();
+  if (!started->stream) co_return json::value(json::object{{"StatusCode", 204}});
+  ctx.response_body_stream =
+      std::make_shared<EventStreamBody>(started->stream, Str(in, "LogType") == "Tail");
+  co_return json::value(json::object{
+      {"StatusCode", 200}, {"ExecutedVersion", started->executed_version}, {"EventStream", ""}});
 }
 
 }  // namespace nimbus::lambda

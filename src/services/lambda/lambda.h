@@ -18,6 +18,7 @@
 #include "services/lambda/runtime/cgroup.h"
 #include "services/lambda/runtime/environment_pool.h"
 #include "services/lambda/runtime/java_archive.h"
+#include "services/lambda/runtime/response_stream.h"
 #include "services/lambda/runtime/runtimes.h"
 
 namespace nimbus::http {
@@ -205,6 +206,18 @@ Result<Document> DeleteLayerVersion(LambdaState& s, RequestContext& ctx, Documen
 
 Task<Result<Document>> Invoke(LambdaState& s, RequestContext& ctx, Document in);
 Task<Result<Document>> InvokeWithResponseStream(LambdaState& s, RequestContext& ctx, Document in);
+// A streamed invocation under way: what the runtime streams arrives on `stream`, then the
+// invocation's outcome.
+struct StartedStream {
+  std::shared_ptr<runtime::ResponseStream> stream;  // null: DryRun (nothing runs)
+  std::string executed_version;
+};
+// Checks and admits a RequestResponse invocation as InvokeWithResponseStream does (`in` is its
+// input document) and starts it on the server's io_context under `executor`, without waiting
+// for its end. The errors are InvokeWithResponseStream's (throttles included).
+Result<StartedStream> StartStreamedInvoke(LambdaState& s, RequestContext& ctx,
+                                          const json::object& in,
+                                          const boost::asio::any_io_executor& executor);
 
 Result<Document> PutFunctionEventInvokeConfig(LambdaState& s, RequestContext& ctx, Document& in);
 Result<Document> UpdateFunctionEventInvokeConfig(LambdaState& s, RequestContext& ctx, Document& in);

@@ -33,34 +33,16 @@
 #include "core/common/logging.h"
 #include "core/http/listener.h"
 #include "services/lambda/runtime/cgroup.h"
+#include "services/lambda/runtime/environment_state.h"
 #include "services/lambda/runtime/java_archive.h"
 #include "services/lambda/runtime/process.h"
 #include "services/lambda/runtime/runtimes.h"
 
 namespace nimbus::lambda::runtime {
 
-namespace asio = boost::asio;
 namespace fs = std::filesystem;
-using SteadyClock = std::chrono::steady_clock;
-using Signal = asio::experimental::concurrent_channel<void(boost::system::error_code)>;
 
 namespace {
-
-constexpr size_t kMaxResponseBytes = 6 * 1024 * 1024;
-// A streamed response may reach 20 MiB (Lambda's limit for response streaming).
-constexpr size_t kMaxStreamedResponseBytes = 20 * 1024 * 1024;
-constexpr size_t kMaxLineBytes = 256 * 1024;
-constexpr size_t kMaxUnattachedLines = 1000;
-
-int64_t WallMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-double MillisSince(SteadyClock::time_point t) {
-  return std::chrono::duration<double, std::milli>(SteadyClock::now() - t).count();
-}
 
 std::string FormatSeconds(int seconds) {
   char buf[32];
@@ -109,192 +91,6 @@ int ConnectBlocking(const std::string& host, uint16_t port) {
   ::freeaddrinfo(res);
   return fd;
 }
-
-// True once the process behind `pidfd` has exited (its pidfd polls readable), reaped or not.
-bool ProcessExited(int pidfd) {
-  if (pidfd < 0) return false;
-  pollfd pfd{pidfd, POLLIN, 0};
-  int r;
-  do {
-    r = ::poll(&pfd, 1, 0);
-  } while (r < 0 && errno == EINTR);
-  return r > 0;
-}
-
-http::Response JsonResponse(int status, const json::value& body) {
-  http::Response r;
-  r.status = status;
-  r.SetHeader("content-type", "application/json");
-  r.body = json::serialize(body);
-  return r;
-}
-
-http::Response RuntimeApiError(int status, std::string_view type, std::string_view message) {
-  return JsonResponse(status, json::object{{"errorMessage", message}, {"errorType", type}});
-}
-
-// The error document a runtime posted, or one made from its text when it is not JSON.
-std::string ErrorDocument(const std::string& body, std::string_view header_type) {
-  json::error_code ec;
-  auto v = json::parse(body, ec);
-  if (!ec && v.is_object()) return body;
-  json::object o{{"errorMessage", body},
-                 {"errorType", header_type.empty() ? "Unhandled" : header_type}};
-  return json::serialize(o);
-}
-
-}  // namespace
-
-// One invocation in flight. Fields other than `events` are guarded by State::mu.
-struct Pending {
-  // kDone: finished (FinishLocked); kDeadline: Invoke's timer fired.
-  enum Event { kDone = 1, kDeadline = 2 };
-  Pending(const asio::any_io_executor& ex, Invocation i)
-      : invocation(std::move(i)), events(ex, 4) {}
-
-  Invocation invocation;
-  asio::experimental::concurrent_channel<void(boost::system::error_code, int)> events;
-  bool delivered = false;
-  bool finished = false;
-  // Given to an environment that had run an invocation before: until the runtime takes it,
-  // the output read is the previous invocation's tail, not this one's.
-  bool warm = false;
-  SteadyClock::time_point delivered_at;
-  InvocationOutcome::Kind kind = InvocationOutcome::Kind::kResponse;
-  std::string payload;
-  bool streamed = false;
-  std::string content_type, stream_error_type, stream_error_body;
-  std::vector<LogEvent> lines;
-};
-
-struct ExecutionEnvironment::State {
-  State(const asio::any_io_executor& ex) : executor(ex), next_signal(ex, 1), death(ex, 1) {}
-  ~State() {
-    if (child.output_fd >= 0 && !output) ::close(child.output_fd);
-    if (child.pidfd >= 0 && !pidfd) ::close(child.pidfd);
-    if (status_fd >= 0) ::close(status_fd);
-  }
-
-  asio::any_io_executor executor;
-  FunctionSpec spec;
-  LogSink sink;
-  std::string stream;
-  EnvironmentHost host;
-  std::string id;
-
-  std::mutex mu;
-  // Held from reading output (under mu) until those events are emitted, so the log sink gets
-  // them in the order they were read: a function's output never lands after its END line.
-  // Taken before mu, never while holding it.
-  std::mutex emit_mu;
-  ChildProcess child;
-  std::unique_ptr<asio::posix::stream_descriptor> pidfd;   // used by WatchExit only
-  std::unique_ptr<asio::posix::stream_descriptor> output;  // async_wait by ReadOutput only
-  std::shared_ptr<http::Listener> listener;
-  std::unique_ptr<MemoryCgroup> cgroup;
-  std::string tmp_dir;
-  std::string access_key_id;
-  std::string secret_access_key;
-  std::string session_token;
-
-  bool dead = false;
-  bool killed = false;  // Shutdown was called
-  int exit_status = 0;
-  bool oom = false;
-  uint64_t peak_bytes = 0;
-  int status_fd = -1;      // /proc/<pid>/status of the runtime (ProcessPeakBytes)
-  std::string init_error;  // the body of init/error
-  bool init_done = false;
-  bool first_invocation = true;
-  SteadyClock::time_point started = SteadyClock::now();
-  double init_ms = -1;
-  SteadyClock::time_point last_used = SteadyClock::now();
-  std::shared_ptr<Pending> pending;
-  std::vector<LogEvent> unattached;  // output before an invocation (init), given to the next one
-  // The pending invocation's START line, not shipped yet: it goes with the invocation's first
-  // line of output, or with its END and REPORT lines (one log write per quiet invocation).
-  std::optional<LogEvent> start_line;
-  std::string partial;
-  bool output_eof = false;
-
-  Signal next_signal;  // an invocation is waiting (or the environment died: closed)
-  Signal death;        // closed when the environment dies (extensions' event/next)
-
-  // Finishes `p` (first outcome wins). Caller holds mu.
-  void FinishLocked(const std::shared_ptr<Pending>& p, InvocationOutcome::Kind kind,
-                    std::string payload) {
-    if (!p || p->finished) return;
-    p->finished = true;
-    p->kind = kind;
-    p->payload = std::move(payload);
-    p->events.try_send(boost::system::error_code(), Pending::kDone);
-  }
-
-  void AddLineLocked(std::string line, std::vector<LogEvent>* emitted) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    LogEvent ev{WallMillis(), std::move(line)};
-    if (pending && !pending->finished && pending->warm && !pending->delivered) {
-      emitted->push_back(std::move(ev));  // before the pending invocation's START
-      return;
-    }
-    if (start_line) {
-      emitted->push_back(std::move(*start_line));
-      start_line.reset();
-    }
-    if (pending && !pending->finished) {
-      pending->lines.push_back(ev);
-    } else if (unattached.size() < kMaxUnattachedLines) {
-      unattached.push_back(ev);
-    }
-    emitted->push_back(std::move(ev));
-  }
-
-  // Reads what the output pipe holds and turns complete lines into log events. Caller holds mu.
-  void ReadOutputLocked(std::vector<LogEvent>* emitted) {
-    if (child.output_fd < 0 || output_eof) return;
-    char buf[65536];
-    for (;;) {
-      ssize_t n = ::read(child.output_fd, buf, sizeof buf);
-      if (n > 0) {
-        partial.append(buf, static_cast<size_t>(n));
-        size_t start = 0;
-        for (;;) {
-          size_t nl = partial.find('\n', start);
-          if (nl == std::string::npos) break;
-          AddLineLocked(partial.substr(start, nl - start), emitted);
-          start = nl + 1;
-        }
-        partial.erase(0, start);
-        while (partial.size() > kMaxLineBytes) {
-          AddLineLocked(partial.substr(0, kMaxLineBytes), emitted);
-          partial.erase(0, kMaxLineBytes);
-        }
-        continue;
-      }
-      if (n < 0 && errno == EINTR) continue;
-      if (n == 0) output_eof = true;
-      break;
-    }
-    if (output_eof && !partial.empty()) {
-      AddLineLocked(std::move(partial), emitted);
-      partial.clear();
-    }
-  }
-
-  void Emit(std::vector<LogEvent> events) {
-    if (!events.empty() && sink) sink(spec, stream, std::move(events));
-  }
-
-  void Kill() {
-    std::lock_guard lock(mu);
-    killed = true;
-    if (dead) return;
-    KillProcessGroup(child.pid);
-    if (cgroup) cgroup->KillAll();
-  }
-};
-
-namespace {
 
 using State = ExecutionEnvironment::State;
 
@@ -363,156 +159,6 @@ Task<void> ReadOutput(std::shared_ptr<State> st) {
     }
     if (eof) break;
   }
-}
-
-// GET /2018-06-01/runtime/invocation/next: long-polls (no thread held) until an invocation is
-// waiting, then hands it over with AWS's headers.
-Task<http::Response> NextInvocation(std::shared_ptr<State> st) {
-  for (;;) {
-    std::shared_ptr<Pending> deliver;
-    {
-      std::lock_guard lock(st->mu);
-      if (st->dead || st->killed)
-        co_return RuntimeApiError(500, "Runtime.Shutdown", "The environment is shutting down");
-      if (!st->init_done) {
-        st->init_done = true;
-        st->init_ms = MillisSince(st->started);
-      }
-      auto& p = st->pending;
-      // A runtime that has exited (not reaped yet) never gets it: the exit settles it.
-      if (p && !p->delivered && !p->finished && ProcessExited(st->child.pidfd))
-        co_return RuntimeApiError(500, "Runtime.Shutdown", "The environment is shutting down");
-      if (p && !p->delivered && !p->finished) {
-        p->delivered = true;
-        p->delivered_at = SteadyClock::now();
-        deliver = p;
-      }
-    }
-    if (deliver) {
-      const Invocation& inv = deliver->invocation;
-      http::Response r;
-      r.SetHeader("content-type", "application/json");
-      r.SetHeader("lambda-runtime-aws-request-id", inv.request_id);
-      r.SetHeader("lambda-runtime-deadline-ms",
-                  std::to_string(WallMillis() + st->spec.timeout_seconds * 1000LL));
-      r.SetHeader("lambda-runtime-invoked-function-arn", inv.invoked_function_arn);
-      r.SetHeader("lambda-runtime-trace-id", inv.trace_id);
-      if (!inv.client_context.empty())
-        r.SetHeader("lambda-runtime-client-context", inv.client_context);
-      r.body = inv.payload;
-      co_return r;
-    }
-    auto [ec] = co_await st->next_signal.async_receive(asio::as_tuple(asio::use_awaitable));
-    if (ec) co_return RuntimeApiError(500, "Runtime.Shutdown", "The environment is shutting down");
-  }
-}
-
-// POST .../invocation/{id}/response and /error.
-http::Response PostResult(State& st, const std::string& request_id, bool is_error,
-                          const http::Request& request) {
-  std::vector<LogEvent> emitted;
-  http::Response out;
-  bool streaming = request.Header("lambda-runtime-function-response-mode") == "streaming";
-  std::lock_guard emit_lock(st.emit_mu);
-  {
-    std::lock_guard lock(st.mu);
-    // Output the function wrote before answering is already in the pipe: take it first.
-    st.ReadOutputLocked(&emitted);
-    auto p = st.pending;
-    if (!p || p->invocation.request_id != request_id || !p->delivered) {
-      out = RuntimeApiError(400, "InvalidRequestID", "Invalid request ID");
-    } else if (p->finished) {
-      out = RuntimeApiError(400, "InvalidStateTransition",
-                            "State transition from Ready to InvocationResponse failed for "
-                            "runtime. Error: State transition is not allowed");
-    } else if (!is_error && streaming) {
-      // The trailers (Beast adds them to the fields) carry an error raised mid-stream.
-      p->streamed = true;
-      p->content_type = std::string(request.Header("content-type"));
-      if (p->content_type.empty()) p->content_type = "application/octet-stream";
-      p->stream_error_type = std::string(request.Header("lambda-runtime-function-error-type"));
-      if (!p->stream_error_type.empty()) {
-        auto body = Base64Decode(request.Header("lambda-runtime-function-error-body"));
-        p->stream_error_body = body ? *body : std::string();
-      }
-      if (request.body.size() > kMaxStreamedResponseBytes) {
-        p->stream_error_type = "Function.ResponseSizeTooLarge";
-        p->stream_error_body =
-            "Response payload size exceeded maximum allowed payload size (20971520 bytes).";
-      }
-      st.FinishLocked(p, InvocationOutcome::Kind::kResponse, request.body);
-      out = JsonResponse(202, json::object{{"status", "OK"}});
-    } else if (!is_error && request.body.size() > kMaxResponseBytes) {
-      json::object e{{"errorMessage",
-                      "Response payload size exceeded maximum allowed payload "
-                      "size (6291556 bytes)."},
-                     {"errorType", "Function.ResponseSizeTooLarge"}};
-      st.FinishLocked(p, InvocationOutcome::Kind::kFunctionError, json::serialize(e));
-      out = RuntimeApiError(413, "RequestEntityTooLarge",
-                            "Exceeded maximum allowed payload size (6291556 bytes).");
-    } else if (is_error) {
-      st.FinishLocked(
-          p, InvocationOutcome::Kind::kFunctionError,
-          ErrorDocument(request.body, request.Header("lambda-runtime-function-error-type")));
-      out = JsonResponse(202, json::object{{"status", "OK"}});
-    } else {
-      st.FinishLocked(p, InvocationOutcome::Kind::kResponse, request.body);
-      out = JsonResponse(202, json::object{{"status", "OK"}});
-    }
-  }
-  st.Emit(std::move(emitted));
-  return out;
-}
-
-// The Runtime API (and the parts of the Extensions and Telemetry APIs extensions need) of one
-// environment.
-Task<http::Response> HandleRuntimeApi(std::weak_ptr<State> weak, http::Request& request) {
-  auto st = weak.lock();
-  if (!st) co_return RuntimeApiError(500, "Runtime.Shutdown", "The environment is gone");
-  std::string_view path = request.path;
-  constexpr std::string_view kInvocation = "/2018-06-01/runtime/invocation/";
-  if (path == "/2018-06-01/runtime/invocation/next" && request.method == "GET")
-    co_return co_await NextInvocation(st);
-  if (path.substr(0, kInvocation.size()) == kInvocation && request.method == "POST") {
-    std::string_view rest = path.substr(kInvocation.size());
-    auto slash = rest.find('/');
-    if (slash != std::string_view::npos) {
-      std::string id(rest.substr(0, slash));
-      std::string_view what = rest.substr(slash + 1);
-      if (what == "response" || what == "error")
-        co_return PostResult(*st, id, what == "error", request);
-    }
-  }
-  if (path == "/2018-06-01/runtime/init/error" && request.method == "POST") {
-    std::string body =
-        ErrorDocument(request.body, request.Header("lambda-runtime-function-error-type"));
-    {
-      std::lock_guard lock(st->mu);
-      st->init_error = body;
-      if (st->pending) st->FinishLocked(st->pending, InvocationOutcome::Kind::kInitError, body);
-    }
-    co_return JsonResponse(202, json::object{{"status", "OK"}});
-  }
-  if (path == "/2020-01-01/extension/register" && request.method == "POST") {
-    http::Response r = JsonResponse(200, json::object{{"functionName", st->spec.function_name},
-                                                      {"functionVersion", st->spec.version},
-                                                      {"handler", st->spec.handler}});
-    r.SetHeader("lambda-extension-identifier", NewUuid());
-    co_return r;
-  }
-  if (path == "/2020-01-01/extension/event/next" && request.method == "GET") {
-    // Extensions hear of no invocations here; they are told to shut down with the environment.
-    co_await st->death.async_receive(asio::as_tuple(asio::use_awaitable));
-    co_return JsonResponse(200, json::object{{"eventType", "SHUTDOWN"},
-                                             {"shutdownReason", "spindown"},
-                                             {"deadlineMs", WallMillis() + 2000}});
-  }
-  if ((path == "/2020-01-01/extension/init/error" || path == "/2020-01-01/extension/exit/error") &&
-      request.method == "POST")
-    co_return JsonResponse(202, json::object{{"status", "OK"}});
-  if ((path == "/2022-07-01/telemetry" || path == "/2020-08-15/logs") && request.method == "PUT")
-    co_return JsonResponse(200, json::object{});
-  co_return RuntimeApiError(404, "NotFound", "No such Runtime API route");
 }
 
 std::string ShortId() { return RandomHex(12); }
@@ -599,7 +245,12 @@ std::shared_ptr<ExecutionEnvironment> ExecutionEnvironment::Start(
   http::ServerOptions lo;
   lo.host = host.listen_host;
   lo.port = 0;
-  lo.max_body_bytes = kMaxStreamedResponseBytes + kMaxResponseBytes;
+  lo.max_body_bytes = kMaxBodyBytes;
+  // Chunked bodies come as streams (a runtime streaming its answer): HandleRuntimeApi forwards
+  // a streamed answer as it arrives and reads any other whole.
+  lo.stream_body_bytes = kMaxBodyBytes;
+  // A streaming function may pause for as long as its timeout (at most 900 s) between writes.
+  lo.body_timeout_seconds = 960;
   lo.idle_timeout_seconds = 24 * 3600;
   // A runtime that posts its result and asks for the next invocation in one write gets the
   // 202 with the next invocation (the Python client does).

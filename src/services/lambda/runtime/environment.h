@@ -21,6 +21,7 @@ namespace nimbus::lambda::runtime {
 
 class JavaClassArchives;
 class MemoryCgroups;
+class ResponseStream;
 class RuntimeCatalog;
 
 // Everything an environment needs to run one version of one function.
@@ -58,7 +59,7 @@ struct EnvironmentHost {
   // Under bubblewrap, /tmp is a tmpfs of the function's EphemeralStorage size (false: the
   // directory under work_dir, without a size limit).
   bool sized_tmp = true;
-  std::string endpoint_url;         // AWS_ENDPOINT_URL: nimbus itself
+  std::string endpoint_url;  // AWS_ENDPOINT_URL: nimbus itself
   std::string listen_host = "127.0.0.1";
   int init_timeout_seconds = 10;
 };
@@ -75,6 +76,9 @@ struct Invocation {
   std::string invoked_function_arn;
   std::string client_context;  // JSON text ("" = none)
   std::string trace_id;
+  // Where a streamed answer goes as the runtime sends it (InvokeWithResponseStream, function
+  // URLs in RESPONSE_STREAM mode); null: it is gathered into the outcome's payload.
+  std::shared_ptr<ResponseStream> response_stream;
 };
 
 struct InvocationOutcome {
@@ -89,10 +93,10 @@ struct InvocationOutcome {
     kEnvironmentGone,
   };
   Kind kind = Kind::kResponse;
-  std::string payload;        // the response, or the error document the caller sees
+  std::string payload;  // the response, or the error document the caller sees
   // A response the runtime streamed ("Lambda-Runtime-Function-Response-Mode: streaming"): its
   // content type, and the error it reported in the trailers after the bytes it had streamed
-  // (payload keeps those bytes).
+  // (payload keeps those bytes, unless they went to the invocation's response_stream).
   bool streamed = false;
   std::string content_type;
   std::string stream_error_type;

@@ -28,17 +28,32 @@ EnvironmentPool::~EnvironmentPool() { ShutdownAll(); }
 Task<EnvironmentPool::Admission> EnvironmentPool::Invoke(
     const boost::asio::any_io_executor& executor, const FunctionSpec& spec, Invocation invocation,
     int reserved, int account_limit, InvocationOutcome* out) {
+  Admission admission = Admit(spec, reserved, account_limit);
+  if (admission != Admission::kAdmitted) co_return admission;
+  co_await Run(executor, spec, std::move(invocation), out);
+  co_return Admission::kAdmitted;
+}
+
+EnvironmentPool::Admission EnvironmentPool::Admit(const FunctionSpec& spec, int reserved,
+                                                  int account_limit) {
+  std::lock_guard lock(mu_);
+  int& fn = running_by_function_[spec.function_arn];
+  int& acct = running_by_account_[spec.account];
+  if (reserved >= 0 && fn >= reserved) return Admission::kFunctionThrottled;
+  if (acct >= account_limit) return Admission::kAccountThrottled;
+  ++fn;
+  ++acct;
+  return Admission::kAdmitted;
+}
+
+Task<void> EnvironmentPool::Run(const boost::asio::any_io_executor& executor,
+                                const FunctionSpec& spec, Invocation invocation,
+                                InvocationOutcome* out) {
   std::string key = spec.function_arn + ":" + spec.version;
   std::shared_ptr<ExecutionEnvironment> env;
   std::vector<std::shared_ptr<ExecutionEnvironment>> stale;
   {
     std::lock_guard lock(mu_);
-    int& fn = running_by_function_[spec.function_arn];
-    int& acct = running_by_account_[spec.account];
-    if (reserved >= 0 && fn >= reserved) co_return Admission::kFunctionThrottled;
-    if (acct >= account_limit) co_return Admission::kAccountThrottled;
-    ++fn;
-    ++acct;
     auto& warm = idle_[key];
     for (auto it = warm.begin(); it != warm.end();) {
       if ((*it)->dead() || (*it)->spec().revision != spec.revision) {
@@ -104,7 +119,6 @@ Task<EnvironmentPool::Admission> EnvironmentPool::Invoke(
     --running_by_account_[spec.account];
     if (env && !env->dead()) idle_[key].push_back(std::move(env));
   }
-  co_return Admission::kAdmitted;
 }
 
 int EnvironmentPool::Running(const std::string& function_arn) const {

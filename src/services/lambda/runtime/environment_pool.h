@@ -35,6 +35,13 @@ class EnvironmentPool {
                          Invocation invocation, int reserved, int account_limit,
                          InvocationOutcome* out);
 
+  // Invoke in two steps, for callers that answer before the invocation ends (response
+  // streaming): Admit takes a place for one invocation of `spec` (or answers the throttle), and
+  // Run, which must follow every kAdmitted, runs it and gives the place back.
+  Admission Admit(const FunctionSpec& spec, int reserved, int account_limit);
+  Task<void> Run(const boost::asio::any_io_executor& executor, const FunctionSpec& spec,
+                 Invocation invocation, InvocationOutcome* out);
+
   // Invocations now running for a function (all versions) / an account.
   int Running(const std::string& function_arn) const;
 
