@@ -1,9 +1,10 @@
 // SNS fan-out latency with a cheap load generator (Node 20, one process, no dependencies).
 //
-// Publishes `--messages` (after `--warmup` uncounted ones) to a topic at a fixed `--rate` over
-// one keep-alive connection (query protocol, Action=Publish), while one long-polling receiver
-// per queue (JSON protocol, ReceiveMessage MaxNumberOfMessages 10, WaitTimeSeconds 1, each on
-// its own keep-alive connection) takes the messages off the subscribed queues. Each message's
+// Publishes `--messages` (after `--warmup` uncounted ones) to a topic at a fixed `--rate`
+// (query protocol, Action=Publish; open-loop over `--publishers` keep-alive connections, 4 by
+// default), while one long-polling receiver per queue (JSON protocol, ReceiveMessage
+// MaxNumberOfMessages 10, WaitTimeSeconds 1, each on its own keep-alive connection) takes the
+// messages off the subscribed queues. Each message's
 // body is "t=<process.hrtime ns> seq=<n>"; latency is the moment a receiver has the answer
 // minus that time, over every queue. Receipt handles are deleted in batches of up to 10 (or
 // 50 ms after the oldest waiting), on a second connection per queue.
@@ -21,7 +22,7 @@
 import net from "node:net";
 
 function parseArgs(argv) {
-  const a = { queues: [], messages: 2000, rate: 500, warmup: 50, drain: 15 };
+  const a = { queues: [], messages: 2000, rate: 500, warmup: 50, drain: 15, publishers: 4 };
   for (let i = 2; i < argv.length; i++) {
     const k = argv[i], v = argv[i + 1];
     if (k === "--endpoint") a.endpoint = v;
@@ -31,6 +32,7 @@ function parseArgs(argv) {
     else if (k === "--rate") a.rate = Number(v);
     else if (k === "--warmup") a.warmup = Number(v);
     else if (k === "--drain") a.drain = Number(v);
+    else if (k === "--publishers") a.publishers = Number(v);
     else throw new Error("unknown argument " + k);
     i++;
   }
@@ -178,14 +180,21 @@ async function receiver(i, queueUrl) {
   delConn.close();
 }
 
+// Publishes open-loop: each Publish goes out when it is due on the first free one of
+// `--publishers` connections, so one slow answer does not hold back the ones after it.
 async function publisher() {
-  const conn = new Conn();
+  const conns = Array.from({ length: args.publishers }, () => new Conn());
+  const free = [...conns], waiting = [];
+  const acquire = () => free.length ? Promise.resolve(free.pop())
+                                    : new Promise((res) => waiting.push(res));
+  const release = (c) => { const w = waiting.shift(); if (w) w(c); else free.push(c); };
   const headers = "Authorization: " + AUTH("sns") + "\r\nX-Amz-Date: 20260101T000000Z\r\n" +
                   "Content-Type: application/x-www-form-urlencoded; charset=utf-8\r\n";
   const prefix = "Action=Publish&Version=2010-03-31&TopicArn=" +
                  encodeURIComponent(args.topic) + "&Message=t%3D";
   const publishUs = [];
   let publishErrors = 0;
+  const inFlight = new Set();
   const interval = args.rate > 0 ? 1e9 / args.rate : 0;  // ns
   const start = process.hrtime.bigint();
   let countedStart = start;
@@ -198,21 +207,22 @@ async function publisher() {
       await new Promise((res) => ms > 1.5 ? setTimeout(res, Math.floor(ms - 0.5)) : setImmediate(res));
       now = process.hrtime.bigint();
     }
+    const conn = await acquire();
     const t = process.hrtime.bigint();
     if (seq === args.warmup) countedStart = t;
-    let ok = false, text = "";
-    try {
-      const r = await conn.request(headers, prefix + t + "+seq%3D" + seq);
-      text = r.body.toString();
-      ok = r.status === 200 && text.includes("<MessageId>");
-    } catch (e) {
-      text = String(e);
-    }
-    if (!ok && ++publishErrors <= 3) errors.push(`publish ${seq}: ${text.slice(0, 200)}`);
-    if (seq >= args.warmup) publishUs.push(Number(process.hrtime.bigint() - t) / 1000);
+    const p = conn.request(headers, prefix + t + "+seq%3D" + seq).then(
+        (r) => [r.status === 200 && r.body.includes("<MessageId>"), r.body.toString()],
+        (e) => [false, String(e)]).then(([ok, text]) => {
+      if (!ok && ++publishErrors <= 3) errors.push(`publish ${seq}: ${text.slice(0, 200)}`);
+      if (seq >= args.warmup) publishUs.push(Number(process.hrtime.bigint() - t) / 1000);
+      inFlight.delete(p);
+      release(conn);
+    });
+    inFlight.add(p);
   }
+  await Promise.all([...inFlight]);
   const end = process.hrtime.bigint();
-  conn.close();
+  for (const c of conns) c.close();
   return { publishUs, publishErrors, span: Number(end - countedStart) / 1e9 };
 }
 
