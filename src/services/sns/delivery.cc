@@ -78,6 +78,7 @@ void Deliverer::Publish(std::shared_ptr<const Notification> n,
       std::lock_guard lock(mu_);
       auto [lane, created] = lanes_.try_emplace(sub->arn);
       lane->second.push_back(std::move(item));
+      queued_.fetch_add(1, std::memory_order_relaxed);
       if (created) start.push_back(sub->arn);
     } else if (p == "http" || p == "https") {
       env_->spawn(DeliverHttp(std::move(item), topic));
@@ -124,6 +125,7 @@ Task<void> Deliverer::Drain(std::string key) {
       }
       item = std::move(it->second.front());
       it->second.pop_front();
+      queued_.fetch_sub(1, std::memory_order_relaxed);
     }
     try {
       co_await DeliverOne(std::move(item));
@@ -335,9 +337,24 @@ void Deliverer::SendConfirmation(std::string_view type, std::shared_ptr<const Su
   log_->Add(std::move(entry));
 }
 
+Task<void> Deliverer::WaitForRoom() {
+  if (queued_.load(std::memory_order_relaxed) <= kMaxQueuedDeliveries) co_return;
+  auto executor = co_await asio::this_coro::executor;
+  constexpr auto kMaxPublishWait = std::chrono::seconds(10);
+  auto deadline = std::chrono::steady_clock::now() + kMaxPublishWait;
+  while (queued_.load(std::memory_order_relaxed) > kMaxQueuedDeliveries &&
+         std::chrono::steady_clock::now() < deadline) {
+    asio::steady_timer timer(executor, std::chrono::milliseconds(5));
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+}
+
 void Deliverer::Reset() {
   std::lock_guard lock(mu_);
-  for (auto& [key, lane] : lanes_) lane.clear();
+  for (auto& [key, lane] : lanes_) {
+    queued_.fetch_sub(lane.size(), std::memory_order_relaxed);
+    lane.clear();
+  }
   queue_urls_.clear();
 }
 

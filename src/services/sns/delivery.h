@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -41,6 +42,13 @@ class Deliverer {
   void SendConfirmation(std::string_view type, std::shared_ptr<const Subscription> sub,
                         std::shared_ptr<const Topic> topic, const std::string& token);
 
+  // Returns once the deliveries queued for sqs, lambda and firehose subscriptions are at most
+  // kMaxQueuedDeliveries, or after kMaxPublishWait. Publish awaits it, so a publisher that
+  // outruns delivery is slowed down instead of queueing without bound (memory, and delivery
+  // work spilling into whatever comes next).
+  Task<void> WaitForRoom();
+  static constexpr size_t kMaxQueuedDeliveries = 20000;
+
   // Drops queued deliveries and cached queue URLs (/_nimbus/reset).
   void Reset();
 
@@ -74,6 +82,7 @@ class Deliverer {
   std::mutex mu_;
   // Subscription ARN → deliveries waiting for its worker; present while the worker runs.
   std::unordered_map<std::string, std::deque<Item>> lanes_;
+  std::atomic<size_t> queued_{0};                            // items in lanes_
   std::unordered_map<std::string, std::string> queue_urls_;  // queue ARN → queue URL
 };
 
