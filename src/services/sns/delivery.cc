@@ -1,6 +1,7 @@
 #include "services/sns/delivery.h"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -42,6 +43,15 @@ std::string DeliveryStreamName(const std::string& arn) {
 }
 
 }  // namespace
+
+// Holds no thread: the Publish coroutine waits on the channel, which Drain (any thread) or the
+// waiter's own timer fills. One wake-up is enough; later ones are dropped.
+struct Deliverer::RoomWaiter {
+  explicit RoomWaiter(const asio::any_io_executor& executor) : channel(executor, 1) {}
+  void Wake() { channel.try_send(boost::system::error_code()); }
+
+  asio::experimental::concurrent_channel<void(boost::system::error_code)> channel;
+};
 
 Deliverer::Deliverer(ServiceEnv* env, MessageLog* log) : env_(env), log_(log) {}
 
@@ -125,7 +135,11 @@ Task<void> Deliverer::Drain(std::string key) {
       }
       item = std::move(it->second.front());
       it->second.pop_front();
-      queued_.fetch_sub(1, std::memory_order_relaxed);
+      if (queued_.fetch_sub(1, std::memory_order_relaxed) - 1 <= kMaxQueuedDeliveries &&
+          !room_waiters_.empty()) {
+        room_waiters_.front()->Wake();
+        room_waiters_.pop_front();
+      }
     }
     try {
       co_await DeliverOne(std::move(item));
@@ -340,13 +354,20 @@ void Deliverer::SendConfirmation(std::string_view type, std::shared_ptr<const Su
 Task<void> Deliverer::WaitForRoom() {
   if (queued_.load(std::memory_order_relaxed) <= kMaxQueuedDeliveries) co_return;
   auto executor = co_await asio::this_coro::executor;
-  constexpr auto kMaxPublishWait = std::chrono::seconds(10);
-  auto deadline = std::chrono::steady_clock::now() + kMaxPublishWait;
-  while (queued_.load(std::memory_order_relaxed) > kMaxQueuedDeliveries &&
-         std::chrono::steady_clock::now() < deadline) {
-    asio::steady_timer timer(executor, std::chrono::milliseconds(5));
-    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  auto waiter = std::make_shared<RoomWaiter>(executor);
+  {
+    std::lock_guard lock(mu_);
+    if (queued_.load(std::memory_order_relaxed) <= kMaxQueuedDeliveries) co_return;
+    room_waiters_.push_back(waiter);
   }
+  asio::steady_timer timer(executor, std::chrono::seconds(10));
+  timer.async_wait([waiter](boost::system::error_code ec) {
+    if (!ec) waiter->Wake();
+  });
+  co_await waiter->channel.async_receive(asio::as_tuple(asio::use_awaitable));
+  timer.cancel();
+  std::lock_guard lock(mu_);
+  std::erase(room_waiters_, waiter);  // still there when the timer woke it
 }
 
 void Deliverer::Reset() {
@@ -355,6 +376,8 @@ void Deliverer::Reset() {
     queued_.fetch_sub(lane.size(), std::memory_order_relaxed);
     lane.clear();
   }
+  for (auto& waiter : room_waiters_) waiter->Wake();
+  room_waiters_.clear();
   queue_urls_.clear();
 }
 

@@ -43,9 +43,9 @@ class Deliverer {
                         std::shared_ptr<const Topic> topic, const std::string& token);
 
   // Returns once the deliveries queued for sqs, lambda and firehose subscriptions are at most
-  // kMaxQueuedDeliveries, or after kMaxPublishWait. Publish awaits it, so a publisher that
-  // outruns delivery is slowed down instead of queueing without bound (memory, and delivery
-  // work spilling into whatever comes next).
+  // kMaxQueuedDeliveries (callers waiting are let through in arrival order), or after 10 s.
+  // Publish awaits it, so a publisher that outruns delivery is slowed down instead of queueing
+  // without bound (memory, and delivery work spilling into whatever comes next).
   Task<void> WaitForRoom();
   static constexpr size_t kMaxQueuedDeliveries = 20000;
 
@@ -82,7 +82,10 @@ class Deliverer {
   std::mutex mu_;
   // Subscription ARN → deliveries waiting for its worker; present while the worker runs.
   std::unordered_map<std::string, std::deque<Item>> lanes_;
-  std::atomic<size_t> queued_{0};                            // items in lanes_
+  std::atomic<size_t> queued_{0};  // items in lanes_
+  struct RoomWaiter;               // a Publish in WaitForRoom (delivery.cc)
+  // Woken in order, one per delivery taken off a lane while there is room (guarded by mu_).
+  std::deque<std::shared_ptr<RoomWaiter>> room_waiters_;
   std::unordered_map<std::string, std::string> queue_urls_;  // queue ARN → queue URL
 };
 
