@@ -2,6 +2,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -123,7 +124,12 @@ void Deliverer::Record(const Item& item, std::string_view type, std::string body
 }
 
 Task<void> Deliverer::Drain(std::string key) {
-  for (;;) {
+  auto executor = co_await asio::this_coro::executor;
+  for (size_t delivered = 0;; ++delivered) {
+    // A delivery to SQS completes without suspending, so a worker with a long lane would keep
+    // its thread from the connections' coroutines (seconds, under a flood of publishes): it
+    // goes to the back of the executor's queue every few deliveries.
+    if (delivered % 8 == 7) co_await asio::post(executor, asio::use_awaitable);
     Item item;
     {
       std::lock_guard lock(mu_);
@@ -137,8 +143,11 @@ Task<void> Deliverer::Drain(std::string key) {
       it->second.pop_front();
       if (queued_.fetch_sub(1, std::memory_order_relaxed) - 1 <= kMaxQueuedDeliveries &&
           !room_waiters_.empty()) {
-        room_waiters_.front()->Wake();
-        room_waiters_.pop_front();
+        // All of them: their deliveries are queued already, and a later one may have no
+        // delivery behind it left to wake it.
+        for (auto& waiter : room_waiters_) waiter->Wake();
+        room_waiters_.clear();
+        waiting_.store(0, std::memory_order_relaxed);
       }
     }
     try {
@@ -352,13 +361,18 @@ void Deliverer::SendConfirmation(std::string_view type, std::shared_ptr<const Su
 }
 
 Task<void> Deliverer::WaitForRoom() {
-  if (queued_.load(std::memory_order_relaxed) <= kMaxQueuedDeliveries) co_return;
+  // Nobody passes those already waiting, or they could wait for as long as others keep coming.
+  if (queued_.load(std::memory_order_relaxed) <= kMaxQueuedDeliveries &&
+      waiting_.load(std::memory_order_relaxed) == 0)
+    co_return;
   auto executor = co_await asio::this_coro::executor;
   auto waiter = std::make_shared<RoomWaiter>(executor);
   {
     std::lock_guard lock(mu_);
-    if (queued_.load(std::memory_order_relaxed) <= kMaxQueuedDeliveries) co_return;
+    if (queued_.load(std::memory_order_relaxed) <= kMaxQueuedDeliveries && room_waiters_.empty())
+      co_return;
     room_waiters_.push_back(waiter);
+    waiting_.store(room_waiters_.size(), std::memory_order_relaxed);
   }
   asio::steady_timer timer(executor, std::chrono::seconds(10));
   timer.async_wait([waiter](boost::system::error_code ec) {
@@ -368,6 +382,7 @@ Task<void> Deliverer::WaitForRoom() {
   timer.cancel();
   std::lock_guard lock(mu_);
   std::erase(room_waiters_, waiter);  // still there when the timer woke it
+  waiting_.store(room_waiters_.size(), std::memory_order_relaxed);
 }
 
 void Deliverer::Reset() {
@@ -378,6 +393,7 @@ void Deliverer::Reset() {
   }
   for (auto& waiter : room_waiters_) waiter->Wake();
   room_waiters_.clear();
+  waiting_.store(0, std::memory_order_relaxed);
   queue_urls_.clear();
 }
 

@@ -43,7 +43,7 @@ class Deliverer {
                         std::shared_ptr<const Topic> topic, const std::string& token);
 
   // Returns once the deliveries queued for sqs, lambda and firehose subscriptions are at most
-  // kMaxQueuedDeliveries (callers waiting are let through in arrival order), or after 10 s.
+  // kMaxQueuedDeliveries and no earlier caller is still waiting, or after 10 s.
   // Publish awaits it, so a publisher that outruns delivery is slowed down instead of queueing
   // without bound (memory, and delivery work spilling into whatever comes next).
   Task<void> WaitForRoom();
@@ -84,8 +84,9 @@ class Deliverer {
   std::unordered_map<std::string, std::deque<Item>> lanes_;
   std::atomic<size_t> queued_{0};  // items in lanes_
   struct RoomWaiter;               // a Publish in WaitForRoom (delivery.cc)
-  // Woken in order, one per delivery taken off a lane while there is room (guarded by mu_).
+  // Woken together once a lane worker brings the backlog down to the bound (guarded by mu_).
   std::deque<std::shared_ptr<RoomWaiter>> room_waiters_;
+  std::atomic<size_t> waiting_{0};                           // room_waiters_.size()
   std::unordered_map<std::string, std::string> queue_urls_;  // queue ARN → queue URL
 };
 
