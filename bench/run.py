@@ -298,20 +298,30 @@ class SNS:
         import fanout
         moto = server.name == "moto"
         rates = args.fanout_moto_rate if moto else args.fanout_rate
+        gen = args.fanout_generator
+        if gen == "node" and not shutil.which("node"):
+            print("  no node on PATH: the fan-out uses the Python generator", flush=True)
+            gen = "python"
+        measure = fanout.measure_node if gen == "node" else fanout.measure
         for rate in [float(x) for x in str(rates).split(",") if x.strip()]:
             messages = max(10, int(rate * args.seconds))
             warm = int(rate * args.warmup)
             print("  [%s] fan-out: %d messages (+%d warm-up) at %g/s to %d queues" % (
                 server.name, messages, warm, rate, self.QUEUES), flush=True)
             load = os.getloadavg()[0]
-            r = fanout.measure(server.endpoint, base["$fanout"], self.queue_urls, messages,
-                               rate, warm)
+            cpu0 = server.cpu_seconds()
+            r = measure(server.endpoint, base["$fanout"], self.queue_urls, messages, rate, warm)
+            # CPU per publish (each fanned out to 10 queues, received and deleted), over every
+            # message published, warm-up included: the server's and the load generator's.
+            r["server_cpu_us"] = (server.cpu_seconds() - cpu0) * 1e6 / r["published"]
+            r["generator_cpu_us"] = r["generator_cpu_s"] * 1e6 / r["published"]
             r["load"] = load
             self.fanout.setdefault(server.name, []).append(r)
             print("  [%s] fan-out: %.0f publishes/s, publish-to-receive p50 %.2f ms p99 %.2f ms, "
-                  "%d/%d received%s" % (
+                  "%d/%d received, CPU µs/publish: server %.0f, %s generator %.0f, load %.2f%s" % (
                       server.name, r["publish_per_s"], r["p50_us"] / 1000, r["p99_us"] / 1000,
-                      r["received"], r["expected"], "" if not r["errors"] else
+                      r["received"], r["expected"], r["server_cpu_us"], gen,
+                      r["generator_cpu_us"], load, "" if not r["errors"] else
                       ", %d errors" % len(r["errors"])), flush=True)
 
 
@@ -473,19 +483,21 @@ def print_fanout(fan):
     print()
     print("| server | messages | target/s | publishes/s | Publish p50 ms | Publish p99 ms | "
           "received | missing | dup | p50 ms | p90 ms | p99 ms | max ms | moto/nimbus p99 | "
-          "errors | load |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "errors | server CPU µs/publish | generator | generator CPU µs/publish | load |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+          "---:|---:|")
     rows = [(server, r) for server in ("nimbus", "moto") for r in fan.get(server, [])]
     for server, r in rows:
         ratio = ""
         if server == "nimbus" and fan.get("moto") and r["p99_us"] > 0:
             ratio = "%.0fx" % (fan["moto"][0]["p99_us"] / r["p99_us"])
         print("| %s | %d | %g | %.0f | %s | %s | %d of %d | %d | %d | %s | %s | %s | %s | %s | "
-              "%d | %.1f |" % (
+              "%d | %.0f | %s | %.0f | %.1f |" % (
                   server, r["messages"], r["rate"], r["publish_per_s"], ms(r["publish_p50_us"]),
                   ms(r["publish_p99_us"]), r["received"], r["expected"], r["missing"],
                   r["duplicates"], ms(r["p50_us"]), ms(r["p90_us"]), ms(r["p99_us"]),
-                  ms(r["max_us"]), ratio, len(r["errors"]), r["load"]))
+                  ms(r["max_us"]), ratio, len(r["errors"]), r["server_cpu_us"],
+                  r["generator"], r["generator_cpu_us"], r["load"]))
     for server, r in rows:
         for e in r["errors"][:5]:
             print("%s fan-out error: %s" % (server, e))
@@ -565,6 +577,9 @@ def main():
                     help="sns fan-out: publishes/s to nimbus, or a list (--seconds of each)")
     ap.add_argument("--fanout-moto-rate", default="10",
                     help="sns fan-out: publishes/s to moto, or a list (--seconds of each)")
+    ap.add_argument("--fanout-generator", default="node", choices=["node", "python"],
+                    help="sns fan-out load generator: bench/sns/fanout.mjs (Node, default) or "
+                         "fanout.py (Python processes; costs more CPU than the server)")
     ap.add_argument("--ephemeral", action="store_true", help="nimbus --ephemeral (in memory)")
     args = ap.parse_args()
     binary = args.binary or os.path.join(args.build, "nimbus")

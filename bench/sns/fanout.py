@@ -12,11 +12,18 @@ deleting does not hold up the next receive. Processes, not threads: with one GIL
 waking at once for the same message delay each other and the publisher by milliseconds.
 The first `warmup` messages are published and received but left out of the figures.
 
+This Python generator costs about 2.5 times nimbus's CPU per publish (11 processes parsing
+JSON), so at 500 publishes/s on 2 cores it starves the server it measures. bench/run.py uses
+the Node generator (fanout.mjs, measure_node below) by default; this one stays for machines
+without Node and for comparison (`--fanout-generator python`).
+
 Used by bench/run.py (`sns`); also runnable alone against a running server:
-  python3 bench/sns/fanout.py http://127.0.0.1:4566 --messages 2000 --rate 500
+  python3 bench/sns/fanout.py http://127.0.0.1:4566 --messages 2000 --rate 500 [--node]
 """
 import http.client
 import json
+import os
+import subprocess
 import queue
 import re
 import threading
@@ -155,6 +162,7 @@ def measure(endpoint, topic_arn, queue_urls, messages, rate, warmup=0, drain_sec
     process of the machine, so the receivers' times compare with the publisher's."""
     import multiprocessing
     ctx = multiprocessing.get_context("fork")
+    cpu0 = _own_and_children_cpu()
     total = warmup + messages
     stop, ready, out = ctx.Event(), ctx.Semaphore(0), ctx.Queue()
     procs = [ctx.Process(target=_receiver, args=(endpoint, i, u, total, warmup, stop, ready, out),
@@ -225,6 +233,7 @@ def measure(endpoint, topic_arn, queue_urls, messages, rate, warmup=0, drain_sec
         if p.is_alive():
             p.terminate()
 
+    cpu = _own_and_children_cpu() - cpu0
     latencies.sort()
     publish_us.sort()
     counted = messages * len(queue_urls)
@@ -240,12 +249,38 @@ def measure(endpoint, topic_arn, queue_urls, messages, rate, warmup=0, drain_sec
         "p99_us": percentile(latencies, 99),
         "max_us": latencies[-1] if latencies else float("nan"),
         "errors": errors,
+        "generator": "python", "generator_cpu_s": cpu, "published": total,
     }
+
+
+def _own_and_children_cpu():
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+NODE_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fanout.mjs")
+
+
+def measure_node(endpoint, topic_arn, queue_urls, messages, rate, warmup=0, drain_seconds=15):
+    """measure() with the Node generator (fanout.mjs): the same figures, plus its CPU time."""
+    cmd = ["node", NODE_SCRIPT, "--endpoint", endpoint, "--topic", topic_arn,
+           "--messages", str(messages), "--rate", str(rate), "--warmup", str(warmup),
+           "--drain", str(drain_seconds)]
+    for u in queue_urls:
+        cmd += ["--queue", u]
+    p = subprocess.run(cmd, capture_output=True, text=True,
+                       timeout=60 + drain_seconds + (warmup + messages) / max(rate, 1.0))
+    if p.returncode != 0:
+        raise RuntimeError("fanout.mjs failed (%d): %s" % (p.returncode, p.stderr[-2000:]))
+    r = json.loads(p.stdout)
+    for k, v in list(r.items()):
+        if v is None:
+            r[k] = float("nan")
+    return r
 
 
 def main():
     import argparse
-    import os
     import sys
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     from run import client  # noqa: E402
@@ -256,10 +291,12 @@ def main():
     ap.add_argument("--rate", type=float, default=500, help="publishes per second (0: flat out)")
     ap.add_argument("--warmup", type=int, default=50)
     ap.add_argument("--queues", type=int, default=10)
+    ap.add_argument("--node", action="store_true", help="use the Node generator (fanout.mjs)")
     args = ap.parse_args()
     topic, urls = setup(client("sns", args.endpoint), client("sqs", args.endpoint), args.queues,
                         "bench-fanout-%d" % os.getpid())
-    r = measure(args.endpoint, topic, urls, args.messages, args.rate, args.warmup)
+    r = (measure_node if args.node else measure)(args.endpoint, topic, urls, args.messages,
+                                                 args.rate, args.warmup)
     print(json.dumps(r, indent=1))
 
 

@@ -6,6 +6,7 @@ queues. Runs once the SQS service answers CreateQueue/SendMessage/ReceiveMessage
 import base64
 import hashlib
 import json
+import threading
 import time
 import unittest
 
@@ -146,6 +147,46 @@ class SnsToSqsTest(NimbusTestCase):
         self.assertEqual(len(self.receive(queues[3][0])), 1)
         for url, _ in queues[1:]:
             self.assertNothing(url, wait=0.2)
+
+    def test_publishers_faster_than_delivery_lose_nothing(self):
+        """Publishers that queue more deliveries than nimbus holds (20,000) are slowed down, not
+        refused: every accepted message reaches every queue once."""
+        queues = [self.queue("busy%d" % i) for i in range(10)]
+        for _, arn in queues:
+            self.subscribe(arn, RawMessageDelivery="true")
+        errors = []
+
+        def publish(t):
+            try:
+                sns = self.client("sns")
+                for b in range(40):
+                    r = sns.publish_batch(TopicArn=self.topic, PublishBatchRequestEntries=[
+                        {"Id": str(j), "Message": "%d-%d-%d" % (t, b, j)} for j in range(10)])
+                    if r.get("Failed"):
+                        errors.append(r["Failed"])
+            except Exception as e:  # noqa: BLE001 - reported by the test
+                errors.append(e)
+
+        threads = [threading.Thread(target=publish, args=(t,)) for t in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        self.assertEqual(errors, [])
+        deadline = time.time() + 60
+        counts = []
+        while time.time() < deadline:
+            counts = [int(self.sqs.get_queue_attributes(
+                QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"][
+                    "ApproximateNumberOfMessages"]) for url, _ in queues]
+            if counts == [3200] * 10:
+                break
+            time.sleep(0.2)
+        self.assertEqual(counts, [3200] * 10)
+        time.sleep(0.5)  # nothing more arrives
+        self.assertEqual(self.sqs.get_queue_attributes(
+            QueueUrl=queues[0][0], AttributeNames=["ApproximateNumberOfMessages"])[
+                "Attributes"]["ApproximateNumberOfMessages"], "3200")
 
     def test_message_structure_sqs_entry(self):
         """MessageStructure=json gives SQS subscribers the "sqs" entry."""

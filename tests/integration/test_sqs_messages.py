@@ -308,6 +308,23 @@ class SqsMessagesTest(NimbusTestCase):
         self.assertEqual(r["Failed"][0]["Code"], "ReceiptHandleIsInvalid")
         self.assertEqual(self.counts(), (0, 0, 0))
 
+    def test_delete_message_batch_stale_and_repeated_handles(self):
+        # Standard queue: a handle from an earlier receive, and a handle whose message is gone,
+        # succeed and delete nothing (SQS API Reference, DeleteMessage).
+        self.sqs.send_message(QueueUrl=self.url, MessageBody="x")
+        [old] = self.sqs.receive_message(QueueUrl=self.url, VisibilityTimeout=0)["Messages"]
+        [new] = self.sqs.receive_message(QueueUrl=self.url, VisibilityTimeout=30)["Messages"]
+        r = self.sqs.delete_message_batch(QueueUrl=self.url, Entries=[
+            {"Id": "stale", "ReceiptHandle": old["ReceiptHandle"]}])
+        self.assertEqual([e["Id"] for e in r["Successful"]], ["stale"])
+        self.assertEqual(r.get("Failed", []), [])
+        self.assertEqual(self.counts(), (0, 1, 0))
+        r = self.sqs.delete_message_batch(QueueUrl=self.url, Entries=[
+            {"Id": "a", "ReceiptHandle": new["ReceiptHandle"]},
+            {"Id": "b", "ReceiptHandle": new["ReceiptHandle"]}])
+        self.assertEqual(sorted(e["Id"] for e in r["Successful"]), ["a", "b"])
+        self.assertEqual(self.counts(), (0, 0, 0))
+
     def test_long_poll_returns_as_soon_as_a_message_arrives(self):
         result = {}
 

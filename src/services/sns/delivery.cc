@@ -1,6 +1,8 @@
 #include "services/sns/delivery.h"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -43,6 +45,15 @@ std::string DeliveryStreamName(const std::string& arn) {
 
 }  // namespace
 
+// Holds no thread: the Publish coroutine waits on the channel, which Drain (any thread) or the
+// waiter's own timer fills. One wake-up is enough; later ones are dropped.
+struct Deliverer::RoomWaiter {
+  explicit RoomWaiter(const asio::any_io_executor& executor) : channel(executor, 1) {}
+  void Wake() { channel.try_send(boost::system::error_code()); }
+
+  asio::experimental::concurrent_channel<void(boost::system::error_code)> channel;
+};
+
 Deliverer::Deliverer(ServiceEnv* env, MessageLog* log) : env_(env), log_(log) {}
 
 Links Deliverer::LinksFor(const std::string& region) const {
@@ -78,6 +89,7 @@ void Deliverer::Publish(std::shared_ptr<const Notification> n,
       std::lock_guard lock(mu_);
       auto [lane, created] = lanes_.try_emplace(sub->arn);
       lane->second.push_back(std::move(item));
+      queued_.fetch_add(1, std::memory_order_relaxed);
       if (created) start.push_back(sub->arn);
     } else if (p == "http" || p == "https") {
       env_->spawn(DeliverHttp(std::move(item), topic));
@@ -112,7 +124,12 @@ void Deliverer::Record(const Item& item, std::string_view type, std::string body
 }
 
 Task<void> Deliverer::Drain(std::string key) {
-  for (;;) {
+  auto executor = co_await asio::this_coro::executor;
+  for (size_t delivered = 0;; ++delivered) {
+    // A delivery to SQS completes without suspending, so a worker with a long lane would keep
+    // its thread from the connections' coroutines (seconds, under a flood of publishes): it
+    // goes to the back of the executor's queue every few deliveries.
+    if (delivered % 8 == 7) co_await asio::post(executor, asio::use_awaitable);
     Item item;
     {
       std::lock_guard lock(mu_);
@@ -124,6 +141,14 @@ Task<void> Deliverer::Drain(std::string key) {
       }
       item = std::move(it->second.front());
       it->second.pop_front();
+      if (queued_.fetch_sub(1, std::memory_order_relaxed) - 1 <= kMaxQueuedDeliveries &&
+          !room_waiters_.empty()) {
+        // All of them: their deliveries are queued already, and a later one may have no
+        // delivery behind it left to wake it.
+        for (auto& waiter : room_waiters_) waiter->Wake();
+        room_waiters_.clear();
+        waiting_.store(0, std::memory_order_relaxed);
+      }
     }
     try {
       co_await DeliverOne(std::move(item));
@@ -335,9 +360,40 @@ void Deliverer::SendConfirmation(std::string_view type, std::shared_ptr<const Su
   log_->Add(std::move(entry));
 }
 
+Task<void> Deliverer::WaitForRoom() {
+  // Nobody passes those already waiting, or they could wait for as long as others keep coming.
+  if (queued_.load(std::memory_order_relaxed) <= kMaxQueuedDeliveries &&
+      waiting_.load(std::memory_order_relaxed) == 0)
+    co_return;
+  auto executor = co_await asio::this_coro::executor;
+  auto waiter = std::make_shared<RoomWaiter>(executor);
+  {
+    std::lock_guard lock(mu_);
+    if (queued_.load(std::memory_order_relaxed) <= kMaxQueuedDeliveries && room_waiters_.empty())
+      co_return;
+    room_waiters_.push_back(waiter);
+    waiting_.store(room_waiters_.size(), std::memory_order_relaxed);
+  }
+  asio::steady_timer timer(executor, std::chrono::seconds(10));
+  timer.async_wait([waiter](boost::system::error_code ec) {
+    if (!ec) waiter->Wake();
+  });
+  co_await waiter->channel.async_receive(asio::as_tuple(asio::use_awaitable));
+  timer.cancel();
+  std::lock_guard lock(mu_);
+  std::erase(room_waiters_, waiter);  // still there when the timer woke it
+  waiting_.store(room_waiters_.size(), std::memory_order_relaxed);
+}
+
 void Deliverer::Reset() {
   std::lock_guard lock(mu_);
-  for (auto& [key, lane] : lanes_) lane.clear();
+  for (auto& [key, lane] : lanes_) {
+    queued_.fetch_sub(lane.size(), std::memory_order_relaxed);
+    lane.clear();
+  }
+  for (auto& waiter : room_waiters_) waiter->Wake();
+  room_waiters_.clear();
+  waiting_.store(0, std::memory_order_relaxed);
   queue_urls_.clear();
 }
 

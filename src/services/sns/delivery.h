@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -41,6 +42,13 @@ class Deliverer {
   void SendConfirmation(std::string_view type, std::shared_ptr<const Subscription> sub,
                         std::shared_ptr<const Topic> topic, const std::string& token);
 
+  // Returns once the deliveries queued for sqs, lambda and firehose subscriptions are at most
+  // kMaxQueuedDeliveries and no earlier caller is still waiting, or after 10 s.
+  // Publish awaits it, so a publisher that outruns delivery is slowed down instead of queueing
+  // without bound (memory, and delivery work spilling into whatever comes next).
+  Task<void> WaitForRoom();
+  static constexpr size_t kMaxQueuedDeliveries = 20000;
+
   // Drops queued deliveries and cached queue URLs (/_nimbus/reset).
   void Reset();
 
@@ -74,6 +82,11 @@ class Deliverer {
   std::mutex mu_;
   // Subscription ARN → deliveries waiting for its worker; present while the worker runs.
   std::unordered_map<std::string, std::deque<Item>> lanes_;
+  std::atomic<size_t> queued_{0};  // items in lanes_
+  struct RoomWaiter;               // a Publish in WaitForRoom (delivery.cc)
+  // Woken together once a lane worker brings the backlog down to the bound (guarded by mu_).
+  std::deque<std::shared_ptr<RoomWaiter>> room_waiters_;
+  std::atomic<size_t> waiting_{0};                           // room_waiters_.size()
   std::unordered_map<std::string, std::string> queue_urls_;  // queue ARN → queue URL
 };
 

@@ -216,6 +216,12 @@ Result<Document> SnsService::Publish(RequestContext& ctx, const Document& in) {
   return json::value(Fanout(draft->n, *topic));
 }
 
+Task<Result<Document>> SnsService::PublishWhenRoom(RequestContext& ctx, Document in, bool batch) {
+  Result<Document> out = batch ? PublishBatch(ctx, in) : Publish(ctx, in);
+  if (out) co_await deliverer_->WaitForRoom();
+  co_return std::move(out);
+}
+
 Result<Document> SnsService::PublishBatch(RequestContext& ctx, const Document& in) {
   const json::value* entries = Member(in, "PublishBatchRequestEntries");
   const json::array empty;

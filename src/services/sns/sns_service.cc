@@ -53,8 +53,12 @@ SnsService::SnsService() : Service("sns") {
   HandleSync("ListSubscriptionsByTopic", bind(&SnsService::ListSubscriptionsByTopic));
   HandleSync("GetSubscriptionAttributes", bind(&SnsService::GetSubscriptionAttributes));
   HandleSync("SetSubscriptionAttributes", bind(&SnsService::SetSubscriptionAttributes));
-  HandleSync("Publish", bind(&SnsService::Publish));
-  HandleSync("PublishBatch", bind(&SnsService::PublishBatch));
+  Handle("Publish", [this](RequestContext& ctx, Document in) {
+    return PublishWhenRoom(ctx, std::move(in), false);
+  });
+  Handle("PublishBatch", [this](RequestContext& ctx, Document in) {
+    return PublishWhenRoom(ctx, std::move(in), true);
+  });
 }
 
 void SnsService::Start(ServiceEnv& env) {

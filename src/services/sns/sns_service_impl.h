@@ -52,6 +52,8 @@ class SnsService final : public Service {
   // publish_ops.cc
   Result<Document> Publish(RequestContext& ctx, const Document& in);
   Result<Document> PublishBatch(RequestContext& ctx, const Document& in);
+  // Publish or PublishBatch, answered once the delivery backlog has room (Deliverer::WaitForRoom).
+  Task<Result<Document>> PublishWhenRoom(RequestContext& ctx, Document in, bool batch);
 
   // The topic `arn` names, for `action` by the caller: InvalidParameter for a malformed ARN
   // (worded with `param`), NotFound, or AuthorizationError for another account's topic whose

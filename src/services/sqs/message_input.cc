@@ -66,6 +66,10 @@ std::optional<uint32_t> FirstInvalidCharacter(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
     auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x80) {  // printable ASCII, most of a typical body: no decoding
+      ++i;
+      continue;
+    }
     uint32_t cp;
     size_t len;
     if (c < 0x80) {

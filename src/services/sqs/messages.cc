@@ -40,7 +40,8 @@ uint64_t NewNonce() {
 struct Outgoing {
   std::unique_ptr<Message> msg;
   int delay = 0;
-  bool duplicate = false;
+  bool duplicate = false;  // FIFO: seen within the deduplication interval, not enqueued
+  bool purged = false;     // written, but a PurgeQueue came first: not enqueued
   std::string id;
   std::string sequence_number;
 };
@@ -56,47 +57,61 @@ SendParams ReadSendParams(Queue& q) {
   return p;
 }
 
-// Assigns order, applies FIFO deduplication, writes `items` to storage (one atomic batch) and
-// then makes them visible to receivers. All or none.
-Status Commit(storage::KvStore& kv, Queue& q, std::vector<Outgoing>& items, int64_t now) {
+// Makes committed messages visible to receivers (caller holds q.mu).
+void Publish(Queue& q, std::vector<Outgoing>& items, int64_t now) {
+  size_t visible = 0;
+  for (auto& item : items) {
+    if (item.duplicate || item.purged) continue;
+    uint64_t seq = item.msg->seq;
+    if (item.msg->visible_at_ms > now) {
+      q.hidden.emplace(item.msg->visible_at_ms, seq);
+    } else {
+      q.ready.insert(seq);
+      ++visible;
+    }
+    q.messages.emplace(seq, std::move(item.msg));
+  }
+  WakeWaiters(q, visible);
+}
+
+// FIFO queues: assigns order, applies deduplication, writes `items` to storage (one atomic
+// batch) and makes them visible, all under q.mu, so that order, deduplication and storage agree
+// without further bookkeeping. All or none.
+Status CommitFifo(storage::KvStore& kv, Queue& q, std::vector<Outgoing>& items, int64_t now) {
   std::lock_guard lock(q.mu);
   if (q.deleted) return QueueDoesNotExist();
   storage::WriteBatch batch;
   std::unordered_map<std::string, Dedup> fresh;
-  if (q.fifo) {
-    while (!q.dedup_expiry.empty() && q.dedup_expiry.front().first <= now) {
-      const std::string& key = q.dedup_expiry.front().second;
-      auto it = q.dedup.find(key);
-      if (it != q.dedup.end() && it->second.expires_ms <= now) {
-        batch.Delete(kKeyspace, DedupKey(q.id, key));
-        q.dedup.erase(it);
-      }
-      q.dedup_expiry.pop_front();
+  while (!q.dedup_expiry.empty() && q.dedup_expiry.front().first <= now) {
+    const std::string& key = q.dedup_expiry.front().second;
+    auto it = q.dedup.find(key);
+    if (it != q.dedup.end() && it->second.expires_ms <= now) {
+      batch.Delete(kKeyspace, DedupKey(q.id, key));
+      q.dedup.erase(it);
     }
-    if (q.next_sequence_number < kSequenceBase) q.next_sequence_number = kSequenceBase;
+    q.dedup_expiry.pop_front();
   }
+  if (q.next_sequence_number < kSequenceBase) q.next_sequence_number = kSequenceBase;
   uint64_t next_seq = q.next_seq;
   uint64_t next_sequence = q.next_sequence_number;
   bool per_group = q.config.deduplication_scope == "messageGroup";
   for (auto& item : items) {
     Message& m = *item.msg;
-    if (q.fifo) {
-      std::string key = DedupScopeKey(m, per_group);
-      const Dedup* seen = nullptr;
-      if (auto it = q.dedup.find(key); it != q.dedup.end()) seen = &it->second;
-      if (auto it = fresh.find(key); it != fresh.end()) seen = &it->second;
-      if (seen) {
-        // A duplicate within the deduplication interval: acknowledged, not enqueued again.
-        item.duplicate = true;
-        item.id = seen->message_id;
-        item.sequence_number = seen->sequence_number;
-        continue;
-      }
-      m.sequence_number = std::to_string(++next_sequence);
-      Dedup d{now + kDeduplicationWindowMs, m.id, m.sequence_number};
-      batch.Put(kKeyspace, DedupKey(q.id, key), EncodeDedup(d));
-      fresh.emplace(std::move(key), std::move(d));
+    std::string key = DedupScopeKey(m, per_group);
+    const Dedup* seen = nullptr;
+    if (auto it = q.dedup.find(key); it != q.dedup.end()) seen = &it->second;
+    if (auto it = fresh.find(key); it != fresh.end()) seen = &it->second;
+    if (seen) {
+      // A duplicate within the deduplication interval: acknowledged, not enqueued again.
+      item.duplicate = true;
+      item.id = seen->message_id;
+      item.sequence_number = seen->sequence_number;
+      continue;
     }
+    m.sequence_number = std::to_string(++next_sequence);
+    Dedup d{now + kDeduplicationWindowMs, m.id, m.sequence_number};
+    batch.Put(kKeyspace, DedupKey(q.id, key), EncodeDedup(d));
+    fresh.emplace(std::move(key), std::move(d));
     m.seq = next_seq++;
     m.visible_at_ms = now + int64_t{item.delay} * 1000;
     item.id = m.id;
@@ -113,19 +128,54 @@ Status Commit(storage::KvStore& kv, Queue& q, std::vector<Outgoing>& items, int6
     q.dedup_expiry.emplace_back(d.expires_ms, key);
     q.dedup[key] = std::move(d);
   }
-  size_t visible = 0;
-  for (auto& item : items) {
-    if (item.duplicate) continue;
-    uint64_t seq = item.msg->seq;
-    if (item.msg->visible_at_ms > now) {
-      q.hidden.emplace(item.msg->visible_at_ms, seq);
-    } else {
-      q.ready.insert(seq);
-      ++visible;
-    }
-    q.messages.emplace(seq, std::move(item.msg));
+  Publish(q, items, now);
+  return Ok{};
+}
+
+// Writes `items` to storage (one atomic batch) and then makes them visible to receivers. All or
+// none. Standard queues reserve their order under q.mu but write outside it, so that concurrent
+// sends to one queue join one storage write (one log append for all of them) instead of queueing
+// on the queue's mutex; a message is visible, and acknowledged, only once its write returned.
+// A queue deleted or purged while the write was under way drops the messages again.
+Status Commit(storage::KvStore& kv, Queue& q, std::vector<Outgoing>& items, int64_t now) {
+  if (q.fifo) return CommitFifo(kv, q, items, now);
+  uint64_t first_seq = 0;
+  {
+    std::lock_guard lock(q.mu);
+    if (q.deleted) return QueueDoesNotExist();
+    first_seq = q.next_seq;
+    q.next_seq += items.size();
   }
-  WakeWaiters(q, visible);
+  storage::WriteBatch batch;
+  uint64_t seq = first_seq;
+  for (auto& item : items) {
+    Message& m = *item.msg;
+    m.seq = seq++;
+    m.visible_at_ms = now + int64_t{item.delay} * 1000;
+    item.id = m.id;
+    batch.Put(kKeyspace, MessageKey(q.id, m.seq), EncodeMessage(m));
+  }
+  auto st = kv.Write(batch);
+  if (!st.ok()) return storage::StorageError(st);
+  storage::WriteBatch purged;
+  {
+    std::lock_guard lock(q.mu);
+    if (q.deleted) return Ok{};  // DeleteQueue's range delete, or the next start, drops them
+    if (first_seq < q.purged_below) {
+      // PurgeQueue ran meanwhile: its range delete may have come before this write.
+      for (auto& item : items) {
+        if (item.msg->seq < q.purged_below) {
+          purged.Delete(kKeyspace, MessageKey(q.id, item.msg->seq));
+          item.purged = true;
+        }
+      }
+    }
+    Publish(q, items, now);
+  }
+  if (!purged.empty()) {
+    auto pst = kv.Write(purged);
+    if (!pst.ok()) return storage::StorageError(pst);
+  }
   return Ok{};
 }
 
@@ -497,49 +547,72 @@ void SqsService::MoveToDeadLetterQueue(Queue& source, std::vector<std::unique_pt
     Transfer(std::move(moved), *dlq, source.arn, batch);
 }
 
+namespace {
+
+// Deletes the message `text` names from `q` (memory now, storage through `batch`). Ok also when
+// the message is gone already. Caller holds q.mu and has promoted visible messages (FIFO).
+Status DeleteReceived(Queue& q, std::string_view text, storage::WriteBatch* batch) {
+  auto handle = DecodeReceiptHandle(text);
+  if (!handle || handle->queue_id != q.id) return ReceiptHandleIsInvalid(text);
+  Message* m = FindReceived(q, *handle);
+  if (!m) return Ok{};  // already deleted
+  if (m->receipt != handle->nonce || (q.fifo && !m->in_flight)) {
+    // Standard queues: a handle from an earlier receive succeeds but deletes nothing
+    // (SQS API Reference, DeleteMessage). FIFO queues reject it.
+    if (q.fifo) return Error("ReceiptHandleIsInvalid", "The receipt handle has expired.");
+    return Ok{};
+  }
+  RemoveMessage(q, handle->seq, batch);
+  return Ok{};
+}
+
+}  // namespace
+
 Result<Document> SqsService::DeleteMessage(RequestContext& ctx, Document& in) {
   auto found = FindQueue(ctx, in);
   if (!found) return std::move(found).error();
   Queue& q = **found;
   std::string_view text = StringMember(in, "ReceiptHandle");
+  // A malformed handle is reported before the queue's state is looked at.
   auto handle = DecodeReceiptHandle(text);
   if (!handle || handle->queue_id != q.id) return ReceiptHandleIsInvalid(text);
   storage::WriteBatch batch;
-  {
-    std::lock_guard lock(q.mu);
-    if (q.deleted) return QueueDoesNotExist();
-    if (q.fifo) PromoteVisible(q, env_->clock->NowMillis());
-    Message* m = FindReceived(q, *handle);
-    if (!m) return json::value(json::object());  // already deleted
-    if (m->receipt != handle->nonce || (q.fifo && !m->in_flight)) {
-      // Standard queues: a handle from an earlier receive succeeds but deletes nothing
-      // (SQS API Reference, DeleteMessage). FIFO queues reject it.
-      if (q.fifo) return Error("ReceiptHandleIsInvalid", "The receipt handle has expired.");
-      return json::value(json::object());
-    }
-    RemoveMessage(q, handle->seq, &batch);
-    auto st = env_->kv->Write(batch);
-    if (!st.ok()) return storage::StorageError(st);
+  std::lock_guard lock(q.mu);
+  if (q.deleted) return QueueDoesNotExist();
+  if (q.fifo) PromoteVisible(q, env_->clock->NowMillis());
+  auto st = DeleteReceived(q, text, &batch);
+  if (!st) return std::move(st).error();
+  if (!batch.empty()) {
+    auto wst = env_->kv->Write(batch);
+    if (!wst.ok()) return storage::StorageError(wst);
   }
   return json::value(json::object());
 }
 
+// One lock of the queue and one storage write for the whole batch (not one per entry).
 Result<Document> SqsService::DeleteMessageBatch(RequestContext& ctx, Document& in) {
   auto found = FindQueue(ctx, in);
   if (!found) return std::move(found).error();
+  Queue& q = **found;
   const json::array* entries = ArrayMember(in, "Entries");
   auto checked = CheckBatch(entries, "DeleteMessageBatchRequestEntry");
   if (!checked) return std::move(checked).error();
   json::array successful, failed;
+  storage::WriteBatch batch;
+  std::lock_guard lock(q.mu);
+  if (q.deleted) return QueueDoesNotExist();
+  if (q.fifo) PromoteVisible(q, env_->clock->NowMillis());
   for (const auto& e : *entries) {
-    json::value one{{"QueueUrl", StringMember(in, "QueueUrl")},
-                    {"ReceiptHandle", StringMember(e, "ReceiptHandle")}};
-    auto r = DeleteMessage(ctx, one);
     std::string_view id = StringMember(e, "Id");
-    if (r)
+    auto st = DeleteReceived(q, StringMember(e, "ReceiptHandle"), &batch);
+    if (st)
       successful.push_back(json::object{{"Id", id}});
     else
-      failed.push_back(BatchFailure(id, r.error()));
+      failed.push_back(BatchFailure(id, st.error()));
+  }
+  if (!batch.empty()) {
+    auto wst = env_->kv->Write(batch);
+    if (!wst.ok()) return storage::StorageError(wst);
   }
   return json::value{{"Successful", std::move(successful)}, {"Failed", std::move(failed)}};
 }

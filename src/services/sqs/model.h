@@ -107,6 +107,9 @@ struct Queue {
   size_t in_flight = 0;
   std::unordered_map<std::string, int> group_in_flight;  // FIFO: in-flight count per group
   uint64_t next_seq = 1;
+  // Set by PurgeQueue to next_seq: a send that reserved a smaller seq before the purge but
+  // finished its storage write after it is purged too (a message sent during a purge).
+  uint64_t purged_below = 0;
   uint64_t next_sequence_number = 0;             // FIFO SequenceNumber counter
   std::unordered_map<std::string, Dedup> dedup;  // FIFO: key = scope + dedup id
   std::deque<std::pair<int64_t, std::string>> dedup_expiry;

@@ -273,6 +273,7 @@ Result<Document> SqsService::PurgeQueue(RequestContext& ctx, Document& in) {
       return Error("PurgeQueueInProgress",
                    "Only one PurgeQueue operation on " + q.name + " is allowed every 60 seconds.");
     q.last_purge_ms = now;
+    q.purged_below = q.next_seq;
     for (char kind : {'m', 's'}) {
       std::string p = QueueDataPrefix(kind, q.id);
       batch.DeleteRange(kKeyspace, p, storage::PrefixEnd(p));
