@@ -38,8 +38,7 @@ uint64_t GetUint(const json::object& o, std::string_view k) {
 // A copy in the default memory resource, whatever resource `o` lives in.
 json::object GetObject(const json::object& o, std::string_view k) {
   auto* v = o.if_contains(k);
-  return v && v->is_object() ? json::object(v->get_object(), json::storage_ptr())
-                             : json::object();
+  return v && v->is_object() ? json::object(v->get_object(), json::storage_ptr()) : json::object();
 }
 
 std::optional<json::object> ParseObject(std::string_view text) {
@@ -196,6 +195,7 @@ json::value BucketRecord::ToJson() const {
                  {"object_lock", object_lock},
                  {"config", config}};
   if (!mfa_delete.empty()) o["mfa_delete"] = mfa_delete;
+  if (null_slot) o["null_slot"] = true;
   return o;
 }
 
@@ -211,6 +211,8 @@ std::optional<BucketRecord> BucketRecord::FromJson(std::string_view text) {
   b.mfa_delete = GetString(*o, "mfa_delete");
   auto* lock = o->if_contains("object_lock");
   b.object_lock = lock && lock->is_bool() && lock->get_bool();
+  auto* slot = o->if_contains("null_slot");
+  b.null_slot = slot && slot->is_bool() && slot->get_bool();
   b.config = GetObject(*o, "config");
   return b;
 }
