@@ -248,8 +248,7 @@ Result<ObjectRecord> S3Service::SetObjectTags(std::string_view bucket, std::stri
   auto rec = ResolveObject(bucket, key, version_id, "PUT");
   if (!rec) return std::move(rec).error();
   rec->tags = std::move(tags);
-  auto st = env_->kv->Put(kKeyspace, ObjectVersionKey(bucket, key, rec->seq),
-                          json::serialize(rec->ToJson()));
+  auto st = env_->kv->Put(kKeyspace, ObjectVersionKey(bucket, key, rec->seq), rec->ToValue());
   if (!st.ok()) return storage::StorageError(st);
   return rec;
 }

@@ -177,19 +177,17 @@ Result<Document> S3Service::FinishPutObject(RequestContext& ctx, const Input& in
   rec.etag = "\"" + HexEncode(body.md5) + "\"";
   rec.last_modified_ms = NowMs();
   rec.owner = ctx.account_id;
-  storage::WriteBatch inline_data;
   if (!body.blob.empty()) {
     rec.blob = body.blob;
   } else if (!body.data.empty() && body.data.size() <= kInlineMax) {
-    rec.blob = std::string(kInlinePrefix) + NewUuid();
-    inline_data.Put(kKeyspace, InlineDataKey(rec.blob), body.data);
+    rec.blob = std::string(kEmbeddedBlob);
+    rec.data = std::string(body.data);
   } else {
     auto blob = StoreBlob(body.data);
     if (!blob) return std::move(blob).error();
     rec.blob = std::move(*blob);
   }
-  auto committed = CommitObject(in.Str("Bucket"), std::move(rec), ConditionalWrite(in),
-                                inline_data.empty() ? nullptr : &inline_data);
+  auto committed = CommitObject(in.Str("Bucket"), std::move(rec), ConditionalWrite(in));
   if (!committed) return std::move(committed).error();
   // A browser form upload (post_ops.cc) is an ObjectCreated:Post.
   Notify(ctx, b,
@@ -381,8 +379,7 @@ Result<S3Service::DeleteResult> S3Service::DeleteOne(std::string_view bucket, st
       marker.seq = NextSeq();
       marker.version_id = enabled ? NewVersionId(marker.seq) : std::string(kNullVersion);
       marker.last_modified_ms = NowMs();
-      batch.Put(kKeyspace, ObjectVersionKey(bucket, key, marker.seq),
-                json::serialize(marker.ToJson()));
+      batch.Put(kKeyspace, ObjectVersionKey(bucket, key, marker.seq), marker.ToValue());
       result.version_id = marker.version_id;
       result.delete_marker = true;
       result.removed = true;

@@ -244,8 +244,28 @@ json::value ObjectRecord::ToJson() const {
   return o;
 }
 
-std::optional<ObjectRecord> ObjectRecord::FromJson(std::string_view text, std::string key,
+std::string ObjectRecord::ToValue() const {
+  std::string value = json::serialize(ToJson());
+  if (!data.empty()) {
+    value.reserve(value.size() + 1 + data.size());
+    value += '\0';
+    value += data;
+  }
+  return value;
+}
+
+std::optional<ObjectRecord> ObjectRecord::FromValue(std::string_view value, std::string key,
+                                                    uint64_t seq) {
+  auto r = FromJson(value, std::move(key), seq);
+  if (!r) return r;
+  auto nul = value.find('\0');
+  if (nul != std::string_view::npos) r->data.assign(value.substr(nul + 1));
+  return r;
+}
+
+std::optional<ObjectRecord> ObjectRecord::FromJson(std::string_view value, std::string key,
                                                    uint64_t seq) {
+  std::string_view text = value.substr(0, value.find('\0'));
   // Parsed into a stack buffer (every GetObject and each of ListObjectsV2's 1,000 entries reads
   // a record): nothing of the parsed document outlives this function (GetObject copies out).
   unsigned char buffer[4096];

@@ -120,9 +120,21 @@ struct ObjectRecord {
   std::vector<PartInfo> parts;     // multipart objects only
   std::vector<std::pair<std::string, std::string>> tags;
 
+  // The bytes of an object embedded in its record (blob == kEmbeddedBlob, see s3.h); filled by
+  // FromValue, not by FromJson.
+  std::string data;
+
   json::value ToJson() const;
-  // `key` and `seq` come from the kv key.
-  static std::optional<ObjectRecord> FromJson(std::string_view text, std::string key, uint64_t seq);
+  // The stored value: the JSON document, then, for an embedded object, a NUL byte and its bytes
+  // (JSON text never holds a raw NUL, so the first one ends the document).
+  std::string ToValue() const;
+  // A stored value's record (`key` and `seq` come from the kv key), without the embedded bytes:
+  // what listings need.
+  static std::optional<ObjectRecord> FromJson(std::string_view value, std::string key,
+                                              uint64_t seq);
+  // The same with the embedded bytes in `data`.
+  static std::optional<ObjectRecord> FromValue(std::string_view value, std::string key,
+                                               uint64_t seq);
 };
 
 struct UploadRecord {

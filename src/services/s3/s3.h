@@ -42,10 +42,15 @@ inline constexpr uint64_t kMaxUploadSize = 5ull << 30;
 // never whole in memory.
 inline constexpr uint64_t kStreamThreshold = 8ull << 20;
 inline constexpr uint64_t kStreamChunk = 4ull << 20;
-// PutObject bodies up to this size are kept in the key-value store, written in the same atomic
-// batch as the object's record (InlineDataKey), instead of in a blob file of their own: no file
-// to create, sync and unlink per small object. Their blob id starts with kInlinePrefix.
+// PutObject and CopyObject bodies up to this size are embedded in the object's record, after
+// its JSON (ObjectRecord::ToValue), instead of in a blob file of their own: no file to create,
+// sync, open and unlink per small object, and a read of one is the Get of its record. Their blob
+// id is kEmbeddedBlob.
 inline constexpr uint64_t kInlineMax = 4096;
+inline constexpr std::string_view kEmbeddedBlob = "kv";
+inline bool IsEmbeddedBlob(std::string_view id) { return id == kEmbeddedBlob; }
+// Objects written by earlier versions kept such bytes under a key of their own
+// (InlineDataKey(id)), their blob id starting with kInlinePrefix: still read and deleted.
 inline constexpr std::string_view kInlinePrefix = "kv:";
 inline bool IsInlineBlob(std::string_view id) { return id.starts_with(kInlinePrefix); }
 

@@ -383,7 +383,7 @@ Result<std::vector<ObjectRecord>> S3Service::AllVersions(std::string_view bucket
     std::string name;
     uint64_t seq = 0;
     if (!ParseObjectVersionKey(k, prefix.size(), &name, &seq)) return true;
-    auto rec = ObjectRecord::FromJson(v, std::move(name), seq);
+    auto rec = ObjectRecord::FromValue(v, std::move(name), seq);
     if (!rec) {
       corrupt = true;
       return false;
@@ -405,7 +405,7 @@ Result<std::optional<ObjectRecord>> S3Service::LatestVersion(const BucketRecord&
     auto st = env_->kv->Get(kKeyspace, ObjectVersionKey(bucket, key, kNullSlotSeq), &value);
     if (st.IsNotFound()) return out;
     if (!st.ok()) return storage::StorageError(st);
-    auto rec = ObjectRecord::FromJson(value, std::string(key), kNullSlotSeq);
+    auto rec = ObjectRecord::FromValue(value, std::string(key), kNullSlotSeq);
     if (!rec) return storage::StorageError(storage::StorageStatus::Corruption("object record"));
     out = std::move(*rec);
     return out;
@@ -419,7 +419,7 @@ Result<std::optional<ObjectRecord>> S3Service::LatestVersion(const BucketRecord&
     std::string name;
     uint64_t seq = 0;
     if (ParseObjectVersionKey(k, prefix.size(), &name, &seq))
-      if (auto rec = ObjectRecord::FromJson(v, std::move(name), seq)) out = std::move(*rec);
+      if (auto rec = ObjectRecord::FromValue(v, std::move(name), seq)) out = std::move(*rec);
     return false;
   });
   if (!st.ok()) return storage::StorageError(st);
@@ -455,7 +455,7 @@ Result<ObjectRecord> S3Service::ResolveObject(std::string_view bucket, std::stri
     auto st = env_->kv->Get(kKeyspace, ObjectVersionKey(bucket, key, seq), &value);
     if (!st.ok() && !st.IsNotFound()) return storage::StorageError(st);
     if (st.ok()) {
-      auto rec = ObjectRecord::FromJson(value, std::string(key), seq);
+      auto rec = ObjectRecord::FromValue(value, std::string(key), seq);
       if (rec && rec->version_id == *version_id) found = std::move(*rec);
     }
   } else {
@@ -477,7 +477,7 @@ Result<ObjectRecord> S3Service::CommitObject(std::string_view bucket, ObjectReco
                                              const storage::WriteBatch* also) {
   std::vector<std::string> stale;
   auto fail = [&](ApiError e) -> Result<ObjectRecord> {
-    if (!rec.blob.empty()) DeleteBlobs({rec.blob});
+    DeleteBlobs({rec.blob});
     return e;
   };
   {
@@ -508,7 +508,7 @@ Result<ObjectRecord> S3Service::CommitObject(std::string_view bucket, ObjectReco
     rec.seq = b->null_slot && b->versioning.empty() ? kNullSlotSeq : rec.sequencer;
     rec.version_id = enabled ? NewVersionId(rec.seq) : std::string(kNullVersion);
     storage::WriteBatch batch;
-    batch.Put(kKeyspace, ObjectVersionKey(bucket, rec.key, rec.seq), json::serialize(rec.ToJson()));
+    batch.Put(kKeyspace, ObjectVersionKey(bucket, rec.key, rec.seq), rec.ToValue());
     if (!enabled && null_version) {
       // The null slot is overwritten in place by the Put above.
       if (null_version->seq != rec.seq)
@@ -593,6 +593,10 @@ Status S3Service::ReadBlob(const ObjectRecord& rec, uint64_t offset, uint64_t le
                            std::string* out) {
   out->clear();
   if (rec.blob.empty() || length == 0) return Ok{};
+  if (IsEmbeddedBlob(rec.blob)) {
+    if (offset < rec.data.size()) out->assign(rec.data, offset, length);
+    return Ok{};
+  }
   auto st = IsInlineBlob(rec.blob) ? ReadInline(rec.blob, offset, length, out)
                                    : env_->blobs->Read(rec.blob, offset, length, out);
   if (!st.ok()) return storage::StorageError(st);
@@ -621,7 +625,8 @@ void S3Service::DeleteBlobs(const std::vector<std::string>& ids) {
     if (!st.ok()) spdlog::warn("s3: could not delete inline object data: {}", st.message());
   }
   for (const auto& id : ids) {
-    if (id.empty() || IsInlineBlob(id)) continue;
+    // Embedded bytes go with their record.
+    if (id.empty() || IsInlineBlob(id) || IsEmbeddedBlob(id)) continue;
     auto st = env_->blobs->Delete(id);
     if (!st.ok()) spdlog::warn("s3: could not delete blob {}: {}", id, st.message());
   }
