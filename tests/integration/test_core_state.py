@@ -216,7 +216,7 @@ class StateSnapshotTest(unittest.TestCase):
             manifest = json.load(tar.extractfile("nimbus-state/manifest.json"))
         self.assertEqual(names[0], "nimbus-state/manifest.json")
         self.assertEqual(names[-1], "nimbus-state/end.json")
-        self.assertEqual(manifest["format"], 1)
+        self.assertEqual(manifest["format"], 2)
 
         self.assertEqual(self.server.reset()[0], 200)
         self.assertEmpty(self.server)
@@ -305,14 +305,14 @@ class StateSnapshotTest(unittest.TestCase):
     def test_newer_format_and_damaged_archives_are_refused_and_change_nothing(self):
         self.server.client("s3").create_bucket(Bucket="keep")
         newer = self.tar_gz([("nimbus-state/manifest.json",
-                              json.dumps({"format": 2, "nimbus": "9.9.9"}).encode()),
+                              json.dumps({"format": 3, "nimbus": "9.9.9"}).encode()),
                              ("nimbus-state/end.json", b'{"kv_records":0,"blobs":0,"blob_bytes":0}')])
         path = os.path.join(self.tmp, "newer.tar.gz")
         with open(path, "wb") as f:
             f.write(newer)
         proc = nimbus_cli("state", "import", path, port=self.server.port)
         self.assertEqual(proc.returncode, 1)
-        self.assertIn("format 2, newer than this nimbus understands (format 1)", proc.stderr)
+        self.assertIn("format 3, newer than this nimbus understands (format 2)", proc.stderr)
 
         status, _, archive = self.server.http("GET", "/_nimbus/state")
         bad = [

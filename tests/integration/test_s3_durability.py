@@ -214,6 +214,45 @@ class S3DurabilityTest(unittest.TestCase):
             s3.get_object(Bucket=BUCKET, Key="large")
         self.assertEqual(ctx.exception.response["Error"]["Code"], "NoSuchKey")
 
+    def test_overwritten_unversioned_objects_then_versions(self):
+        """In a bucket never versioned an object has one version, the null one, overwritten in
+        place: after many overwrites (and kill -9) the last acknowledged bytes are read; tagging
+        keeps the bytes; versions written after versioning is enabled sort before the null
+        version, which stays readable and deletable by id."""
+        s3 = self.server.client("s3")
+        s3.create_bucket(Bucket=BUCKET)
+        for i in range(50):
+            s3.put_object(Bucket=BUCKET, Key="hot", Body=b"round %d" % i)
+        s3.put_object_tagging(Bucket=BUCKET, Key="hot",
+                              Tagging={"TagSet": [{"Key": "t", "Value": "1"}]})
+        s3 = self.restart_after_kill9()
+        g = s3.get_object(Bucket=BUCKET, Key="hot")
+        self.assertEqual(g["Body"].read(), b"round 49")
+        self.assertEqual(g["TagCount"], 1)
+        self.assertNotIn("VersionId", g)
+        versions = s3.list_object_versions(Bucket=BUCKET)["Versions"]
+        self.assertEqual([(v["Key"], v["VersionId"], v["IsLatest"]) for v in versions],
+                         [("hot", "null", True)])
+        s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+        v1 = s3.put_object(Bucket=BUCKET, Key="hot", Body=b"versioned")["VersionId"]
+        self.assertEqual(s3.get_object(Bucket=BUCKET, Key="hot")["Body"].read(), b"versioned")
+        self.assertEqual(s3.get_object(Bucket=BUCKET, Key="hot", VersionId="null")["Body"]
+                         .read(), b"round 49")
+        versions = s3.list_object_versions(Bucket=BUCKET)["Versions"]
+        self.assertEqual([(v["VersionId"], v["IsLatest"]) for v in versions],
+                         [(v1, True), ("null", False)])
+        s3.delete_object(Bucket=BUCKET, Key="hot", VersionId="null")
+        versions = s3.list_object_versions(Bucket=BUCKET)["Versions"]
+        self.assertEqual([v["VersionId"] for v in versions], [v1])
+        # Suspended: a write replaces the null version and is the newest.
+        s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Suspended"})
+        s3.put_object(Bucket=BUCKET, Key="hot", Body=b"suspended")
+        s3 = self.restart_after_kill9()
+        self.assertEqual(s3.get_object(Bucket=BUCKET, Key="hot")["Body"].read(), b"suspended")
+        versions = s3.list_object_versions(Bucket=BUCKET)["Versions"]
+        self.assertEqual([(v["VersionId"], v["IsLatest"]) for v in versions],
+                         [("null", True), (v1, False)])
+
 
 if __name__ == "__main__":
     unittest.main()

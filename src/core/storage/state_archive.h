@@ -14,8 +14,9 @@
 namespace nimbus::storage {
 
 // The snapshot format this build writes and the newest it reads. Bump it when the layout of the
-// archive or of any service's stored records changes incompatibly.
-inline constexpr int kStateFormat = 1;
+// archive or of any service's stored records changes incompatibly. 2: S3 object records may
+// carry the object's bytes after their JSON (format 1 archives still import).
+inline constexpr int kStateFormat = 2;
 
 // A BlobStore that can hold deletions back while a state export copies blobs: a blob referenced
 // by the exported KvStore snapshot cannot vanish before it is copied. Blob ids are never reused

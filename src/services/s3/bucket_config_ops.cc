@@ -162,8 +162,8 @@ void S3Service::RegisterBucketConfig(std::string_view put_op, std::string_view g
              auto b = GetBucket(in.Str("Bucket"));
              if (!b) return std::move(b).error();
              b->config[name] = *v;
-             auto st = env_->kv->Put(kKeyspace, BucketKey(b->name), json::serialize(b->ToJson()));
-             if (!st.ok()) return storage::StorageError(st);
+             auto st = StoreBucket(*b);
+             if (!st) return std::move(st).error();
              return json::value(json::object());
            }));
   Register(std::string(get_op), Handler([this, name, missing_code, out_member, fallback](
@@ -186,8 +186,8 @@ void S3Service::RegisterBucketConfig(std::string_view put_op, std::string_view g
              auto b = GetBucket(in.Str("Bucket"));
              if (!b) return std::move(b).error();
              b->config.erase(name);
-             auto st = env_->kv->Put(kKeyspace, BucketKey(b->name), json::serialize(b->ToJson()));
-             if (!st.ok()) return storage::StorageError(st);
+             auto st = StoreBucket(*b);
+             if (!st) return std::move(st).error();
              return json::value(json::object());
            }));
 }
@@ -248,8 +248,7 @@ Result<ObjectRecord> S3Service::SetObjectTags(std::string_view bucket, std::stri
   auto rec = ResolveObject(bucket, key, version_id, "PUT");
   if (!rec) return std::move(rec).error();
   rec->tags = std::move(tags);
-  auto st = env_->kv->Put(kKeyspace, ObjectVersionKey(bucket, key, rec->seq),
-                          json::serialize(rec->ToJson()));
+  auto st = env_->kv->Put(kKeyspace, ObjectVersionKey(bucket, key, rec->seq), rec->ToValue());
   if (!st.ok()) return storage::StorageError(st);
   return rec;
 }

@@ -79,6 +79,7 @@ Result<Document> S3Service::CreateBucket(RequestContext& ctx, const Input& in) {
   b.account = ctx.account_id;
   b.region = region;
   b.created_ms = NowMs();
+  b.null_slot = true;
   if (in.Bool("ObjectLockEnabledForBucket")) {
     b.object_lock = true;
     b.versioning = "Enabled";
@@ -101,6 +102,7 @@ Result<Document> S3Service::CreateBucket(RequestContext& ctx, const Input& in) {
   batch.Put(kKeyspace, AccountBucketKey(b.account, name), "");
   auto st = env_->kv->Write(batch);
   if (!st.ok()) return storage::StorageError(st);
+  CacheBucket(name, std::make_shared<const BucketRecord>(std::move(b)));
   return json::value{{"Location", "/" + name}, {"BucketArn", "arn:aws:s3:::" + name}};
 }
 
@@ -157,6 +159,7 @@ Result<Document> S3Service::DeleteBucket(RequestContext&, const Input& in) {
     }
     batch.DeleteRange(kKeyspace, uo.start, uo.end);
     st = env_->kv->Write(batch);
+    CacheBucket(name, nullptr);
     if (!st.ok()) return storage::StorageError(st);
   }
   DeleteBlobs(blobs);
@@ -232,8 +235,8 @@ Result<Document> S3Service::PutBucketVersioning(RequestContext&, const Input& in
                     "state cannot be changed.");
   if (!status.empty()) b->versioning = status;
   if (!mfa.empty()) b->mfa_delete = mfa;
-  auto st = env_->kv->Put(kKeyspace, BucketKey(name), json::serialize(b->ToJson()));
-  if (!st.ok()) return storage::StorageError(st);
+  auto st = StoreBucket(*b);
+  if (!st) return std::move(st).error();
   return json::value(json::object());
 }
 

@@ -149,12 +149,20 @@ Result<Document> S3Service::CopyObject(RequestContext& ctx, const Input& in) {
   if (!algorithm) algorithm = FindChecksumAlgorithm("CRC64NVME");
   DigestStream md5(DigestStream::Algorithm::kMd5);
   ChecksumStream checksum(*algorithm);
-  auto blob = CopyBlob(source->blob, 0, source->size, [&](std::string_view piece) {
-    md5.Update(piece);
-    checksum.Update(piece);
-  });
-  if (!blob) return std::move(blob).error();
-  rec.blob = std::move(*blob);
+  if (IsEmbeddedBlob(source->blob)) {
+    // A small source stays small: the copy's bytes are embedded in its record too.
+    md5.Update(source->data);
+    checksum.Update(source->data);
+    rec.blob = source->blob;
+    rec.data = source->data;
+  } else {
+    auto blob = CopyBlob(source->blob, 0, source->size, [&](std::string_view piece) {
+      md5.Update(piece);
+      checksum.Update(piece);
+    });
+    if (!blob) return std::move(blob).error();
+    rec.blob = std::move(*blob);
+  }
   rec.size = source->size;
   rec.etag = "\"" + HexEncode(md5.Final()) + "\"";
   rec.checksum_algorithm = std::string(algorithm->name);
@@ -215,10 +223,19 @@ Result<Document> S3Service::UploadPartCopy(RequestContext&, const Input& in) {
   DigestStream md5(DigestStream::Algorithm::kMd5);
   std::optional<ChecksumStream> checksum;
   if (algorithm) checksum.emplace(*algorithm);
-  auto blob = CopyBlob(source->blob, offset, length, [&](std::string_view piece) {
+  auto sink = [&](std::string_view piece) {
     md5.Update(piece);
     if (checksum) checksum->Update(piece);
-  });
+  };
+  Result<std::string> blob = std::string();
+  if (IsEmbeddedBlob(source->blob)) {
+    // Parts are blob files; an embedded source's bytes are in memory already.
+    std::string_view piece = std::string_view(source->data).substr(offset, length);
+    sink(piece);
+    blob = StoreBlob(piece);
+  } else {
+    blob = CopyBlob(source->blob, offset, length, sink);
+  }
   if (!blob) return std::move(blob).error();
   PartRecord part;
   part.part_number = static_cast<uint32_t>(part_number);

@@ -41,8 +41,8 @@ void S3Service::RegisterNotificationOps() {
              b = GetBucket(bucket);
              if (!b) co_return std::move(b).error();
              b->config["Notification"] = config;
-             auto put = env_->kv->Put(kKeyspace, BucketKey(b->name), json::serialize(b->ToJson()));
-             if (!put.ok()) co_return storage::StorageError(put);
+             auto put = StoreBucket(*b);
+             if (!put) co_return std::move(put).error();
            }
            notifier_->SendTestEvents(*b, config, OriginOf(ctx, NowMs()));
            co_return json::value(json::object());
@@ -67,7 +67,7 @@ ObjectEvent S3Service::EventOf(std::string name, const ObjectRecord& rec, bool w
   if (with_size) e.size = rec.size;
   e.etag = std::string(UnquoteEtag(rec.etag));
   if (rec.version_id != kNullVersion) e.version_id = rec.version_id;
-  e.seq = rec.seq;
+  e.seq = rec.sequencer ? rec.sequencer : rec.seq;
   return e;
 }
 

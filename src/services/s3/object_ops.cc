@@ -126,11 +126,11 @@ Result<S3Service::PutPlan> S3Service::PlanPutObject(const Input& in) {
   PutPlan plan;
   std::string bucket = in.Str("Bucket");
   std::string key = in.Str("Key");
-  auto b = GetBucket(bucket);
+  auto b = FindBucket(bucket);
   if (!b) return std::move(b).error();
   plan.bucket = std::move(*b);
   if (key.size() > kMaxKeyLength) return KeyTooLong(key.size());
-  if (auto acl = CheckAclAllowed(plan.bucket, in); !acl) return std::move(acl).error();
+  if (auto acl = CheckAclAllowed(*plan.bucket, in); !acl) return std::move(acl).error();
   if (auto none_match = in.OptStr("IfNoneMatch"); none_match && *none_match != "*")
     return ApiError("NotImplemented", 501,
                     "A header you provided implies functionality that is not implemented");
@@ -169,7 +169,7 @@ Result<Document> S3Service::FinishPutObject(RequestContext& ctx, const Input& in
     return InvalidRequest("The checksum of the body's trailer is not the one x-amz-trailer named");
   if (!cs.value.empty() && cs.value != checksum) return ChecksumMismatch(algorithm->name);
   ObjectRecord& rec = plan.rec;
-  const BucketRecord& b = plan.bucket;
+  const BucketRecord& b = *plan.bucket;
   rec.checksum_algorithm = std::string(algorithm->name);
   rec.checksum = checksum;
   rec.checksum_type = "FULL_OBJECT";
@@ -177,19 +177,17 @@ Result<Document> S3Service::FinishPutObject(RequestContext& ctx, const Input& in
   rec.etag = "\"" + HexEncode(body.md5) + "\"";
   rec.last_modified_ms = NowMs();
   rec.owner = ctx.account_id;
-  storage::WriteBatch inline_data;
   if (!body.blob.empty()) {
     rec.blob = body.blob;
   } else if (!body.data.empty() && body.data.size() <= kInlineMax) {
-    rec.blob = std::string(kInlinePrefix) + NewUuid();
-    inline_data.Put(kKeyspace, InlineDataKey(rec.blob), body.data);
+    rec.blob = std::string(kEmbeddedBlob);
+    rec.data = std::string(body.data);
   } else {
     auto blob = StoreBlob(body.data);
     if (!blob) return std::move(blob).error();
     rec.blob = std::move(*blob);
   }
-  auto committed = CommitObject(in.Str("Bucket"), std::move(rec), ConditionalWrite(in),
-                                inline_data.empty() ? nullptr : &inline_data);
+  auto committed = CommitObject(in.Str("Bucket"), std::move(rec), ConditionalWrite(in));
   if (!committed) return std::move(committed).error();
   // A browser form upload (post_ops.cc) is an ObjectCreated:Post.
   Notify(ctx, b,
@@ -216,7 +214,7 @@ Result<Document> S3Service::HeadObject(RequestContext& ctx, const Input& in) {
 Result<Document> S3Service::ReadObject(RequestContext& ctx, const Input& in, bool head) {
   std::string bucket = in.Str("Bucket");
   std::string key = in.Str("Key");
-  auto b = GetBucket(bucket);
+  auto b = FindBucket(bucket);
   if (!b) return std::move(b).error();
   std::optional<std::string> version = in.OptStr("VersionId");
   std::optional<int64_t> part_number = in.Int("PartNumber");
@@ -275,7 +273,7 @@ Result<Document> S3Service::ReadObject(RequestContext& ctx, const Input& in, boo
     }
     json::object out;
     bool checksum_mode = in.Str("ChecksumMode") == "ENABLED" && !range_header && !part_number;
-    DescribeObject(*rec, *b, checksum_mode, &out);
+    DescribeObject(*rec, **b, checksum_mode, &out);
     if (part_number && !rec->parts.empty())
       out["PartsCount"] = static_cast<int64_t>(rec->parts.size());
     uint64_t offset = 0, length = rec->size;
@@ -381,8 +379,7 @@ Result<S3Service::DeleteResult> S3Service::DeleteOne(std::string_view bucket, st
       marker.seq = NextSeq();
       marker.version_id = enabled ? NewVersionId(marker.seq) : std::string(kNullVersion);
       marker.last_modified_ms = NowMs();
-      batch.Put(kKeyspace, ObjectVersionKey(bucket, key, marker.seq),
-                json::serialize(marker.ToJson()));
+      batch.Put(kKeyspace, ObjectVersionKey(bucket, key, marker.seq), marker.ToValue());
       result.version_id = marker.version_id;
       result.delete_marker = true;
       result.removed = true;

@@ -38,8 +38,7 @@ uint64_t GetUint(const json::object& o, std::string_view k) {
 // A copy in the default memory resource, whatever resource `o` lives in.
 json::object GetObject(const json::object& o, std::string_view k) {
   auto* v = o.if_contains(k);
-  return v && v->is_object() ? json::object(v->get_object(), json::storage_ptr())
-                             : json::object();
+  return v && v->is_object() ? json::object(v->get_object(), json::storage_ptr()) : json::object();
 }
 
 std::optional<json::object> ParseObject(std::string_view text) {
@@ -196,6 +195,7 @@ json::value BucketRecord::ToJson() const {
                  {"object_lock", object_lock},
                  {"config", config}};
   if (!mfa_delete.empty()) o["mfa_delete"] = mfa_delete;
+  if (null_slot) o["null_slot"] = true;
   return o;
 }
 
@@ -211,6 +211,8 @@ std::optional<BucketRecord> BucketRecord::FromJson(std::string_view text) {
   b.mfa_delete = GetString(*o, "mfa_delete");
   auto* lock = o->if_contains("object_lock");
   b.object_lock = lock && lock->is_bool() && lock->get_bool();
+  auto* slot = o->if_contains("null_slot");
+  b.null_slot = slot && slot->is_bool() && slot->get_bool();
   b.config = GetObject(*o, "config");
   return b;
 }
@@ -242,8 +244,28 @@ json::value ObjectRecord::ToJson() const {
   return o;
 }
 
-std::optional<ObjectRecord> ObjectRecord::FromJson(std::string_view text, std::string key,
+std::string ObjectRecord::ToValue() const {
+  std::string value = json::serialize(ToJson());
+  if (!data.empty()) {
+    value.reserve(value.size() + 1 + data.size());
+    value += '\0';
+    value += data;
+  }
+  return value;
+}
+
+std::optional<ObjectRecord> ObjectRecord::FromValue(std::string_view value, std::string key,
+                                                    uint64_t seq) {
+  auto r = FromJson(value, std::move(key), seq);
+  if (!r) return r;
+  auto nul = value.find('\0');
+  if (nul != std::string_view::npos) r->data.assign(value.substr(nul + 1));
+  return r;
+}
+
+std::optional<ObjectRecord> ObjectRecord::FromJson(std::string_view value, std::string key,
                                                    uint64_t seq) {
+  std::string_view text = value.substr(0, value.find('\0'));
   // Parsed into a stack buffer (every GetObject and each of ListObjectsV2's 1,000 entries reads
   // a record): nothing of the parsed document outlives this function (GetObject copies out).
   unsigned char buffer[4096];

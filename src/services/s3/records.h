@@ -12,6 +12,14 @@
 //
 // <x> is storage::AppendOrderedString, <~seq> the bitwise complement of the version's sequence
 // number (big-endian), so the newest version of a key sorts first.
+//
+// The null slot: in a bucket created with `null_slot` (every bucket nimbus makes now), an object
+// written while versioning has never been enabled is stored at sequence number 0 (kNullSlotSeq),
+// the one version its key can have then. Reading or overwriting it is then a point Get and a Put
+// of one fixed key, not a range scan of the key's versions (which, after many overwrites, has to
+// step over the deletions the overwrites left). Sequence 0 sorts after every real version, as the
+// oldest: right for a null version written before versioning was enabled. Buckets made by older
+// nimbus versions (no `null_slot`) keep their objects at real sequence numbers.
 
 #include <cstdint>
 #include <optional>
@@ -59,6 +67,7 @@ std::string PartKey(std::string_view upload_id, uint32_t part_number);
 // Version ids: 16 hex digits of the sequence number then 16 random characters, so a version is
 // found by one Get. "null" is the version id of objects written while versioning was off.
 inline constexpr std::string_view kNullVersion = "null";
+inline constexpr uint64_t kNullSlotSeq = 0;
 std::string NewVersionId(uint64_t seq);
 // The sequence number inside a version id; false for ids nimbus never made ("null" included).
 bool VersionIdSeq(std::string_view version_id, uint64_t* seq);
@@ -71,6 +80,8 @@ struct BucketRecord {
   std::string versioning;  // "" (never enabled), "Enabled" or "Suspended"
   std::string mfa_delete;  // "" or "Disabled"/"Enabled" as last put
   bool object_lock = false;
+  // Objects written while versioning was never enabled are in the null slot (see above).
+  bool null_slot = false;
   // Stored configuration subresources by operation noun ("Tagging", "Cors", "Policy", ...), each
   // as the document the Put operation received.
   json::object config;
@@ -86,8 +97,11 @@ struct PartInfo {
 };
 
 struct ObjectRecord {
-  std::string key;  // from the kv key, not stored in the value
-  uint64_t seq = 0;
+  std::string key;   // from the kv key, not stored in the value
+  uint64_t seq = 0;  // from the kv key: kNullSlotSeq for a record in the null slot
+  // The sequence number of the write that made this version, for notifications' sequencer (seq,
+  // unless the record is in the null slot). Set by the write, not stored; 0 when read back.
+  uint64_t sequencer = 0;
   std::string version_id;  // "null" or NewVersionId(seq)
   bool delete_marker = false;
   uint64_t size = 0;
@@ -106,9 +120,21 @@ struct ObjectRecord {
   std::vector<PartInfo> parts;     // multipart objects only
   std::vector<std::pair<std::string, std::string>> tags;
 
+  // The bytes of an object embedded in its record (blob == kEmbeddedBlob, see s3.h); filled by
+  // FromValue, not by FromJson.
+  std::string data;
+
   json::value ToJson() const;
-  // `key` and `seq` come from the kv key.
-  static std::optional<ObjectRecord> FromJson(std::string_view text, std::string key, uint64_t seq);
+  // The stored value: the JSON document, then, for an embedded object, a NUL byte and its bytes
+  // (JSON text never holds a raw NUL, so the first one ends the document).
+  std::string ToValue() const;
+  // A stored value's record (`key` and `seq` come from the kv key), without the embedded bytes:
+  // what listings need.
+  static std::optional<ObjectRecord> FromJson(std::string_view value, std::string key,
+                                              uint64_t seq);
+  // The same with the embedded bytes in `data`.
+  static std::optional<ObjectRecord> FromValue(std::string_view value, std::string key,
+                                               uint64_t seq);
 };
 
 struct UploadRecord {

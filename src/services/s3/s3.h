@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/router/service.h"
@@ -41,10 +42,15 @@ inline constexpr uint64_t kMaxUploadSize = 5ull << 30;
 // never whole in memory.
 inline constexpr uint64_t kStreamThreshold = 8ull << 20;
 inline constexpr uint64_t kStreamChunk = 4ull << 20;
-// PutObject bodies up to this size are kept in the key-value store, written in the same atomic
-// batch as the object's record (InlineDataKey), instead of in a blob file of their own: no file
-// to create, sync and unlink per small object. Their blob id starts with kInlinePrefix.
+// PutObject and CopyObject bodies up to this size are embedded in the object's record, after
+// its JSON (ObjectRecord::ToValue), instead of in a blob file of their own: no file to create,
+// sync, open and unlink per small object, and a read of one is the Get of its record. Their blob
+// id is kEmbeddedBlob.
 inline constexpr uint64_t kInlineMax = 4096;
+inline constexpr std::string_view kEmbeddedBlob = "kv";
+inline bool IsEmbeddedBlob(std::string_view id) { return id == kEmbeddedBlob; }
+// Objects written by earlier versions kept such bytes under a key of their own
+// (InlineDataKey(id)), their blob id starting with kInlinePrefix: still read and deleted.
 inline constexpr std::string_view kInlinePrefix = "kv:";
 inline bool IsInlineBlob(std::string_view id) { return id.starts_with(kInlinePrefix); }
 
@@ -185,7 +191,7 @@ class S3Service final : public Service {
   Result<Document> PutObject(RequestContext& ctx, const Input& in);
   // What PutObject checks before it reads the body.
   struct PutPlan {
-    BucketRecord bucket;
+    std::shared_ptr<const BucketRecord> bucket;
     ObjectRecord rec;          // the key and attributes of the new version
     RequestChecksum checksum;  // what the request names and sends (headers so far)
   };
@@ -248,9 +254,20 @@ class S3Service final : public Service {
   Status CommitPart(const UploadRecord& upload, PartRecord part);
 
   // Shared state helpers (s3_service.cc).
+  // The bucket's record (NoSuchBucket), from a cache of the stored records: every write of a
+  // bucket record goes through StoreBucket or CacheBucket, under mu_. Shared, never modified.
+  Result<std::shared_ptr<const BucketRecord>> FindBucket(std::string_view bucket);
+  // A copy of FindBucket's record, for callers that change it.
   Result<BucketRecord> GetBucket(std::string_view bucket);
-  // The newest version of `key` (delete markers included); nullopt when the key has none.
-  Result<std::optional<ObjectRecord>> LatestVersion(std::string_view bucket, std::string_view key);
+  // Writes the bucket's record and updates the cache. Caller holds mu_.
+  Status StoreBucket(const BucketRecord& bucket);
+  // Tells the cache the stored record of `name` is now `record` (null: deleted), after a write
+  // that went another way (a batch). Caller holds mu_.
+  void CacheBucket(const std::string& name, std::shared_ptr<const BucketRecord> record);
+  // The newest version of `key` (delete markers included); nullopt when the key has none. A point
+  // Get of the null slot while `bucket` uses it, else the first of a range scan.
+  Result<std::optional<ObjectRecord>> LatestVersion(const BucketRecord& bucket,
+                                                    std::string_view key);
   // Every version of `key`, newest first.
   Result<std::vector<ObjectRecord>> AllVersions(std::string_view bucket, std::string_view key);
   // The object a read names: the latest version (NoSuchKey, with x-amz-delete-marker when it is
@@ -328,6 +345,16 @@ class S3Service final : public Service {
   std::vector<std::string> notification_events_;  // the model's Event enum
   // Serializes read-modify-write of records (bucket creation and deletion, version commits).
   std::mutex mu_;
+  // FindBucket's cache. A reader that missed inserts what it read only if no write came since it
+  // looked (bucket_cache_gen_ unchanged), so a record read before a write never outlives it.
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::mutex bucket_cache_mu_;
+  std::unordered_map<std::string, std::shared_ptr<const BucketRecord>, NameHash, std::equal_to<>>
+      bucket_cache_;
+  uint64_t bucket_cache_gen_ = 0;
   uint64_t last_seq_ = 0;
   std::atomic<bool> stopping_{false};
 };

@@ -190,8 +190,8 @@ std::optional<ApiError> S3Service::CheckRequest(const RequestContext& ctx, const
   }
   // x-amz-expected-bucket-owner: a bucket of another account is AccessDenied.
   if (auto owner = in.OptStr("ExpectedBucketOwner")) {
-    auto b = GetBucket(in.Str("Bucket"));
-    if (b && b->account != *owner) return ApiError("AccessDenied", 403, "Access Denied");
+    auto b = FindBucket(in.Str("Bucket"));
+    if (b && (*b)->account != *owner) return ApiError("AccessDenied", 403, "Access Denied");
   }
   return std::nullopt;
 }
@@ -238,6 +238,9 @@ void S3Service::Start(ServiceEnv& env) {
 
 void S3Service::Reset() {
   if (notifier_) notifier_->Clear();
+  std::lock_guard lock(bucket_cache_mu_);
+  ++bucket_cache_gen_;
+  bucket_cache_.clear();
 }
 
 void S3Service::Stop() { stopping_ = true; }
@@ -245,9 +248,9 @@ void S3Service::Stop() { stopping_ = true; }
 void S3Service::AddCorsHeaders(RequestContext& ctx, const Input& in) {
   std::string bucket = in.Str("Bucket");
   if (bucket.empty()) return;
-  auto b = GetBucket(bucket);
+  auto b = FindBucket(bucket);
   if (!b) return;
-  auto* cfg = b->config.if_contains("Cors");
+  auto* cfg = (*b)->config.if_contains("Cors");
   if (!cfg) return;
   std::string_view origin = ctx.http->Header("origin");
   const json::object* rule = MatchCorsRule(*cfg, origin, ctx.http->method, {});
@@ -324,14 +327,50 @@ uint64_t S3Service::NextSeq() {
   return last_seq_;
 }
 
-Result<BucketRecord> S3Service::GetBucket(std::string_view bucket) {
+Result<std::shared_ptr<const BucketRecord>> S3Service::FindBucket(std::string_view bucket) {
+  uint64_t gen = 0;
+  {
+    std::lock_guard lock(bucket_cache_mu_);
+    auto it = bucket_cache_.find(bucket);
+    if (it != bucket_cache_.end()) return it->second;
+    gen = bucket_cache_gen_;
+  }
   std::string value;
   auto st = env_->kv->Get(kKeyspace, BucketKey(bucket), &value);
   if (st.IsNotFound()) return NoSuchBucket(bucket);
   if (!st.ok()) return storage::StorageError(st);
   auto rec = BucketRecord::FromJson(value);
   if (!rec) return storage::StorageError(storage::StorageStatus::Corruption("bucket record"));
-  return std::move(*rec);
+  auto shared = std::make_shared<const BucketRecord>(std::move(*rec));
+  std::lock_guard lock(bucket_cache_mu_);
+  if (gen == bucket_cache_gen_) bucket_cache_.emplace(std::string(bucket), shared);
+  return shared;
+}
+
+Result<BucketRecord> S3Service::GetBucket(std::string_view bucket) {
+  auto b = FindBucket(bucket);
+  if (!b) return std::move(b).error();
+  return BucketRecord(**b);
+}
+
+Status S3Service::StoreBucket(const BucketRecord& bucket) {
+  auto st = env_->kv->Put(kKeyspace, BucketKey(bucket.name), json::serialize(bucket.ToJson()));
+  if (!st.ok()) {
+    // What storage holds now is unknown: the next read goes to it.
+    CacheBucket(bucket.name, nullptr);
+    return storage::StorageError(st);
+  }
+  CacheBucket(bucket.name, std::make_shared<const BucketRecord>(bucket));
+  return Ok{};
+}
+
+void S3Service::CacheBucket(const std::string& name, std::shared_ptr<const BucketRecord> record) {
+  std::lock_guard lock(bucket_cache_mu_);
+  ++bucket_cache_gen_;
+  if (record)
+    bucket_cache_[name] = std::move(record);
+  else
+    bucket_cache_.erase(name);
 }
 
 Result<std::vector<ObjectRecord>> S3Service::AllVersions(std::string_view bucket,
@@ -346,7 +385,7 @@ Result<std::vector<ObjectRecord>> S3Service::AllVersions(std::string_view bucket
     std::string name;
     uint64_t seq = 0;
     if (!ParseObjectVersionKey(k, prefix.size(), &name, &seq)) return true;
-    auto rec = ObjectRecord::FromJson(v, std::move(name), seq);
+    auto rec = ObjectRecord::FromValue(v, std::move(name), seq);
     if (!rec) {
       corrupt = true;
       return false;
@@ -359,9 +398,20 @@ Result<std::vector<ObjectRecord>> S3Service::AllVersions(std::string_view bucket
   return out;
 }
 
-Result<std::optional<ObjectRecord>> S3Service::LatestVersion(std::string_view bucket,
+Result<std::optional<ObjectRecord>> S3Service::LatestVersion(const BucketRecord& b,
                                                              std::string_view key) {
   std::optional<ObjectRecord> out;
+  std::string_view bucket = b.name;
+  if (b.null_slot && b.versioning.empty()) {
+    std::string value;
+    auto st = env_->kv->Get(kKeyspace, ObjectVersionKey(bucket, key, kNullSlotSeq), &value);
+    if (st.IsNotFound()) return out;
+    if (!st.ok()) return storage::StorageError(st);
+    auto rec = ObjectRecord::FromValue(value, std::string(key), kNullSlotSeq);
+    if (!rec) return storage::StorageError(storage::StorageStatus::Corruption("object record"));
+    out = std::move(*rec);
+    return out;
+  }
   std::string prefix = ObjectsPrefix(bucket);
   storage::ScanOptions opts;
   opts.start = ObjectKeyPrefix(bucket, key);
@@ -371,7 +421,7 @@ Result<std::optional<ObjectRecord>> S3Service::LatestVersion(std::string_view bu
     std::string name;
     uint64_t seq = 0;
     if (ParseObjectVersionKey(k, prefix.size(), &name, &seq))
-      if (auto rec = ObjectRecord::FromJson(v, std::move(name), seq)) out = std::move(*rec);
+      if (auto rec = ObjectRecord::FromValue(v, std::move(name), seq)) out = std::move(*rec);
     return false;
   });
   if (!st.ok()) return storage::StorageError(st);
@@ -382,7 +432,9 @@ Result<ObjectRecord> S3Service::ResolveObject(std::string_view bucket, std::stri
                                               const std::optional<std::string>& version_id,
                                               std::string_view method) {
   if (!version_id) {
-    auto latest = LatestVersion(bucket, key);
+    auto b = FindBucket(bucket);
+    if (!b) return std::move(b).error();
+    auto latest = LatestVersion(**b, key);
     if (!latest) return std::move(latest).error();
     if (!*latest) return NoSuchKey(key);
     if ((*latest)->delete_marker) {
@@ -405,7 +457,7 @@ Result<ObjectRecord> S3Service::ResolveObject(std::string_view bucket, std::stri
     auto st = env_->kv->Get(kKeyspace, ObjectVersionKey(bucket, key, seq), &value);
     if (!st.ok() && !st.IsNotFound()) return storage::StorageError(st);
     if (st.ok()) {
-      auto rec = ObjectRecord::FromJson(value, std::string(key), seq);
+      auto rec = ObjectRecord::FromValue(value, std::string(key), seq);
       if (rec && rec->version_id == *version_id) found = std::move(*rec);
     }
   } else {
@@ -427,18 +479,19 @@ Result<ObjectRecord> S3Service::CommitObject(std::string_view bucket, ObjectReco
                                              const storage::WriteBatch* also) {
   std::vector<std::string> stale;
   auto fail = [&](ApiError e) -> Result<ObjectRecord> {
-    if (!rec.blob.empty()) DeleteBlobs({rec.blob});
+    DeleteBlobs({rec.blob});
     return e;
   };
   {
     std::lock_guard lock(mu_);
-    auto b = GetBucket(bucket);
-    if (!b) return fail(std::move(b).error());
+    auto found = FindBucket(bucket);
+    if (!found) return fail(std::move(found).error());
+    const BucketRecord* b = found->get();
     bool enabled = b->versioning == "Enabled";
     std::optional<ObjectRecord> current;
     std::optional<ObjectRecord> null_version;
     if (enabled || b->versioning.empty()) {
-      auto latest = LatestVersion(bucket, rec.key);
+      auto latest = LatestVersion(*b, rec.key);
       if (!latest) return fail(std::move(latest).error());
       current = std::move(*latest);
       if (current && current->version_id == kNullVersion) null_version = current;
@@ -453,12 +506,15 @@ Result<ObjectRecord> S3Service::CommitObject(std::string_view bucket, ObjectReco
       const ObjectRecord* cur = current && !current->delete_marker ? &*current : nullptr;
       if (auto err = check(cur)) return fail(std::move(*err));
     }
-    rec.seq = NextSeq();
+    rec.sequencer = NextSeq();
+    rec.seq = b->null_slot && b->versioning.empty() ? kNullSlotSeq : rec.sequencer;
     rec.version_id = enabled ? NewVersionId(rec.seq) : std::string(kNullVersion);
     storage::WriteBatch batch;
-    batch.Put(kKeyspace, ObjectVersionKey(bucket, rec.key, rec.seq), json::serialize(rec.ToJson()));
+    batch.Put(kKeyspace, ObjectVersionKey(bucket, rec.key, rec.seq), rec.ToValue());
     if (!enabled && null_version) {
-      batch.Delete(kKeyspace, ObjectVersionKey(bucket, rec.key, null_version->seq));
+      // The null slot is overwritten in place by the Put above.
+      if (null_version->seq != rec.seq)
+        batch.Delete(kKeyspace, ObjectVersionKey(bucket, rec.key, null_version->seq));
       if (IsInlineBlob(null_version->blob))
         batch.Delete(kKeyspace, InlineDataKey(null_version->blob));
       else if (!null_version->blob.empty())
@@ -539,6 +595,10 @@ Status S3Service::ReadBlob(const ObjectRecord& rec, uint64_t offset, uint64_t le
                            std::string* out) {
   out->clear();
   if (rec.blob.empty() || length == 0) return Ok{};
+  if (IsEmbeddedBlob(rec.blob)) {
+    if (offset < rec.data.size()) out->assign(rec.data, offset, length);
+    return Ok{};
+  }
   auto st = IsInlineBlob(rec.blob) ? ReadInline(rec.blob, offset, length, out)
                                    : env_->blobs->Read(rec.blob, offset, length, out);
   if (!st.ok()) return storage::StorageError(st);
@@ -567,7 +627,8 @@ void S3Service::DeleteBlobs(const std::vector<std::string>& ids) {
     if (!st.ok()) spdlog::warn("s3: could not delete inline object data: {}", st.message());
   }
   for (const auto& id : ids) {
-    if (id.empty() || IsInlineBlob(id)) continue;
+    // Embedded bytes go with their record.
+    if (id.empty() || IsInlineBlob(id) || IsEmbeddedBlob(id)) continue;
     auto st = env_->blobs->Delete(id);
     if (!st.ok()) spdlog::warn("s3: could not delete blob {}: {}", id, st.message());
   }

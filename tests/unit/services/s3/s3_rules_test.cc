@@ -176,6 +176,34 @@ TEST(S3Records, ObjectRecordRoundTrip) {
   EXPECT_FALSE(ObjectRecord::FromJson("not json", "k", 1));
 }
 
+TEST(S3Records, EmbeddedBytesFollowTheRecord) {
+  ObjectRecord r;
+  r.version_id = "null";
+  r.size = 6;
+  r.blob = "kv";
+  r.data = std::string("a\0b{\0}", 6);  // NULs and braces in the bytes
+  r.metadata["k"] = "v";
+  std::string value = r.ToValue();
+  auto with = ObjectRecord::FromValue(value, "key", 0);
+  ASSERT_TRUE(with);
+  EXPECT_EQ(with->data, r.data);
+  EXPECT_EQ(with->blob, "kv");
+  EXPECT_EQ(with->metadata.at("k").as_string(), "v");
+  // Listings read the record without its bytes.
+  auto without = ObjectRecord::FromJson(value, "key", 0);
+  ASSERT_TRUE(without);
+  EXPECT_TRUE(without->data.empty());
+  EXPECT_EQ(without->size, 6u);
+  // A record without embedded bytes (and one stored before they existed) has none.
+  ObjectRecord plain;
+  plain.version_id = "null";
+  EXPECT_EQ(plain.ToValue(), json::serialize(plain.ToJson()));
+  auto back = ObjectRecord::FromValue(plain.ToValue(), "k", 3);
+  ASSERT_TRUE(back);
+  EXPECT_TRUE(back->data.empty());
+  EXPECT_FALSE(ObjectRecord::FromValue(std::string("{\"v\":", 5) + '\0' + "x", "k", 1));
+}
+
 TEST(S3Cors, PatternsAndRuleSelection) {
   EXPECT_TRUE(CorsPatternMatches("*", "https://a.example", false));
   EXPECT_TRUE(CorsPatternMatches("https://*.example.com", "https://app.example.com", false));
