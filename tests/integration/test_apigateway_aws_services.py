@@ -176,6 +176,33 @@ class RestServiceIntegrationTest(rest.RestApiTestCase):
         got = self.sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1)["Messages"]
         self.assertEqual(got[0]["Body"], "via query")
 
+    def test_sns_publish_by_action_with_mapped_query_string(self):
+        sns = self.client("sns")
+        topic = sns.create_topic(Name="events")["TopicArn"]
+        url = self.sqs.create_queue(QueueName="fanout")["QueueUrl"]
+        arn = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
+            "Attributes"]["QueueArn"]
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn,
+                      Attributes={"RawMessageDelivery": "true"})
+        api_id = self.apigw.create_rest_api(name="to-sns")["id"]
+        res = self.resource(api_id, "publish")
+        self.method(api_id, res, "POST", "arn:aws:apigateway:us-east-1:sns:action/Publish",
+                    params={"integration.request.querystring.TopicArn": "'%s'" % topic,
+                            "integration.request.querystring.Message": "method.request.body"},
+                    responses=(("200", None, '{"published": "$input.path(\'$.PublishResponse'
+                                             '.PublishResult.MessageId\')"}'),
+                               ("400", "4\\d\\d", '{"code": "$input.path(\'$.Error.Code\')"}')))
+        self.apigw.create_deployment(restApiId=api_id, stageName="prod")
+        status, _, body = self.call(api_id, "/prod/publish", "POST", "big news")
+        self.assertEqual(status, 200, body)
+        self.assertRegex(json.loads(body)["published"], r"^[0-9a-f-]{36}$")
+        got = self.sqs.receive_message(QueueUrl=url, WaitTimeSeconds=2)["Messages"]
+        self.assertEqual(got[0]["Body"], "big news")
+        # An empty body maps no Message: SNS's own error reaches the 4xx response.
+        status, _, body = self.call(api_id, "/prod/publish", "POST", "")
+        self.assertEqual(status, 400, body)
+        self.assertEqual(json.loads(body), {"code": "InvalidParameter"})
+
     # --- DynamoDB through actions and JSON templates ------------------------------------------
 
     def pets_api(self):
@@ -372,6 +399,31 @@ class HttpApiSubtypeTest(rest.RestApiTestCase):
         status, _, body = self.call(api_id, "/send", body="{}")
         self.assertEqual(status, 400, body)
         self.assertIn("QueueDoesNotExist", json.loads(body)["__type"])
+
+    def test_openapi_import_and_export_carry_the_subtype(self):
+        definition = {
+            "openapi": "3.0.1", "info": {"title": "imported", "version": "1"},
+            "paths": {"/send": {"post": {"x-amazon-apigateway-integration": {
+                "type": "aws_proxy", "integrationSubtype": "SQS-SendMessage",
+                "payloadFormatVersion": "1.0", "credentials": ROLE,
+                "requestParameters": {"QueueUrl": self.queue_url,
+                                      "MessageBody": "$request.body"}}}}}}
+        api_id = self.v2.import_api(Body=json.dumps(definition))["ApiId"]
+        self.v2.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True)
+        status, _, body = self.call(api_id, "/send", body="raw body")
+        self.assertEqual(status, 200, body)
+        got = self.sqs.receive_message(QueueUrl=self.queue_url, WaitTimeSeconds=1)["Messages"]
+        self.assertEqual(got[0]["Body"], "raw body")
+        exported = json.loads(self.v2.export_api(ApiId=api_id, Specification="OAS30",
+                                                 OutputType="JSON")["body"].read())
+        x = exported["paths"]["/send"]["post"]["x-amazon-apigateway-integration"]
+        self.assertEqual(x["integrationSubtype"], "SQS-SendMessage")
+        self.assertEqual(x["requestParameters"]["MessageBody"], "$request.body")
+        definition["paths"]["/send"]["post"]["x-amazon-apigateway-integration"][
+            "integrationSubtype"] = "SQS-Teleport"
+        with self.assertRaises(ClientError) as cm:
+            self.v2.import_api(Body=json.dumps(definition))
+        self.assertAwsError(cm, "BadRequestException", 400)
 
     def test_create_integration_validation(self):
         api_id = self.v2.create_api(Name="checks", ProtocolType="HTTP")["ApiId"]
