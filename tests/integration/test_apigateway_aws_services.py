@@ -7,6 +7,7 @@ request body the service reads in its own wire format, and the service's status 
 integration response. HTTP APIs: AWS_PROXY integrations with an IntegrationSubtype
 (SQS-SendMessage, ...) whose RequestParameters map the request into the action's parameters."""
 import json
+import time
 import urllib.error
 import urllib.request
 
@@ -175,6 +176,43 @@ class RestServiceIntegrationTest(rest.RestApiTestCase):
         self.assertEqual(status, 200, body)
         got = self.sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1)["Messages"]
         self.assertEqual(got[0]["Body"], "via query")
+
+    def test_timeout_and_stage_variables_in_the_uri(self):
+        url = self.sqs.create_queue(QueueName="slow")["QueueUrl"]
+        api_id = self.apigw.create_rest_api(name="slow")["id"]
+        res = self.resource(api_id, "wait")
+        self.apigw.put_method(restApiId=api_id, resourceId=res, httpMethod="GET",
+                              authorizationType="NONE")
+        self.apigw.put_integration(
+            restApiId=api_id, resourceId=res, httpMethod="GET", type="AWS",
+            integrationHttpMethod="POST", timeoutInMillis=300,
+            uri="arn:aws:apigateway:us-east-1:sqs:path/${stageVariables.account}/"
+                "${stageVariables.queue}",
+            requestParameters={"integration.request.header.Content-Type":
+                               "'application/x-www-form-urlencoded'"},
+            requestTemplates={"application/json":
+                              "Action=ReceiveMessage&WaitTimeSeconds=$input.params('wait')"})
+        self.apigw.put_method_response(restApiId=api_id, resourceId=res, httpMethod="GET",
+                                       statusCode="200")
+        self.apigw.put_integration_response(restApiId=api_id, resourceId=res, httpMethod="GET",
+                                            statusCode="200")
+        self.apigw.create_deployment(restApiId=api_id, stageName="prod",
+                                     variables={"account": self.account, "queue": "slow"})
+        status, _, body = self.call(api_id, "/prod/wait?wait=0")
+        self.assertEqual(status, 200, body)
+        self.assertEqual(json.loads(body)["ReceiveMessageResponse"]["ReceiveMessageResult"][
+            "Messages"], None)
+        status, headers, body = self.call(api_id, "/prod/wait?wait=2")
+        self.assertEqual(status, 504, body)
+        self.assertEqual(json.loads(body), {"message": "Endpoint request timed out"})
+        # The receive goes on to its own end (a message sent meanwhile would be received and
+        # dropped, as on AWS); after it, the queue serves as before.
+        time.sleep(2.2)
+        self.sqs.send_message(QueueUrl=url, MessageBody="later")
+        status, _, body = self.call(api_id, "/prod/wait?wait=0")
+        self.assertEqual(status, 200, body)
+        messages = json.loads(body)["ReceiveMessageResponse"]["ReceiveMessageResult"]["Messages"]
+        self.assertEqual([m["Body"] for m in messages], ["later"])
 
     def test_sns_publish_by_action_with_mapped_query_string(self):
         sns = self.client("sns")
@@ -399,6 +437,19 @@ class HttpApiSubtypeTest(rest.RestApiTestCase):
         status, _, body = self.call(api_id, "/send", body="{}")
         self.assertEqual(status, 400, body)
         self.assertIn("QueueDoesNotExist", json.loads(body)["__type"])
+
+    def test_timeout_answers_503(self):
+        api_id = self.v2.create_api(Name="slow", ProtocolType="HTTP")["ApiId"]
+        integ = self.v2.create_integration(
+            ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationSubtype="SQS-ReceiveMessage",
+            TimeoutInMillis=300,
+            RequestParameters={"QueueUrl": self.queue_url, "WaitTimeSeconds": "2"})
+        self.v2.create_route(ApiId=api_id, RouteKey="GET /wait",
+                             Target="integrations/" + integ["IntegrationId"])
+        self.v2.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True)
+        status, _, body = self.call(api_id, "/wait", "GET")
+        self.assertEqual(status, 503, body)
+        self.assertEqual(json.loads(body), {"message": "Service Unavailable"})
 
     def test_openapi_import_and_export_carry_the_subtype(self):
         definition = {
