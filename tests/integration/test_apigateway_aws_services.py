@@ -214,6 +214,39 @@ class RestServiceIntegrationTest(rest.RestApiTestCase):
         messages = json.loads(body)["ReceiveMessageResponse"]["ReceiveMessageResult"]["Messages"]
         self.assertEqual([m["Body"] for m in messages], ["later"])
 
+    def test_s3_objects_by_path(self):
+        s3 = self.client("s3")
+        s3.create_bucket(Bucket="docs")
+        api_id = self.apigw.create_rest_api(name="to-s3")["id"]
+        res = self.resource(api_id, "{key}")
+        for m in ("PUT", "GET"):
+            self.apigw.put_method(restApiId=api_id, resourceId=res, httpMethod=m,
+                                  authorizationType="NONE",
+                                  requestParameters={"method.request.path.key": True})
+            self.apigw.put_integration(
+                restApiId=api_id, resourceId=res, httpMethod=m, type="AWS",
+                integrationHttpMethod=m, credentials=ROLE,
+                uri="arn:aws:apigateway:us-east-1:s3:path/docs/{key}",
+                requestParameters={"integration.request.path.key": "method.request.path.key"})
+            for status, pattern in (("200", None), ("404", "404")):
+                self.apigw.put_method_response(restApiId=api_id, resourceId=res, httpMethod=m,
+                                               statusCode=status)
+                self.apigw.put_integration_response(
+                    restApiId=api_id, resourceId=res, httpMethod=m, statusCode=status,
+                    **({"selectionPattern": pattern} if pattern else {}))
+        self.apigw.create_deployment(restApiId=api_id, stageName="prod")
+        status, _, body = self.call(api_id, "/prod/a%20b.txt", "PUT", "hello s3",
+                                    {"Content-Type": "text/plain"})
+        self.assertEqual(status, 200, body)
+        got = s3.get_object(Bucket="docs", Key="a b.txt")
+        self.assertEqual(got["Body"].read(), b"hello s3")
+        self.assertEqual(got["ContentType"], "text/plain")
+        status, _, body = self.call(api_id, "/prod/a%20b.txt")
+        self.assertEqual((status, body), (200, "hello s3"))
+        status, _, body = self.call(api_id, "/prod/missing")
+        self.assertEqual(status, 404, body)
+        self.assertIn("<Code>NoSuchKey</Code>", body)
+
     def test_sns_publish_by_action_with_mapped_query_string(self):
         sns = self.client("sns")
         topic = sns.create_topic(Name="events")["TopicArn"]
