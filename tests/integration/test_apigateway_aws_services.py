@@ -246,6 +246,14 @@ class RestServiceIntegrationTest(rest.RestApiTestCase):
         status, _, body = self.call(api_id, "/prod/missing")
         self.assertEqual(status, 404, body)
         self.assertIn("<Code>NoSuchKey</Code>", body)
+        # The virtual-hosted form names the bucket before the service.
+        self.apigw.update_integration(
+            restApiId=api_id, resourceId=res, httpMethod="GET",
+            patchOperations=[{"op": "replace", "path": "/uri",
+                              "value": "arn:aws:apigateway:us-east-1:docs.s3:path/{key}"}])
+        self.apigw.create_deployment(restApiId=api_id, stageName="prod")
+        status, _, body = self.call(api_id, "/prod/a%20b.txt")
+        self.assertEqual((status, body), (200, "hello s3"))
 
     def test_sns_publish_by_action_with_mapped_query_string(self):
         sns = self.client("sns")

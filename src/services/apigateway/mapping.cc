@@ -398,6 +398,9 @@ Task<Outcome> CallAwsService(ServiceEnv& env, const Invocation& inv,
     }
   } else {
     request.path = FillPath("/" + uri->target, path);
+    // "<bucket>.s3:path/<key>" is the virtual-hosted form: the same request path-style.
+    if (!uri->host_prefix.empty() && service == "s3")
+      request.path = "/" + FillPath(uri->host_prefix, path) + request.path;
   }
   request.query = QueryString(query);
   request.target = request.path + (request.query.empty() ? "" : "?" + request.query);

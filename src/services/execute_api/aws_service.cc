@@ -108,8 +108,10 @@ std::optional<AwsServiceUri> ParseAwsServiceUri(std::string_view uri) {
     return std::nullopt;
   }
   // A subdomain may carry a host prefix ("<bucket>.s3"); the service is its last label.
-  if (auto dot = out.subdomain.rfind('.'); dot != std::string::npos)
+  if (auto dot = out.subdomain.rfind('.'); dot != std::string::npos) {
+    out.host_prefix = out.subdomain.substr(0, dot);
     out.subdomain = out.subdomain.substr(dot + 1);
+  }
   return out;
 }
 

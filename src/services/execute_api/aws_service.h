@@ -26,6 +26,7 @@ namespace nimbus::execute_api {
 struct AwsServiceUri {
   std::string region;
   std::string subdomain;  // the service's endpoint prefix: "sqs", "dynamodb", "sns", "s3"
+  std::string host_prefix;  // what comes before it ("<bucket>" of "<bucket>.s3"), usually empty
   bool action = false;    // action/<Action> rather than path/<path>
   std::string target;     // the action, or the path without its leading '/'
 };

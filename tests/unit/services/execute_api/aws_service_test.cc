@@ -23,6 +23,8 @@ TEST(AwsServiceUriTest, ActionAndPathForms) {
   auto s3 = ParseAwsServiceUri("arn:aws:apigateway:us-east-1:mybucket.s3:path/key");
   ASSERT_TRUE(s3);
   EXPECT_EQ(s3->subdomain, "s3");
+  EXPECT_EQ(s3->host_prefix, "mybucket");
+  EXPECT_EQ(p->host_prefix, "");
 }
 
 TEST(AwsServiceUriTest, RefusesWhatIsNotAServiceUri) {
