@@ -425,9 +425,8 @@ Task<Outcome> CallAwsService(ServiceEnv& env, const Invocation& inv,
   ctx.region = region;
   // The integration's role, when it names one, is the caller; else the API's account.
   std::string_view role = Str(integration, "credentials");
-  ctx.caller_arn = role.rfind("arn:aws:iam::", 0) == 0
-                       ? std::string(role)
-                       : "arn:aws:iam::" + inv.account_id + ":root";
+  ctx.caller_arn = role.rfind("arn:aws:iam::", 0) == 0 ? std::string(role)
+                                                       : "arn:aws:iam::" + inv.account_id + ":root";
   ctx.caller_user_id = inv.account_id;
   ctx.env = &env;
   auto answered = co_await execute_api::CallServiceWire(env, std::move(ctx), service, request,

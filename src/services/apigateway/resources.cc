@@ -371,8 +371,7 @@ void AddIntegrationHandlers(HandlerTable& t) {
     if (!loc) return std::move(loc).error();
     auto m = FindMethod(loc->resource, in);
     if (!m) return std::move(m).error();
-    auto integration =
-        IntegrationFromInput(in, StringMember(in, "resourceId"), ctx.env->registry);
+    auto integration = IntegrationFromInput(in, StringMember(in, "resourceId"), ctx.env->registry);
     if (!integration) return std::move(integration).error();
     (**m)["methodIntegration"] = *integration;
     return Save(ctx, *loc, std::move(*integration));

@@ -50,8 +50,9 @@ Result<json::object> IntegrationFromInput(const Document& in, json::object recor
                       " is not supported for HTTP APIs. Supported types: AWS_PROXY, HTTP_PROXY.");
   if (!str("IntegrationSubtype").empty()) {
     if (!registry)
-      return BadRequest("IntegrationSubtype is not supported here: create the integration with "
-                        "CreateIntegration.");
+      return BadRequest(
+          "IntegrationSubtype is not supported here: create the integration with "
+          "CreateIntegration.");
     auto st = CheckServiceIntegration(*registry, record);
     if (!st) return std::move(st).error();
     return record;
@@ -94,8 +95,7 @@ HandlerTable IntegrationHandlers() {
     auto api = LoadApi(ctx, api_id);
     if (!api) return std::move(api).error();
     std::string id = NewChildId();
-    auto record =
-        IntegrationFromInput(in, json::object{{"IntegrationId", id}}, ctx.env->registry);
+    auto record = IntegrationFromInput(in, json::object{{"IntegrationId", id}}, ctx.env->registry);
     if (!record) return std::move(record).error();
     auto st = SaveRecord(ctx, ChildKey(ctx.account_id, ctx.region, Kind::kIntegration, api_id, id),
                          *record);

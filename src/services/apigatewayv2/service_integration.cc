@@ -65,8 +65,10 @@ const std::vector<Subtype>& Subtypes() {
         {"VisibilityTimeout"},
         {"WaitTimeSeconds"},
         {"Region"}}},
-      {"SQS-DeleteMessage", "sqs", "DeleteMessage", {{"QueueUrl", true}, {"ReceiptHandle", true},
-                                                     {"Region"}}},
+      {"SQS-DeleteMessage",
+       "sqs",
+       "DeleteMessage",
+       {{"QueueUrl", true}, {"ReceiptHandle", true}, {"Region"}}},
       {"SQS-PurgeQueue", "sqs", "PurgeQueue", {{"QueueUrl", true}, {"Region"}}},
       {"AppConfig-GetConfiguration",
        "appconfig",
@@ -335,12 +337,14 @@ Status CheckServiceIntegration(const Registry& registry, json::object& record) {
       for (const auto& p : s->parameters) known = known || p.name == std::string_view(k);
       if (!known)
         return BadRequest("Invalid request parameter " + std::string(k) + " for " + subtype +
-                          ". Supported parameters: " + [&] {
+                          ". Supported parameters: " +
+                          [&] {
                             std::string names;
                             for (const auto& p : s->parameters)
                               names += (names.empty() ? "" : ", ") + std::string(p.name);
                             return names;
-                          }() + ".");
+                          }() +
+                          ".");
       if (!v.is_string() || v.get_string().empty())
         return BadRequest("Invalid value for request parameter " + std::string(k) +
                           ": a non-empty string is required.");
@@ -410,7 +414,7 @@ Task<http::Response> InvokeServiceIntegration(ServiceEnv& env, const execute_api
   ctx.region = region;
   std::string_view role = Str(integration, "CredentialsArn");
   ctx.caller_arn = role.rfind("arn:aws:iam::", 0) == 0 ? std::string(role)
-                                                        : "arn:aws:iam::" + inv.account_id + ":root";
+                                                       : "arn:aws:iam::" + inv.account_id + ":root";
   ctx.caller_user_id = inv.account_id;
   ctx.env = &env;
   std::string request_id = ctx.request_id;
@@ -421,8 +425,7 @@ Task<http::Response> InvokeServiceIntegration(ServiceEnv& env, const execute_api
       env, std::move(ctx), std::string(s->service), std::string(s->operation),
       Document(std::move(document)), std::chrono::milliseconds(timeout));
   if (!called) {
-    spdlog::info("apigatewayv2: api {} route {}: {} timed out", inv.api_id, inv.route_key,
-                 s->name);
+    spdlog::info("apigatewayv2: api {} route {}: {} timed out", inv.api_id, inv.route_key, s->name);
     co_return Message(503, "Service Unavailable", inv.request_id);
   }
   http::Response response;

@@ -25,10 +25,10 @@ namespace nimbus::execute_api {
 // "arn:aws:apigateway:<region>:<subdomain>:action/<Action>" or "...:path/<path>".
 struct AwsServiceUri {
   std::string region;
-  std::string subdomain;  // the service's endpoint prefix: "sqs", "dynamodb", "sns", "s3"
+  std::string subdomain;    // the service's endpoint prefix: "sqs", "dynamodb", "sns", "s3"
   std::string host_prefix;  // what comes before it ("<bucket>" of "<bucket>.s3"), usually empty
-  bool action = false;    // action/<Action> rather than path/<path>
-  std::string target;     // the action, or the path without its leading '/'
+  bool action = false;      // action/<Action> rather than path/<path>
+  std::string target;       // the action, or the path without its leading '/'
 };
 std::optional<AwsServiceUri> ParseAwsServiceUri(std::string_view uri);
 

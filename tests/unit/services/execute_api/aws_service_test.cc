@@ -28,11 +28,11 @@ TEST(AwsServiceUriTest, ActionAndPathForms) {
 }
 
 TEST(AwsServiceUriTest, RefusesWhatIsNotAServiceUri) {
-  for (const char* uri : {"", "arn:aws:apigateway:", "arn:aws:apigateway:us-east-1",
-                          "arn:aws:apigateway:us-east-1::action/X",
-                          "arn:aws:apigateway:us-east-1:sqs:other/X",
-                          "arn:aws:apigateway:us-east-1:sqs:action/", "arn:aws:apigateway:us-east-1:sqs:action/a/b",
-                          "https://example.com/", "arn:aws:lambda:us-east-1:0:function:f"})
+  for (const char* uri :
+       {"", "arn:aws:apigateway:", "arn:aws:apigateway:us-east-1",
+        "arn:aws:apigateway:us-east-1::action/X", "arn:aws:apigateway:us-east-1:sqs:other/X",
+        "arn:aws:apigateway:us-east-1:sqs:action/", "arn:aws:apigateway:us-east-1:sqs:action/a/b",
+        "https://example.com/", "arn:aws:lambda:us-east-1:0:function:f"})
     EXPECT_FALSE(ParseAwsServiceUri(uri)) << uri;
 }
 
