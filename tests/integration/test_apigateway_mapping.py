@@ -323,9 +323,13 @@ class LambdaMappingTest(MappingTestCase):
         got = self.apigw.put_integration(type="HTTP", integrationHttpMethod="GET",
                                          uri="http://example.com/a", **base)
         self.assertEqual((got["type"], got["connectionType"]), ("HTTP", "INTERNET"))
+        got = self.apigw.put_integration(
+            type="AWS", integrationHttpMethod="POST",
+            uri="arn:aws:apigateway:us-east-1:sqs:path/123456789012/queue", **base)
+        self.assertEqual(got["uri"], "arn:aws:apigateway:us-east-1:sqs:path/123456789012/queue")
         self.error(lambda: self.apigw.put_integration(
             type="AWS", integrationHttpMethod="POST",
-            uri="arn:aws:apigateway:us-east-1:sqs:path/123456789012/queue", **base),
+            uri="arn:aws:apigateway:us-east-1:kinesis:action/PutRecord", **base),
             "NotImplementedException", 501)
         self.error(lambda: self.apigw.put_integration(type="HTTP", uri="http://x", **base),
                    "BadRequestException", 400, "Enumeration value for HttpMethod must be non-empty")

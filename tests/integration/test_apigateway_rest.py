@@ -293,7 +293,7 @@ class ResourcesTest(RestApiTestCase):
                    "NotFoundException", 404, "Invalid Method identifier specified")
         self.error(lambda: self.apigw.put_integration(
             httpMethod="GET", type="AWS", integrationHttpMethod="POST",
-            uri="arn:aws:apigateway:us-east-1:sqs:action/SendMessage", **base),
+            uri="arn:aws:apigateway:us-east-1:states:action/StartExecution", **base),
             "NotImplementedException", 501)
         self.apigw.delete_integration(httpMethod="GET", **base)
         self.error(lambda: self.apigw.get_integration(httpMethod="GET", **base),

@@ -1,4 +1,5 @@
-// Mapping templates and parameter mappings around MOCK, HTTP and Lambda (AWS) integrations.
+// Mapping templates and parameter mappings around MOCK, HTTP and AWS (Lambda and other
+// services) integrations.
 #include "services/apigateway/mapping.h"
 
 #include <algorithm>
@@ -7,9 +8,12 @@
 #include <utility>
 
 #include "core/common/encoding.h"
+#include "core/common/ids.h"
 #include "core/common/logging.h"
 #include "core/http/client.h"
+#include "core/protocol/model.h"
 #include "services/apigateway/vtl.h"
+#include "services/execute_api/aws_service.h"
 #include "services/execute_api/integration_timeout.h"
 
 namespace nimbus::apigateway {
@@ -262,25 +266,40 @@ std::string FillPath(std::string url,
   return url;
 }
 
-Task<Outcome> CallHttp(const Invocation& inv, const json::object& integration, std::string body,
-                       std::string content_type, vtl::Bindings& b) {
+// The integration request's path, query string and header parameters
+// (integration.request.{path,querystring,header}.<name>) from requestParameters.
+struct MappedParameters {
   std::vector<std::pair<std::string, std::string>> path, query, headers;
+};
+MappedParameters MapParameters(const json::object& integration, const vtl::Bindings& b) {
+  MappedParameters m;
   if (const json::object* params = Obj(integration, "requestParameters"))
     for (const auto& [k, v] : *params) {
       if (!v.is_string()) continue;
       auto value = RequestSource(v.get_string(), b);
       if (!value) continue;
       std::string_view key = k;
-      for (auto [prefix, out] : {std::pair{std::string_view("integration.request.path."), &path},
-                                 {"integration.request.querystring.", &query},
-                                 {"integration.request.header.", &headers}})
+      for (auto [prefix, out] : {std::pair{std::string_view("integration.request.path."), &m.path},
+                                 {"integration.request.querystring.", &m.query},
+                                 {"integration.request.header.", &m.headers}})
         if (key.rfind(prefix, 0) == 0) out->emplace_back(key.substr(prefix.size()), *value);
     }
-  std::string url = FillPath(
-      execute_api::SubstituteStageVariables(Str(integration, "uri"), inv.stage_variables), path);
+  return m;
+}
+
+std::string QueryString(const std::vector<std::pair<std::string, std::string>>& query) {
   std::string qs;
   for (const auto& [k, v] : query)
     qs += (qs.empty() ? "" : "&") + UriEncode(k) + "=" + UriEncode(v);
+  return qs;
+}
+
+Task<Outcome> CallHttp(const Invocation& inv, const json::object& integration, std::string body,
+                       std::string content_type, vtl::Bindings& b) {
+  auto [path, query, headers] = MapParameters(integration, b);
+  std::string url = FillPath(
+      execute_api::SubstituteStageVariables(Str(integration, "uri"), inv.stage_variables), path);
+  std::string qs = QueryString(query);
   if (!qs.empty()) url += (url.find('?') == std::string::npos ? "?" : "&") + qs;
   http::OutgoingRequest out;
   std::string method(Str(integration, "httpMethod"));
@@ -341,6 +360,84 @@ Task<Outcome> CallLambda(ServiceEnv& env, const Invocation& inv, const json::obj
     if (!ec && error.is_object())
       result.selector = std::string(Str(error.get_object(), "errorMessage"));
   }
+  co_return MethodResponse(inv, integration, std::move(result), b);
+}
+
+// An AWS service integration other than Lambda (execute_api/aws_service.h): the mapped body,
+// query string and headers make a request in the service's own wire format, which its codec
+// reads in process; the service's status code is what selectionPattern is matched against.
+Task<Outcome> CallAwsService(ServiceEnv& env, const Invocation& inv,
+                             const json::object& integration, std::string body,
+                             std::string content_type, vtl::Bindings& b) {
+  auto uri = execute_api::ParseAwsServiceUri(
+      execute_api::SubstituteStageVariables(Str(integration, "uri"), inv.stage_variables));
+  std::string service = uri ? execute_api::ServiceForSubdomain(uri->subdomain) : std::string();
+  const Service* svc = uri ? env.registry->Find(service) : nullptr;
+  const protocol::ServiceModel* model = svc ? svc->model() : nullptr;
+  if (!model || !execute_api::IsServed(*env.registry, service)) {
+    spdlog::info("apigateway: api {} {}: AWS integration {} names no service nimbus serves",
+                 inv.api_id, inv.resource_path, Str(integration, "uri"));
+    co_return InternalError("API_CONFIGURATION_ERROR");
+  }
+  auto [path, query, headers] = MapParameters(integration, b);
+  http::Request request;
+  std::string method(Str(integration, "httpMethod"));
+  request.method = method.empty() || method == "ANY" ? inv.request->method : method;
+  std::string region = uri->region.empty() ? env.config->region : uri->region;
+  request.headers.emplace_back("host", uri->subdomain + "." + region + ".amazonaws.com");
+  if (uri->action) {
+    request.path = "/";
+    if (model->protocol == "json" && !model->aws_query_compatible) {
+      // The JSON protocol: the action is the target.
+      request.headers.emplace_back("x-amz-target", model->target_prefix + "." + uri->target);
+      content_type = "application/x-amz-json-" +
+                     (model->json_version.empty() ? std::string("1.0") : model->json_version);
+    } else {
+      // The query protocol (SQS's too): Action and Version lead the query string.
+      query.insert(query.begin(), {{"Action", uri->target}, {"Version", model->api_version}});
+    }
+  } else {
+    request.path = FillPath("/" + uri->target, path);
+    // "<bucket>.s3:path/<key>" is the virtual-hosted form: the same request path-style.
+    if (!uri->host_prefix.empty() && service == "s3")
+      request.path = "/" + FillPath(uri->host_prefix, path) + request.path;
+  }
+  request.query = QueryString(query);
+  request.target = request.path + (request.query.empty() ? "" : "?" + request.query);
+  bool has_type = false;
+  for (auto& [k, v] : headers) {
+    std::string name = Lower(k);
+    has_type = has_type || name == "content-type";
+    bool replaced = false;
+    for (auto& [hk, hv] : request.headers)
+      if (hk == name) hv = v, replaced = true;
+    if (!replaced) request.headers.emplace_back(std::move(name), std::move(v));
+  }
+  if (!has_type)
+    request.headers.emplace_back("content-type",
+                                 content_type.empty() ? "application/json" : content_type);
+  request.body = std::move(body);
+  request.remote_address = inv.request->remote_address;
+
+  RequestContext ctx;
+  ctx.request_id = NewRequestId();
+  ctx.account_id = inv.account_id;
+  ctx.region = region;
+  // The integration's role, when it names one, is the caller; else the API's account.
+  std::string_view role = Str(integration, "credentials");
+  ctx.caller_arn = role.rfind("arn:aws:iam::", 0) == 0 ? std::string(role)
+                                                       : "arn:aws:iam::" + inv.account_id + ":root";
+  ctx.caller_user_id = inv.account_id;
+  ctx.env = &env;
+  auto answered = co_await execute_api::CallServiceWire(env, std::move(ctx), service, request,
+                                                        Timeout(integration));
+  if (!answered) co_return TimedOut();
+  http::Response& answer = *answered;
+  if (answer.status >= 400)
+    spdlog::info("apigateway: api {} {}: {} answered {}", inv.api_id, inv.resource_path, service,
+                 answer.status);
+  IntegrationResult result{answer.status, std::move(answer.headers), std::move(answer.body),
+                           std::to_string(answer.status)};
   co_return MethodResponse(inv, integration, std::move(result), b);
 }
 
@@ -417,8 +514,6 @@ std::optional<std::string> RequestSource(std::string_view source, const vtl::Bin
 Task<Outcome> InvokeMapped(ServiceEnv& env, const Invocation& inv,
                            const json::object& integration) {
   std::string_view type = Str(integration, "type");
-  if (type == "AWS" && !IsLambdaUri(Str(integration, "uri")))
-    co_return InternalError("API_CONFIGURATION_ERROR");
   vtl::Bindings b = RequestBindings(inv);
   std::string content_type(inv.request->Header("content-type"));
   std::string key;
@@ -454,6 +549,9 @@ Task<Outcome> InvokeMapped(ServiceEnv& env, const Invocation& inv,
   }
   if (type == "HTTP")
     co_return co_await CallHttp(inv, integration, std::move(body), std::move(content_type), b);
+  if (!IsLambdaUri(Str(integration, "uri")))
+    co_return co_await CallAwsService(env, inv, integration, std::move(body),
+                                      std::move(content_type), b);
   co_return co_await CallLambda(env, inv, integration, std::move(body), b);
 }
 

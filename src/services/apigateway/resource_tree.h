@@ -44,6 +44,7 @@ Status CheckHttpMethod(std::string_view method);
 Status CheckStatusCode(std::string_view code);
 // An integration record from PutIntegration's input (type, uri, integrationHttpMethod,
 // timeoutInMillis, ...), with AWS's defaults and checks.
-Result<json::object> IntegrationFromInput(const Document& in, std::string_view resource_id);
+Result<json::object> IntegrationFromInput(const Document& in, std::string_view resource_id,
+                                          const Registry* registry = nullptr);
 
 }  // namespace nimbus::apigateway

@@ -379,8 +379,8 @@ Result<Document> UpdateIntegration(RequestContext& ctx, Document& in) {
   for (std::string_view k : {"type", "uri", "connectionType", "timeoutInMillis"})
     if (const auto* v = integration.if_contains(k)) as_input[k] = *v;
   if (const auto* v = integration.if_contains("httpMethod")) as_input["integrationHttpMethod"] = *v;
-  auto checked =
-      IntegrationFromInput(Document(std::move(as_input)), StringMember(in, "resourceId"));
+  auto checked = IntegrationFromInput(Document(std::move(as_input)), StringMember(in, "resourceId"),
+                                      ctx.env->registry);
   if (!checked) return std::move(checked).error();
   **i = integration;
   auto st = SaveRecord(ctx, loc->key, loc->resource);

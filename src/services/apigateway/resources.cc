@@ -10,6 +10,7 @@
 #include "services/apigateway/resource_tree.h"
 #include "services/apigateway/rest.h"
 #include "services/apigateway/validators.h"
+#include "services/execute_api/aws_service.h"
 
 namespace nimbus::apigateway {
 
@@ -106,15 +107,19 @@ Result<json::value*> FindResponse(json::object& resource, const Document& in, Re
   return responses->as_object().if_contains(StringMember(in, "statusCode"));
 }
 
-Result<json::object> IntegrationFromInput(const Document& in, std::string_view resource_id) {
+Result<json::object> IntegrationFromInput(const Document& in, std::string_view resource_id,
+                                          const Registry* registry) {
   std::string type(StringMember(in, "type"));
   std::string uri(StringMember(in, "uri"));
   std::string method(StringMember(in, "integrationHttpMethod"));
-  if (type == "AWS" && uri.rfind("arn:aws:apigateway:", 0) == 0 &&
-      uri.find(":lambda:path/") == std::string::npos)
-    return NotBuilt(
-        "Integrations of type 'AWS' are implemented for Lambda functions only "
-        "(arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<arn>/invocations)");
+  // An AWS service integration needs a service nimbus serves (a URI with a stage variable in its
+  // service name is checked when it is invoked).
+  if (type == "AWS" && registry && uri.find(":lambda:path/") == std::string::npos)
+    if (auto parsed = execute_api::ParseAwsServiceUri(uri);
+        parsed && parsed->subdomain.find("${") == std::string::npos &&
+        !execute_api::IsServed(*registry, execute_api::ServiceForSubdomain(parsed->subdomain)))
+      return NotBuilt("AWS service integrations with '" + parsed->subdomain +
+                      "' are not available: nimbus does not serve that service");
   if (type != "MOCK") {
     if (method.empty()) return BadRequest("Enumeration value for HttpMethod must be non-empty");
     if (auto st = CheckHttpMethod(method); !st) return std::move(st).error();
@@ -366,7 +371,7 @@ void AddIntegrationHandlers(HandlerTable& t) {
     if (!loc) return std::move(loc).error();
     auto m = FindMethod(loc->resource, in);
     if (!m) return std::move(m).error();
-    auto integration = IntegrationFromInput(in, StringMember(in, "resourceId"));
+    auto integration = IntegrationFromInput(in, StringMember(in, "resourceId"), ctx.env->registry);
     if (!integration) return std::move(integration).error();
     (**m)["methodIntegration"] = *integration;
     return Save(ctx, *loc, std::move(*integration));

@@ -104,7 +104,9 @@ HandlerTable OpenApiHandlers();  // ImportApi, ReimportApi, ExportApi
 
 // An integration record from CreateIntegration/UpdateIntegration input merged over `record`,
 // with AWS's defaults filled in and HTTP API rules checked (BadRequestException otherwise).
-Result<json::object> IntegrationFromInput(const Document& in, json::object record);
+// With an IntegrationSubtype the registry tells which services are served (null: refused).
+Result<json::object> IntegrationFromInput(const Document& in, json::object record,
+                                          const Registry* registry = nullptr);
 
 // The authorization of a route record (AuthorizationType, AuthorizerId): a JWT or CUSTOM route
 // names an authorizer of the API of the matching type (JWT, REQUEST); other types drop

@@ -15,6 +15,7 @@
 #include "services/apigatewayv2/route_auth.h"
 #include "services/apigatewayv2/route_match.h"
 #include "services/apigatewayv2/route_throttle.h"
+#include "services/apigatewayv2/service_integration.h"
 #include "services/execute_api/cors.h"
 #include "services/execute_api/integration_timeout.h"
 #include "services/execute_api/lambda_proxy.h"
@@ -216,6 +217,8 @@ Task<http::Response> ServeStage(ServiceEnv& env, const http::Request& request,
       co_await AuthorizeRoute(env, route, deployed->authorizers, inv, region, route_path, v2);
   if (auth.refusal) co_return std::move(*auth.refusal);
   inv.authorizer = std::move(auth.authorizer);
+  if (type == "AWS_PROXY" && integ.contains("IntegrationSubtype"))
+    co_return co_await InvokeServiceIntegration(env, inv, integ);
   if (type == "AWS_PROXY") co_return co_await InvokeLambda(env, inv, integ);
   if (type == "HTTP_PROXY") co_return co_await ProxyHttp(inv, integ, route_path);
   co_return Message(500, "Internal Server Error", apigw_request_id);

@@ -1,9 +1,11 @@
 // CreateIntegration, GetIntegration(s), UpdateIntegration, DeleteIntegration for HTTP APIs:
-// AWS_PROXY (Lambda, payload format 1.0 or 2.0) and HTTP_PROXY (a URL).
+// AWS_PROXY (Lambda, payload format 1.0 or 2.0; or an AWS service action with
+// IntegrationSubtype) and HTTP_PROXY (a URL).
 #include <boost/json.hpp>
 
 #include "core/storage/kv_store.h"
 #include "services/apigatewayv2/apigw.h"
+#include "services/apigatewayv2/service_integration.h"
 
 namespace nimbus::apigatewayv2 {
 
@@ -34,7 +36,8 @@ constexpr std::string_view kCopied[] = {"ConnectionId",
 
 }  // namespace
 
-Result<json::object> IntegrationFromInput(const Document& in, json::object record) {
+Result<json::object> IntegrationFromInput(const Document& in, json::object record,
+                                          const Registry* registry) {
   for (auto m : kCopied)
     if (HasMember(in, m)) record[m] = in.get_object().at(m);
   auto str = [&](std::string_view m) -> std::string {
@@ -45,9 +48,15 @@ Result<json::object> IntegrationFromInput(const Document& in, json::object recor
   if (type == "AWS" || type == "HTTP" || type == "MOCK")
     return BadRequest("Integration type " + type +
                       " is not supported for HTTP APIs. Supported types: AWS_PROXY, HTTP_PROXY.");
-  if (!str("IntegrationSubtype").empty())
-    return ApiError("NotImplementedException", 501,
-                    "AWS service integrations (IntegrationSubtype) are not implemented in nimbus.");
+  if (!str("IntegrationSubtype").empty()) {
+    if (!registry)
+      return BadRequest(
+          "IntegrationSubtype is not supported here: create the integration with "
+          "CreateIntegration.");
+    auto st = CheckServiceIntegration(*registry, record);
+    if (!st) return std::move(st).error();
+    return record;
+  }
   if (str("ConnectionType") == "VPC_LINK")
     return ApiError("NotImplementedException", 501,
                     "VPC_LINK integrations are not implemented in nimbus.");
@@ -86,7 +95,7 @@ HandlerTable IntegrationHandlers() {
     auto api = LoadApi(ctx, api_id);
     if (!api) return std::move(api).error();
     std::string id = NewChildId();
-    auto record = IntegrationFromInput(in, json::object{{"IntegrationId", id}});
+    auto record = IntegrationFromInput(in, json::object{{"IntegrationId", id}}, ctx.env->registry);
     if (!record) return std::move(record).error();
     auto st = SaveRecord(ctx, ChildKey(ctx.account_id, ctx.region, Kind::kIntegration, api_id, id),
                          *record);
@@ -113,7 +122,7 @@ HandlerTable IntegrationHandlers() {
         StringMember(in, "IntegrationType") !=
             std::string_view((*r)->at("IntegrationType").as_string()))
       return BadRequest("IntegrationType cannot be updated for HTTP APIs.");
-    auto record = IntegrationFromInput(in, std::move(**r));
+    auto record = IntegrationFromInput(in, std::move(**r), ctx.env->registry);
     if (!record) return std::move(record).error();
     auto st = SaveRecord(ctx, key, *record);
     if (!st) return std::move(st).error();

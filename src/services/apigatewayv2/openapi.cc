@@ -153,7 +153,7 @@ Result<json::object> IntegrationInput(const json::value& ext, const std::string&
 // Reads a definition into routes and integrations; BadRequestException for what cannot be
 // imported (and for warnings when `fail_on_warnings`).
 Result<Imported> ReadDefinition(std::string_view body, std::string_view basepath_mode,
-                                bool fail_on_warnings) {
+                                bool fail_on_warnings, const Registry* registry) {
   std::string error;
   auto parsed = execute_api::ParseApiDefinition(body, &error);
   if (!parsed) return Invalid(error);
@@ -265,8 +265,8 @@ Result<Imported> ReadDefinition(std::string_view body, std::string_view basepath
         auto in = IntegrationInput(*x, where + "." + std::string(key));
         if (!in) return std::move(in).error();
         std::string integration_id = NewChildId();
-        auto record = IntegrationFromInput(Document(std::move(*in)),
-                                           json::object{{"IntegrationId", integration_id}});
+        auto record = IntegrationFromInput(
+            Document(std::move(*in)), json::object{{"IntegrationId", integration_id}}, registry);
         if (!record) {
           ApiError e = std::move(record).error();
           if (e.code == "BadRequestException")
@@ -342,6 +342,8 @@ json::object IntegrationExtension(const json::object& i) {
   if (!StringMember(i, "IntegrationMethod").empty())
     x["httpMethod"] = StringMember(i, "IntegrationMethod");
   if (!StringMember(i, "IntegrationUri").empty()) x["uri"] = StringMember(i, "IntegrationUri");
+  if (!StringMember(i, "IntegrationSubtype").empty())
+    x["integrationSubtype"] = StringMember(i, "IntegrationSubtype");
   if (!StringMember(i, "ConnectionType").empty())
     x["connectionType"] = StringMember(i, "ConnectionType");
   if (!StringMember(i, "CredentialsArn").empty())
@@ -452,7 +454,7 @@ HandlerTable OpenApiHandlers() {
   HandlerTable t;
   t.emplace_back("ImportApi", [](RequestContext& ctx, Document& in) -> Result<Document> {
     auto imported = ReadDefinition(StringMember(in, "Body"), StringMember(in, "Basepath"),
-                                   BoolMember(in, "FailOnWarnings"));
+                                   BoolMember(in, "FailOnWarnings"), ctx.env->registry);
     if (!imported) return std::move(imported).error();
     std::lock_guard lock(WriteMutex());
     std::string id = NewApiId();
@@ -483,7 +485,7 @@ HandlerTable OpenApiHandlers() {
       if (!api) return std::move(api).error();
     }
     auto imported = ReadDefinition(StringMember(in, "Body"), StringMember(in, "Basepath"),
-                                   BoolMember(in, "FailOnWarnings"));
+                                   BoolMember(in, "FailOnWarnings"), ctx.env->registry);
     if (!imported) return std::move(imported).error();
     std::lock_guard lock(WriteMutex());
     auto api = LoadApi(ctx, api_id);
