@@ -8,6 +8,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
+#include <boost/json/basic_parser_impl.hpp>
 #include <random>
 
 #include "core/common/clock.h"
@@ -171,16 +172,84 @@ Task<void> RunAsync(LambdaState* s, asio::any_io_executor executor, runtime::Fun
 
 namespace {
 
-// An invocation checked and resolved: the function (after alias routing), its environment spec
-// and the invocation the runtime receives.
+// Accepts every value: basic_parser's syntax check alone, with json::parse's limits.
+struct NoValueHandler {
+  static constexpr size_t max_object_size = json::object::max_size();
+  static constexpr size_t max_array_size = json::array::max_size();
+  static constexpr size_t max_key_size = json::string::max_size();
+  static constexpr size_t max_string_size = json::string::max_size();
+  bool on_document_begin(json::error_code&) { return true; }
+  bool on_document_end(json::error_code&) { return true; }
+  bool on_object_begin(json::error_code&) { return true; }
+  bool on_object_end(size_t, json::error_code&) { return true; }
+  bool on_array_begin(json::error_code&) { return true; }
+  bool on_array_end(size_t, json::error_code&) { return true; }
+  bool on_key_part(json::string_view, size_t, json::error_code&) { return true; }
+  bool on_key(json::string_view, size_t, json::error_code&) { return true; }
+  bool on_string_part(json::string_view, size_t, json::error_code&) { return true; }
+  bool on_string(json::string_view, size_t, json::error_code&) { return true; }
+  bool on_number_part(json::string_view, json::error_code&) { return true; }
+  bool on_int64(int64_t, json::string_view, json::error_code&) { return true; }
+  bool on_uint64(uint64_t, json::string_view, json::error_code&) { return true; }
+  bool on_double(double, json::string_view, json::error_code&) { return true; }
+  bool on_bool(bool, json::error_code&) { return true; }
+  bool on_null(json::error_code&) { return true; }
+  bool on_comment_part(json::string_view, json::error_code&) { return true; }
+  bool on_comment(json::string_view, json::error_code&) { return true; }
+};
+
+}  // namespace
+
+json::error_code JsonSyntaxError(std::string_view text) {
+  json::basic_parser<NoValueHandler> parser{json::parse_options()};
+  json::error_code ec;
+  // As json::parse: one complete value, then nothing but whitespace.
+  size_t n = parser.write_some(false, text.data(), text.size(), ec);
+  if (!ec && n < text.size()) ec = json::error::extra_data;
+  return ec;
+}
+
+namespace {
+
+// An invocation checked and resolved: the function version (after alias routing) and the
+// invocation the runtime receives.
 struct Prepared {
   FunctionRef ref;
-  ResolvedFunction fn;
-  std::string version;
-  runtime::FunctionSpec spec;
+  std::shared_ptr<const InvokeTarget> target;
   runtime::Invocation inv;
-  int reserved = -1;
 };
+
+std::string TargetKey(const RequestContext& ctx, const FunctionRef& ref) {
+  std::string key;
+  key.reserve(ctx.account_id.size() + ctx.region.size() + ref.name.size() +
+              ref.qualifier.size() + 3);
+  key.append(ctx.account_id).append(1, '\n').append(ctx.region).append(1, '\n');
+  key.append(ref.name).append(1, '\n').append(ref.qualifier);
+  return key;
+}
+
+// The function version `ref` names, from the cache when no write came since it was read.
+// `dry_run`: resolved only (no spec, nothing unpacked or cached) unless it was cached.
+Result<std::shared_ptr<const InvokeTarget>> FindTarget(LambdaState& s, const RequestContext& ctx,
+                                                       const FunctionRef& ref, bool dry_run) {
+  std::string key = TargetKey(ctx, ref);
+  uint64_t generation = s.targets.generation();
+  if (auto hit = s.targets.Find(key, generation)) return hit;
+  auto fn = Resolve(ctx, ref);
+  if (!fn) return std::move(fn).error();
+  auto target = std::make_shared<InvokeTarget>();
+  target->fn = std::move(*fn);
+  if (dry_run) return std::shared_ptr<const InvokeTarget>(std::move(target));
+  target->version = Str(target->fn.config, "Version", "$LATEST");
+  auto spec = SpecFor(s, ctx, target->fn);
+  if (!spec) return std::move(spec).error();
+  target->spec = std::move(*spec);
+  if (const json::value* c = target->fn.function.if_contains("concurrency"); c && c->is_number())
+    target->reserved = static_cast<int>(c->to_number<int64_t>());
+  std::shared_ptr<const InvokeTarget> out = std::move(target);
+  s.targets.Store(std::move(key), generation, out);
+  return out;
+}
 
 // What Invoke and InvokeWithResponseStream share: the function name and qualifier, the payload
 // limits and JSON check, alias weights, DryRun (nullopt: answer 204), the environment spec and
@@ -189,15 +258,16 @@ Result<std::optional<Prepared>> Prepare(LambdaState& s, RequestContext& ctx, con
                                         std::string_view type) {
   auto ref = ParseFunctionName(in.at("FunctionName").get_string(), ctx.account_id, ctx.region);
   if (!ref) return std::move(ref).error();
-  if (std::string q = Str(in, "Qualifier"); !q.empty()) {
-    if (!ref->qualifier.empty() && ref->qualifier != q)
+  if (const json::value* q = in.if_contains("Qualifier"); q && q->is_string() && !q->get_string().empty()) {
+    if (!ref->qualifier.empty() && ref->qualifier != q->get_string())
       return InvalidParameter(
           "The derived qualifier from the function name does not match "
           "the specified qualifier.");
-    ref->qualifier = q;
+    ref->qualifier = std::string(q->get_string());
   }
-  auto fn = Resolve(ctx, *ref);
-  if (!fn) return std::move(fn).error();
+  bool dry_run = type == "DryRun";
+  auto target = FindTarget(s, ctx, *ref, dry_run);
+  if (!target) return std::move(target).error();
   std::string payload = Str(in, "Payload");
   if (type == "Event" && payload.size() > kMaxAsyncPayload)
     return RequestTooLarge("Request must be smaller than " + std::to_string(kMaxAsyncPayload) +
@@ -207,36 +277,29 @@ Result<std::optional<Prepared>> Prepare(LambdaState& s, RequestContext& ctx, con
         "Request must be smaller than 6291456 bytes for the "
         "InvokeFunction operation");
   if (!payload.empty()) {
-    json::error_code ec;
-    json::parse(payload, ec);
-    if (ec)
+    if (json::error_code ec = JsonSyntaxError(payload))
       return ApiError("InvalidRequestContentException", 400,
                       "Could not parse request body into json: Could not parse payload into "
                       "json: " +
                           ec.message());
   }
   // An alias with weights sends a share of its invocations to the additional version.
-  if (fn->alias) {
-    std::string picked = PickAliasVersion(*fn->alias, Roll());
-    if (picked != Str(*fn->alias, "FunctionVersion")) {
-      auto other = Resolve(ctx, FunctionRef{ref->name, picked});
+  if (const auto& alias = (*target)->fn.alias) {
+    std::string picked = PickAliasVersion(*alias, Roll());
+    if (picked != Str(*alias, "FunctionVersion")) {
+      auto other = FindTarget(s, ctx, FunctionRef{ref->name, picked}, dry_run);
       if (!other) return std::move(other).error();
-      other->alias = fn->alias;
-      fn = std::move(other);
+      target = std::move(other);
     }
   }
-  if (type == "DryRun") return std::optional<Prepared>();
+  if (dry_run) return std::optional<Prepared>();
 
   Prepared p;
-  p.version = Str(fn->config, "Version", "$LATEST");
-  auto spec = SpecFor(s, ctx, *fn);
-  if (!spec) return std::move(spec).error();
-  p.spec = std::move(*spec);
-  if (const json::value* c = fn->function.if_contains("concurrency"); c && c->is_number())
-    p.reserved = static_cast<int>(c->to_number<int64_t>());
+  p.target = std::move(*target);
+  const runtime::FunctionSpec& spec = p.target->spec;
   p.inv.request_id = ctx.request_id;
   p.inv.payload = payload.empty() ? "{}" : std::move(payload);
-  p.inv.invoked_function_arn = p.spec.function_arn;
+  p.inv.invoked_function_arn = spec.function_arn;
   if (!ref->qualifier.empty()) p.inv.invoked_function_arn += ":" + ref->qualifier;
   if (std::string cc = Str(in, "ClientContext"); !cc.empty()) {
     auto decoded = Base64Decode(cc);
@@ -246,7 +309,6 @@ Result<std::optional<Prepared>> Prepare(LambdaState& s, RequestContext& ctx, con
   }
   p.inv.trace_id = NewTraceId(static_cast<int64_t>(ctx.env->clock->NowSeconds()));
   p.ref = std::move(*ref);
-  p.fn = std::move(*fn);
   return std::optional<Prepared>(std::move(p));
 }
 
@@ -257,6 +319,32 @@ std::optional<ApiError> Throttled(runtime::EnvironmentPool::Admission admission)
     return TooManyRequests("ConcurrentInvocationLimitExceeded");
   return std::nullopt;
 }
+
+}  // namespace
+
+std::shared_ptr<const InvokeTarget> InvokeTargetCache::Find(const std::string& key,
+                                                            uint64_t generation) {
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(key);
+  if (it == entries_.end() || it->second.generation != generation) return nullptr;
+  return it->second.target;
+}
+
+void InvokeTargetCache::Store(std::string key, uint64_t generation,
+                              std::shared_ptr<const InvokeTarget> target) {
+  std::lock_guard lock(mu_);
+  if (generation != generation_.load(std::memory_order_acquire)) return;
+  if (entries_.size() >= kMaxEntries) entries_.clear();
+  entries_[std::move(key)] = Entry{generation, std::move(target)};
+}
+
+void InvokeTargetCache::Invalidate() {
+  generation_.fetch_add(1, std::memory_order_acq_rel);
+  std::lock_guard lock(mu_);
+  entries_.clear();
+}
+
+namespace {
 
 // A streamed response goes out in chunks of at most this size (PayloadChunk events).
 constexpr size_t kStreamChunkBytes = 64 * 1024;
@@ -272,23 +360,26 @@ Task<Result<Document>> Invoke(LambdaState& s, RequestContext& ctx, Document inpu
   Prepared& p = **prepared;
   auto executor = ServerExecutor(co_await asio::this_coro::executor);
 
+  const InvokeTarget& target = *p.target;
   if (type == "Event") {
-    AsyncSettings settings = LoadAsyncSettings(ctx, p.ref.name, p.ref.qualifier, p.fn.config);
-    std::string qualified = p.spec.function_arn + ":" +
+    AsyncSettings settings =
+        LoadAsyncSettings(ctx, p.ref.name, p.ref.qualifier, target.fn.config);
+    std::string qualified = target.spec.function_arn + ":" +
                             (p.ref.qualifier.empty() ? std::string("$LATEST") : p.ref.qualifier);
     asio::co_spawn(executor,
-                   RunAsync(&s, executor, p.spec, std::move(p.inv), p.reserved, std::move(settings),
-                            std::move(qualified)),
+                   RunAsync(&s, executor, target.spec, std::move(p.inv), target.reserved,
+                            std::move(settings), std::move(qualified)),
                    asio::detached);
     co_return json::value(json::object{{"StatusCode", 202}});
   }
 
   runtime::InvocationOutcome outcome;
-  auto admission = co_await s.pool->Invoke(executor, p.spec, std::move(p.inv), p.reserved,
-                                           kAccountConcurrency, &outcome);
+  auto admission = co_await s.pool->Invoke(executor, target.spec, std::move(p.inv),
+                                           target.reserved, kAccountConcurrency, &outcome);
   if (auto throttled = Throttled(admission)) co_return std::move(*throttled);
-  json::object out{
-      {"StatusCode", 200}, {"ExecutedVersion", p.version}, {"Payload", std::move(outcome.payload)}};
+  json::object out{{"StatusCode", 200},
+                   {"ExecutedVersion", target.version},
+                   {"Payload", std::move(outcome.payload)}};
   if (outcome.kind != runtime::InvocationOutcome::Kind::kResponse ||
       !outcome.stream_error_type.empty())
     out["FunctionError"] = "Unhandled";
@@ -300,11 +391,11 @@ Task<Result<Document>> Invoke(LambdaState& s, RequestContext& ctx, Document inpu
 namespace {
 
 // Runs a streamed invocation to its end and hands the outcome to its stream.
-Task<void> RunStreamed(LambdaState* s, asio::any_io_executor executor, runtime::FunctionSpec spec,
-                       runtime::Invocation invocation) {
+Task<void> RunStreamed(LambdaState* s, asio::any_io_executor executor,
+                       std::shared_ptr<const InvokeTarget> target, runtime::Invocation invocation) {
   auto stream = invocation.response_stream;
   runtime::InvocationOutcome outcome;
-  co_await s->pool->Run(executor, spec, std::move(invocation), &outcome);
+  co_await s->pool->Run(executor, target->spec, std::move(invocation), &outcome);
   stream->Finish(std::move(outcome));
 }
 
@@ -371,14 +462,14 @@ Result<StartedStream> StartStreamedInvoke(LambdaState& s, RequestContext& ctx,
   if (!prepared) return std::move(prepared).error();
   if (!*prepared) return StartedStream{};
   Prepared& p = **prepared;
-  auto admission = s.pool->Admit(p.spec, p.reserved, kAccountConcurrency);
+  auto admission = s.pool->Admit(p.target->spec, p.target->reserved, kAccountConcurrency);
   if (auto throttled = Throttled(admission)) return std::move(*throttled);
   auto executor = ServerExecutor(handler_executor);
   StartedStream started;
   started.stream = std::make_shared<runtime::ResponseStream>(executor);
-  started.executed_version = p.version;
+  started.executed_version = p.target->version;
   p.inv.response_stream = started.stream;
-  asio::co_spawn(executor, RunStreamed(&s, executor, std::move(p.spec), std::move(p.inv)),
+  asio::co_spawn(executor, RunStreamed(&s, executor, std::move(p.target), std::move(p.inv)),
                  asio::detached);
   return started;
 }

@@ -3,6 +3,7 @@
 // Shared by the Lambda service's files: its state, storage layout, errors and the handlers of
 // each operation family (registered in lambda_service.cc).
 
+#include <atomic>
 #include <boost/json/object.hpp>
 #include <chrono>
 #include <cstdint>
@@ -65,6 +66,34 @@ Result<FunctionRef> ParseFunctionName(std::string_view input, std::string_view a
 std::string FunctionArn(std::string_view region, std::string_view account, std::string_view name);
 
 // ---- State ----
+struct InvokeTarget;
+// What invocations resolved (configuration, environment spec, reserved concurrency), by
+// account, region, function name and qualifier, so that a warm invocation reads and parses no
+// stored record. Every operation that may write the service's records drops all of it once it
+// has run, and so do Reset and a state import. Thread-safe.
+class InvokeTargetCache {
+ public:
+  // Read before storage: a write that lands during the read bumps it, and what was read with
+  // an older generation is never found.
+  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+  // The target under `key` if it was stored at `generation`, else null.
+  std::shared_ptr<const InvokeTarget> Find(const std::string& key, uint64_t generation);
+  // Keeps `target`, read from storage at `generation` (dropped if that is no longer current).
+  void Store(std::string key, uint64_t generation, std::shared_ptr<const InvokeTarget> target);
+  void Invalidate();
+
+ private:
+  struct Entry {
+    uint64_t generation = 0;
+    std::shared_ptr<const InvokeTarget> target;
+  };
+  // Entries beyond this are dropped all at once.
+  static constexpr size_t kMaxEntries = 4096;
+  std::atomic<uint64_t> generation_{1};
+  std::mutex mu_;
+  std::unordered_map<std::string, Entry> entries_;
+};
+
 // The service's shared state. Control-plane writes take `mu` (read-modify-write of records);
 // reads and invocations do not.
 struct LambdaState {
@@ -86,6 +115,8 @@ struct LambdaState {
 
   int async_retry_base_seconds = 60;
 
+  InvokeTargetCache targets;
+
   // Function logs on their way to CloudWatch Logs: one ordered queue per log stream, drained by
   // one coroutine at a time.
   struct LogQueue {
@@ -93,6 +124,7 @@ struct LambdaState {
     std::vector<runtime::LogEvent> events;
     bool flushing = false;
     bool created = false;  // the group and stream exist (as far as we know)
+    std::chrono::steady_clock::time_point last_flush;  // when the last write was scheduled
   };
   std::mutex logs_mu;
   std::unordered_map<std::string, LogQueue> log_queues;  // "<group>\n<stream>"
@@ -141,6 +173,15 @@ struct ResolvedFunction {
 };
 Result<ResolvedFunction> Resolve(const RequestContext& ctx, const FunctionRef& ref);
 
+// A function version as an invocation needs it: the resolved records and what derives from
+// them. Immutable once built (shared through InvokeTargetCache).
+struct InvokeTarget {
+  ResolvedFunction fn;
+  std::string version;  // ExecutedVersion
+  runtime::FunctionSpec spec;
+  int reserved = -1;  // reserved concurrency (-1: none)
+};
+
 // ---- Code ----
 struct StoredCode {
   json::object code;  // {"blob", "sha256" (hex), "size", "unzipped"}
@@ -166,6 +207,10 @@ Result<json::array> ResolveLayers(const RequestContext& ctx, const json::array& 
 // order (a later layer's files win), made once per combination. "" when there are none.
 Result<std::string> OptDir(LambdaState& state, const RequestContext& ctx,
                            const json::object& config);
+
+// The error json::parse answers for `text` (none for valid JSON), found without building a
+// value: the syntax check of Invoke's payload.
+json::error_code JsonSyntaxError(std::string_view text);
 
 // ---- Handlers ----
 Result<Document> CreateFunctionWithZip(LambdaState& s, RequestContext& ctx, Document& in,
@@ -244,7 +289,8 @@ Task<void> SendToDestination(ServiceEnv* env, std::string account, std::string r
 
 // Queues function logs for CloudWatch Logs (group /aws/lambda/<name>, the environment's
 // stream) when nimbus's Logs service implements PutLogEvents; a no-op otherwise. Thread-safe.
-// Lines are written a few milliseconds after they are queued, a stream's lines in one batch.
+// Lines are written 5 ms after they are queued (100 ms on a stream written less than a second
+// before), a stream's lines in one batch.
 void ShipLogs(LambdaState& s, const runtime::FunctionSpec& spec, const std::string& stream,
               std::vector<runtime::LogEvent> events);
 // Writes every queued line now, on a private executor (graceful shutdown: the server's

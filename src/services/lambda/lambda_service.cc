@@ -34,17 +34,46 @@ int EnvInt(const char* name, int fallback) {
   }
 }
 
+using AsyncHandler = Task<Result<Document>> (*)(LambdaState&, RequestContext&, Document);
+
+bool MayWrite(std::string_view op) {
+  return !op.starts_with("Get") && !op.starts_with("List") && !op.starts_with("Invoke");
+}
+
+Task<Result<Document>> Invalidating(LambdaState* s, AsyncHandler fn, RequestContext& ctx,
+                                    Document in) {
+  auto out = co_await fn(*s, ctx, std::move(in));
+  s->targets.Invalidate();
+  co_return out;
+}
+
 class LambdaService final : public Service {
  public:
   LambdaService() : Service("lambda") {
     auto* s = &state_;
+    // An operation that may write (all but Get*, List* and Invoke*) drops the cached invocation
+    // targets once it has run.
     auto sync = [this, s](const char* op,
                           Result<Document> (*fn)(LambdaState&, RequestContext&, Document&)) {
-      HandleSync(op, [s, fn](RequestContext& ctx, Document& in) { return fn(*s, ctx, in); });
+      if (!MayWrite(op)) {
+        HandleSync(op, [s, fn](RequestContext& ctx, Document& in) { return fn(*s, ctx, in); });
+        return;
+      }
+      HandleSync(op, [s, fn](RequestContext& ctx, Document& in) {
+        auto out = fn(*s, ctx, in);
+        s->targets.Invalidate();
+        return out;
+      });
     };
-    auto async = [this, s](const char* op,
-                           Task<Result<Document>> (*fn)(LambdaState&, RequestContext&, Document)) {
-      Handle(op, [s, fn](RequestContext& ctx, Document in) { return fn(*s, ctx, std::move(in)); });
+    auto async = [this, s](const char* op, AsyncHandler fn) {
+      if (!MayWrite(op)) {
+        Handle(op,
+               [s, fn](RequestContext& ctx, Document in) { return fn(*s, ctx, std::move(in)); });
+        return;
+      }
+      Handle(op, [s, fn](RequestContext& ctx, Document in) {
+        return Invalidating(s, fn, ctx, std::move(in));
+      });
     };
     async("CreateFunction", &CreateFunction);
     sync("GetFunction", &GetFunction);
@@ -208,6 +237,7 @@ class LambdaService final : public Service {
   }
 
   void Reset() override {
+    state_.targets.Invalidate();
     StopAllEventSourcePollers(state_);
     if (state_.pool) state_.pool->ShutdownAll();
     std::error_code ec;

@@ -24,6 +24,11 @@ constexpr size_t kMaxBatchBytes = 1000000;
 // within the window) go in one PutLogEvents, one storage write, instead of two or more per
 // invocation. Short enough that GetLogEvents and `aws logs tail` see lines promptly.
 constexpr auto kFlushDelay = std::chrono::milliseconds(5);
+// A busy stream (its previous write started less than kBusySpan ago) waits longer, so that the
+// invocations of that window share one write: under load an environment runs an invocation
+// every few milliseconds, and a write per invocation costs more than the rest of its logging.
+constexpr auto kBusyFlushDelay = std::chrono::milliseconds(100);
+constexpr auto kBusySpan = std::chrono::seconds(1);
 
 json::value GroupInput(const LambdaState::LogQueue& q) {
   json::object o;
@@ -117,6 +122,7 @@ void ShipLogs(LambdaState& s, const runtime::FunctionSpec& spec, const std::stri
   std::string group = "/aws/lambda/" + spec.function_name;
   std::string key = group + "\n" + stream;
   bool start = false;
+  std::chrono::milliseconds delay = kFlushDelay;
   {
     std::lock_guard lock(s.logs_mu);
     auto& q = s.log_queues[key];
@@ -130,9 +136,12 @@ void ShipLogs(LambdaState& s, const runtime::FunctionSpec& spec, const std::stri
     if (!q.flushing) {
       q.flushing = true;
       start = true;
+      auto now = std::chrono::steady_clock::now();
+      if (now - q.last_flush < kBusySpan) delay = kBusyFlushDelay;
+      q.last_flush = now;
     }
   }
-  if (start) s.env->spawn(Flush(&s, key, kFlushDelay));
+  if (start) s.env->spawn(Flush(&s, key, delay));
 }
 
 void FlushLogsNow(LambdaState& s) {

@@ -9,6 +9,8 @@
 #include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include "services/lambda/runtime/environment.h"
 #include "services/lambda/runtime/runtimes.h"
@@ -61,6 +63,29 @@ TEST(AliasRoutingTest, WeightsSplitTheRoll) {
   EXPECT_EQ(PickAliasVersion(alias, 0.99), "1");
   json::object plain{{"FunctionVersion", "$LATEST"}};
   EXPECT_EQ(PickAliasVersion(plain, 0.1), "$LATEST");
+}
+
+// Invoke's payload check answers json::parse's error (its message is in
+// InvalidRequestContentException) without building the value.
+TEST(PayloadCheckTest, SameVerdictAndErrorAsJsonParse) {
+  std::string deep(33, '[');
+  deep += std::string(33, ']');
+  std::string ok_deep(32, '[');
+  ok_deep += std::string(32, ']');
+  const std::vector<std::string> cases = {
+      "{}", "[]", "1", "-1.5e300", "\"s\"", "null", "true", "  {\"a\": [1, 2, {\"b\": null}]}  \n",
+      "18446744073709551615", "1e999", ok_deep, "{", "}", "{\"a\":}", "{\"a\" 1}", "[1,]",
+      "{\"a\":1,}", "nul", "tru", "01", "1.", "-", "\"unterminated", "\"bad \\q escape\"",
+      "\"\\ud800\"", "{} {}", "{}x", "1 2", "/* c */ {}", "{\"a\":1} // c", "\xff",
+      "\"\xc3\x28\"", std::string("\"a\0b\"", 5), "\"tab\there\"", deep, "NaN", "'s'", "{'a':1}",
+      "[1 2]", "{\"a\":1 \"b\":2}", " ", "\t\r\n"};
+  for (const auto& text : cases) {
+    json::error_code expected;
+    json::parse(text, expected);
+    json::error_code got = JsonSyntaxError(text);
+    EXPECT_EQ(got.failed(), expected.failed()) << text;
+    EXPECT_EQ(got.message(), expected.message()) << text;
+  }
 }
 
 TEST(PagingTest, MarkerIsTheLastKeyOfThePreviousPage) {
