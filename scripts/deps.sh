@@ -13,8 +13,10 @@ python3 -c "import boto3, awscli" 2>/dev/null || packages+=(python3-boto3 awscli
 python3 -c "import cryptography" 2>/dev/null || packages+=(python3-cryptography)
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
-# Lambda's ruby3.x runtimes run on the machine's Ruby.
+# Lambda's ruby3.x runtimes run on the machine's Ruby; a test handler calls DynamoDB through the
+# AWS SDK for Ruby that Debian packages (ruby-aws-sdk, the SDK's version 1).
 command -v ruby >/dev/null 2>&1 || packages+=(ruby)
+packages+=(ruby-aws-sdk)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,7 +1,7 @@
 """Ruby functions (ruby3.2, ruby3.3, ruby3.4 run on the machine's `ruby`): the handler contract of
 AWS's Ruby runtimes (`event:`/`context:` keywords, FILE.METHOD and FILE.CLASS.METHOD handlers,
 errors as `Function<Class>`, load failures as `Init<Class>`), the standard environment, timeouts
-and a handler that calls nimbus's DynamoDB over HTTP."""
+and a handler that calls nimbus's DynamoDB through the AWS SDK for Ruby."""
 import base64
 import json
 import shutil
@@ -48,26 +48,29 @@ end
 '''
 
 DYNAMO = r'''
-require "json"
-require "net/http"
+require "uri"
+require "aws-sdk-v1"
 
+# The AWS SDK for Ruby (version 1, as Debian packages it), pointed at nimbus with the endpoint
+# and credentials the runtime's environment carries.
 def handler(event:, context:)
   uri = URI(ENV.fetch("AWS_ENDPOINT_URL"))
-  http = Net::HTTP.new(uri.host, uri.port)
-  call = lambda do |target, body|
-    req = Net::HTTP::Post.new("/")
-    req["Content-Type"] = "application/x-amz-json-1.0"
-    req["X-Amz-Target"] = "DynamoDB_20120810." + target
-    req["X-Amz-Date"] = "20260101T000000Z"
-    req["Authorization"] = "AWS4-HMAC-SHA256 Credential=#{ENV['AWS_ACCESS_KEY_ID']}/20260101/" \
-                           "#{ENV['AWS_REGION']}/dynamodb/aws4_request, SignedHeaders=host, " \
-                           "Signature=00"
-    req.body = JSON.generate(body)
-    JSON.parse(http.request(req).body)
+  ddb = AWS::DynamoDB::Client.new(api_version: "2012-08-10", region: ENV["AWS_REGION"],
+                                  dynamo_db_endpoint: uri.host, dynamo_db_port: uri.port,
+                                  use_ssl: false)
+  ddb.put_item(table_name: "rb-items",
+               item: { "pk" => { s: event["id"] }, "by" => { s: "ruby" } })
+  begin
+    # The SDK predates condition expressions: its legacy Expected form.
+    ddb.put_item(table_name: "rb-items", item: { "pk" => { s: event["id"] } },
+                 expected: { "pk" => { exists: false } })
+    conflict = nil
+  rescue AWS::DynamoDB::Errors::ConditionalCheckFailedException => e
+    conflict = e.class.name
   end
-  call.("PutItem", { "TableName" => "rb-items",
-                     "Item" => { "pk" => { "S" => event["id"] }, "by" => { "S" => "ruby" } } })
-  call.("GetItem", { "TableName" => "rb-items", "Key" => { "pk" => { "S" => event["id"] } } })
+  got = ddb.get_item(table_name: "rb-items", key: { "pk" => { s: event["id"] } })
+  { "Item" => got[:item].transform_values { |v| v.transform_keys { |k| k.to_s.upcase } },
+    "conflict" => conflict }
 end
 '''
 
@@ -158,7 +161,8 @@ class RubyRuntimeTest(LambdaTestCase):
         self.create("rb-ddb", {"app.rb": DYNAMO}, "app.handler", runtime="ruby3.3", Timeout=30)
         resp, out = self.invoke("rb-ddb", {"id": "r1"})
         self.assertNotIn("FunctionError", resp, out)
-        self.assertEqual(out, {"Item": {"pk": {"S": "r1"}, "by": {"S": "ruby"}}})
+        self.assertEqual(out, {"Item": {"pk": {"S": "r1"}, "by": {"S": "ruby"}},
+                               "conflict": "AWS::DynamoDB::Errors::ConditionalCheckFailedException"})
         item = ddb.get_item(TableName="rb-items", Key={"pk": {"S": "r1"}})["Item"]
         self.assertEqual(item["by"], {"S": "ruby"})
 
