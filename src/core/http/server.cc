@@ -404,6 +404,8 @@ asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) 
   std::string remote;
   {
     beast::error_code ec;
+    // For the direct write of a plain answer (below); asynchronous operations are unaffected.
+    stream.socket().non_blocking(true, ec);
     auto ep = stream.socket().remote_endpoint(ec);
     if (!ec) remote = ep.address().to_string();
   }
@@ -615,15 +617,28 @@ asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) 
           held += body_bytes;
         }
         if (hold) continue;
-        stream.expires_after(std::chrono::seconds(options.body_timeout_seconds));
         if (!held.empty()) {
+          stream.expires_after(std::chrono::seconds(options.body_timeout_seconds));
           if (!co_await write_held()) break;
         } else {
           std::array<asio::const_buffer, 2> buffers{asio::buffer(head_bytes),
                                                     asio::buffer(body_bytes)};
-          co_await asio::async_write(stream, buffers,
-                                     asio::redirect_error(asio::use_awaitable, ec));
+          // The socket is non-blocking: a small answer usually goes whole into its send
+          // buffer at once, with no suspension of the coroutine and no timer armed and
+          // cancelled. What does not fit follows with the timed asynchronous write.
+          size_t sent = stream.socket().write_some(buffers, ec);
+          if (ec == asio::error::would_block || ec == asio::error::try_again) {
+            sent = 0;
+            ec = {};
+          }
           if (ec) break;
+          if (sent < head_bytes.size() + body_bytes.size()) {
+            beast::buffers_suffix<std::array<asio::const_buffer, 2>> rest(buffers);
+            rest.consume(sent);
+            stream.expires_after(std::chrono::seconds(options.body_timeout_seconds));
+            co_await asio::async_write(stream, rest, asio::redirect_error(asio::use_awaitable, ec));
+            if (ec) break;
+          }
         }
         if (close) break;
         continue;
