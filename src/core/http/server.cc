@@ -25,6 +25,7 @@
 
 #include "core/common/logging.h"
 #include "core/http/listener.h"
+#include "core/http/response_head.h"
 
 namespace nimbus::http {
 
@@ -41,9 +42,11 @@ constexpr uint64_t kDirectBodyBytes = 256 * 1024;
 // Pieces a streamed request body (Request::body_stream) is read in.
 constexpr size_t kStreamPiece = 1 << 20;
 
+// ASCII lowercase (header names are tokens; no locale lookup per character).
 std::string Lower(std::string_view s) {
   std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
   return out;
 }
 
@@ -159,7 +162,9 @@ class SocketBody final : public BodyStream {
 // One live connection, registered so a graceful stop can close it when it is idle.
 struct ConnectionState {
   beast::tcp_stream* stream = nullptr;
-  bool busy = false;  // a request is being handled
+  // A request is being handled. Set by the connection without the endpoint's lock (twice per
+  // request), read under it by CloseConnections.
+  std::atomic<bool> busy{false};
 };
 
 // The fields of `fields` as `req`'s headers (replacing them), in order, with the names as sent.
@@ -172,8 +177,8 @@ void SetHeaders(const bhttp::fields& fields, Request* req) {
   }
 }
 
-// A cached "Date:" value, recomputed at most once a second.
-std::string HttpDateNow() {
+// A cached "Date:" value, recomputed at most once a second (per thread).
+const std::string& HttpDateNow() {
   thread_local std::time_t cached_second = 0;
   thread_local std::string cached;
   std::time_t now = std::time(nullptr);
@@ -215,19 +220,13 @@ struct Endpoint : std::enable_shared_from_this<Endpoint> {
 
   Endpoint(ServerOptions o, Handler h) : options(std::move(o)), handler(std::move(h)) {}
 
-  void SetBusy(uint64_t id, bool busy) {
-    std::lock_guard lock(mu);
-    auto it = connections.find(id);
-    if (it != connections.end()) it->second.busy = busy;
-  }
-
   // Cancels the connections that wait for a request (all of them unless `idle_only`). The
   // cancel runs on the connection's thread and only if the connection is still registered then,
   // so it never touches a stream whose coroutine has ended.
   void CloseConnections(bool idle_only) {
     std::lock_guard lock(mu);
     for (auto& [id, c] : connections) {
-      if (idle_only && c.busy) continue;
+      if (idle_only && c.busy.load()) continue;
       asio::post(c.stream->get_executor(), [self = shared_from_this(), id = id] {
         std::lock_guard lock(self->mu);
         auto it = self->connections.find(id);
@@ -405,14 +404,18 @@ asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) 
   std::string remote;
   {
     beast::error_code ec;
+    // For the direct write of a plain answer (below); asynchronous operations are unaffected.
+    stream.socket().non_blocking(true, ec);
     auto ep = stream.socket().remote_endpoint(ec);
     if (!ec) remote = ep.address().to_string();
   }
   uint64_t id;
+  ConnectionState* state;  // a node of `connections`: stable until the erase below
   {
     std::lock_guard lock(self->mu);
     id = self->next_id++;
-    self->connections[id] = ConnectionState{&stream, false};
+    state = &self->connections[id];
+    state->stream = &stream;
   }
   beast::flat_buffer buffer;
   bool first = true;
@@ -420,6 +423,10 @@ asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) 
   // Answers held back while the client's next request was already buffered
   // (ServerOptions::hold_pipelined_responses); written with the next answer that is not.
   std::string held;
+  // The status line and header fields of a plain answer, reused by every answer of the
+  // connection (AppendResponseHead).
+  std::string head_bytes;
+  head_bytes.reserve(1024);
   // Writes the held answers, if any; false when the write failed.
   auto write_held = [&]() -> asio::awaitable<bool> {
     if (held.empty()) co_return true;
@@ -462,16 +469,16 @@ asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) 
         break;
       }
       first = false;
-      self->SetBusy(id, true);
+      state->busy.store(true);
       self->in_flight.fetch_add(1);
       struct Done {
         Endpoint* endpoint;
-        uint64_t id;
+        ConnectionState* state;
         ~Done() {
           endpoint->in_flight.fetch_sub(1);
-          endpoint->SetBusy(id, false);
+          state->busy.store(false);
         }
-      } done{self.get(), id};
+      } done{self.get(), state};
 
       auto& head = parser.get();
       // Interim answers must not overtake the held ones.
@@ -593,6 +600,51 @@ asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) 
         if (!ok || close) break;
         continue;
       }
+      const bool head_request = req.method == "HEAD";
+      // The client pipelined its next request (a Lambda runtime posting a result together with
+      // its next invocation/next): this answer waits and goes out with the next one, in one
+      // write, instead of waking the client for it alone.
+      const bool hold = options.hold_pipelined_responses && !close && buffer.size() > 0;
+      // The common answer: its head serialized into the connection's buffer and written with
+      // the body in one gather write, with no Beast message (whose fields allocate per header).
+      head_bytes.clear();
+      bool send_body = false;
+      if (AppendResponseHead(out, version, close, head_request, HttpDateNow(), &head_bytes,
+                             &send_body)) {
+        std::string_view body_bytes = send_body ? std::string_view(out.body) : std::string_view();
+        if (hold || !held.empty()) {
+          held += head_bytes;
+          held += body_bytes;
+        }
+        if (hold) continue;
+        if (!held.empty()) {
+          stream.expires_after(std::chrono::seconds(options.body_timeout_seconds));
+          if (!co_await write_held()) break;
+        } else {
+          std::array<asio::const_buffer, 2> buffers{asio::buffer(head_bytes),
+                                                    asio::buffer(body_bytes)};
+          // The socket is non-blocking: a small answer usually goes whole into its send
+          // buffer at once, with no suspension of the coroutine and no timer armed and
+          // cancelled. What does not fit follows with the timed asynchronous write.
+          size_t sent = stream.socket().write_some(buffers, ec);
+          if (ec == asio::error::would_block || ec == asio::error::try_again) {
+            sent = 0;
+            ec = {};
+          }
+          if (ec) break;
+          if (sent < head_bytes.size() + body_bytes.size()) {
+            beast::buffers_suffix<std::array<asio::const_buffer, 2>> rest(buffers);
+            rest.consume(sent);
+            stream.expires_after(std::chrono::seconds(options.body_timeout_seconds));
+            co_await asio::async_write(stream, rest, asio::redirect_error(asio::use_awaitable, ec));
+            if (ec) break;
+          }
+        }
+        if (close) break;
+        continue;
+      }
+      // The rest (a status beyond 100-999, repeated or framing fields set by the handler):
+      // Beast's message.
       bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(out.status), version};
       bool has_length = false;
       for (auto& [k, v] : out.headers) {
@@ -601,7 +653,7 @@ asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) 
       }
       if (res.find(bhttp::field::date) == res.end()) res.set(bhttp::field::date, HttpDateNow());
       res.keep_alive(!close);
-      if (req.method == "HEAD") {
+      if (head_request) {
         // HEAD answers carry the length of the entity they describe (or of the body a GET
         // would have had), and never a body.
         if (!has_length) res.content_length(out.body.size());
@@ -611,10 +663,6 @@ asio::awaitable<void> Serve(std::shared_ptr<Endpoint> self, tcp::socket socket) 
         res.body() = std::move(out.body);
         res.prepare_payload();
       }
-      // The client pipelined its next request (a Lambda runtime posting a result together with
-      // its next invocation/next): this answer waits and goes out with the next one, in one
-      // write, instead of waking the client for it alone.
-      bool hold = options.hold_pipelined_responses && !close && buffer.size() > 0;
       if (hold || !held.empty()) AppendSerialized(res, &held);
       if (hold) continue;
       stream.expires_after(std::chrono::seconds(options.body_timeout_seconds));
