@@ -324,8 +324,8 @@ Task<std::optional<http::Response>> ServeInvocation(ServiceEnv& env, const http:
   if (StrOf(method->get_object(), "authorizationType") == "AWS_IAM") {
     auto iam = execute_api::AuthenticateIam(env, request);
     if (iam.refusal)
-      co_return Gateway(call, {iam.refusal->response_type, 403,
-                               json::value(iam.refusal->message), iam.refusal->error_type});
+      co_return Gateway(call, {iam.refusal->response_type, 403, json::value(iam.refusal->message),
+                               iam.refusal->error_type});
     inv.identity = execute_api::IamIdentity(*iam.caller);
   }
   static const json::object kNoAuthorizers;

@@ -46,8 +46,8 @@ std::string MismatchMessage(const auth::RequestView& view, const auth::Signature
     payload_hash = sig.payload_hash;
   else
     payload_hash = HexEncode(Sha256(view.body));
-  std::string canonical = auth::CanonicalRequest(view, sig.signed_headers, payload_hash,
-                                                 sig.presigned, sig.service);
+  std::string canonical =
+      auth::CanonicalRequest(view, sig.signed_headers, payload_hash, sig.presigned, sig.service);
   std::string scope = sig.date + "/" + sig.region + "/" + sig.service + "/aws4_request";
   return std::string(kMismatch) + "\n\nThe Canonical String for this request should have been\n'" +
          canonical + "'\n\nThe String-to-Sign should have been\n'" +
