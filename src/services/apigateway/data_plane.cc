@@ -17,6 +17,7 @@
 #include "services/apigateway/rest.h"
 #include "services/apigateway/usage.h"
 #include "services/apigateway/validators.h"
+#include "services/execute_api/iam_auth.h"
 #include "services/execute_api/integration_timeout.h"
 #include "services/execute_api/lambda_proxy.h"
 
@@ -317,6 +318,16 @@ Task<std::optional<http::Response>> ServeInvocation(ServiceEnv& env, const http:
     for (const auto& t : b->get_array())
       if (t.is_string()) inv.binary_media_types.emplace_back(t.get_string());
 
+  // AWS_IAM: a SigV4 signature for execute-api (gateway responses MISSING_AUTHENTICATION_TOKEN,
+  // INVALID_SIGNATURE, EXPIRED_TOKEN, ACCESS_DENIED); the caller reaches
+  // requestContext.identity.
+  if (StrOf(method->get_object(), "authorizationType") == "AWS_IAM") {
+    auto iam = execute_api::AuthenticateIam(env, request);
+    if (iam.refusal)
+      co_return Gateway(call, {iam.refusal->response_type, 403, json::value(iam.refusal->message),
+                               iam.refusal->error_type});
+    inv.identity = execute_api::IamIdentity(*iam.caller);
+  }
   static const json::object kNoAuthorizers;
   const json::object* authorizers = &kNoAuthorizers;
   if (const auto* a = (*deployment)->if_contains("_authorizers"); a && a->is_object())

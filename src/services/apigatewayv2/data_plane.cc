@@ -217,6 +217,7 @@ Task<http::Response> ServeStage(ServiceEnv& env, const http::Request& request,
       co_await AuthorizeRoute(env, route, deployed->authorizers, inv, region, route_path, v2);
   if (auth.refusal) co_return std::move(*auth.refusal);
   inv.authorizer = std::move(auth.authorizer);
+  inv.identity = std::move(auth.identity);
   if (type == "AWS_PROXY" && integ.contains("IntegrationSubtype"))
     co_return co_await InvokeServiceIntegration(env, inv, integ);
   if (type == "AWS_PROXY") co_return co_await InvokeLambda(env, inv, integ);

@@ -8,6 +8,7 @@
 #include "core/common/hashing.h"
 #include "core/common/logging.h"
 #include "services/execute_api/authorizer.h"
+#include "services/execute_api/iam_auth.h"
 #include "services/execute_api/identity_source.h"
 
 namespace nimbus::apigatewayv2 {
@@ -178,6 +179,26 @@ Task<RouteAuthorization> AuthorizeLambda(ServiceEnv& env, const json::object& au
   co_return out;
 }
 
+// AWS_IAM: a SigV4 signature for execute-api. No signature answers 403 {"message":"Forbidden"};
+// a malformed, mismatched or stale one, or an unknown key (under --auth strict), AWS's message
+// for it with x-amzn-ErrorType. The caller reaches requestContext.authorizer.iam (2.0) or
+// requestContext.identity (1.0).
+RouteAuthorization AuthorizeIam(ServiceEnv& env, const Invocation& inv, bool v2) {
+  auto iam = execute_api::AuthenticateIam(env, *inv.request);
+  if (iam.refusal) {
+    if (iam.refusal->missing) return Refuse(403, "Forbidden", inv);
+    RouteAuthorization out = Refuse(403, iam.refusal->message, inv);
+    out.refusal->SetHeader("x-amzn-ErrorType", iam.refusal->error_type);
+    return out;
+  }
+  RouteAuthorization out;
+  if (v2)
+    out.authorizer = execute_api::IamAuthorizerV2(*iam.caller);
+  else
+    out.identity = execute_api::IamIdentity(*iam.caller);
+  return out;
+}
+
 }  // namespace
 
 Task<RouteAuthorization> AuthorizeRoute(ServiceEnv& env, const json::object& route,
@@ -185,6 +206,7 @@ Task<RouteAuthorization> AuthorizeRoute(ServiceEnv& env, const json::object& rou
                                         std::string_view region, std::string_view route_path,
                                         bool v2) {
   std::string_view type = Str(route, "AuthorizationType");
+  if (type == "AWS_IAM") co_return AuthorizeIam(env, inv, v2);
   if (type != "JWT" && type != "CUSTOM") co_return RouteAuthorization{};
   const auto* authorizer = authorizers.if_contains(Str(route, "AuthorizerId"));
   if (!authorizer || !authorizer->is_object()) {

@@ -1,7 +1,8 @@
 #pragma once
 
 // The authorization of an HTTP API route before its integration runs (developer guide, "Control
-// access to HTTP APIs with JWT authorizers" and "... with AWS Lambda authorizers").
+// access to HTTP APIs with JWT authorizers", "... with AWS Lambda authorizers" and "... with IAM
+// authorization").
 
 #include <boost/json/object.hpp>
 #include <optional>
@@ -23,6 +24,8 @@ struct RouteAuthorization {
   // {"jwt": {"claims", "scopes"}} / {"claims", "scopes"} for JWT, {"lambda": context} /
   // context (and principalId) for Lambda authorizers. Empty for routes without an authorizer.
   json::object authorizer;
+  // requestContext.identity members of a 1.0 event (the caller of an AWS_IAM route).
+  json::object identity;
 };
 
 // Authorizes `inv` (whose route is `route`) with the authorizer the route names among

@@ -320,6 +320,7 @@ std::string EventV1(const Invocation& inv) {
                         {"user", nullptr},
                         {"userAgent", UserAgent(r)},
                         {"userArn", nullptr}};
+  for (const auto& [k, v] : inv.identity) identity[k] = v;
   json::object request_context{{"accountId", inv.account_id},
                                {"apiId", inv.api_id},
                                {"domainName", inv.domain_name},

@@ -37,6 +37,8 @@ struct Invocation {
   std::vector<std::pair<std::string, std::string>> path_parameters;
   json::object stage_variables;
   json::object authorizer;  // requestContext.authorizer when not empty
+  // Members set over requestContext.identity's of a 1.0 event (the AWS_IAM caller).
+  json::object identity;
   int64_t time_epoch_ms = 0;
   // REST APIs only (rest_api set): the event has no "version", `resource` and
   // requestContext.resourcePath are `resource_path`, requestContext.resourceId is
